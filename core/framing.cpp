@@ -1,0 +1,50 @@
+#include "framing.h"
+
+namespace dfm {
+
+bool LineReader::append(const QByteArray &bytes)
+{
+    if (m_overflow)
+        return false;
+    // Compact lazily: drop consumed bytes once they dominate the buffer.
+    if (m_pos > 0 && m_pos * 2 >= m_buf.size()) {
+        m_buf.remove(0, m_pos);
+        m_pos = 0;
+    }
+    m_buf.append(bytes);
+    // The unterminated tail is what counts against the cap.
+    qsizetype lastNl = m_buf.lastIndexOf('\n');
+    qsizetype tail = lastNl < m_pos ? m_buf.size() - m_pos : m_buf.size() - lastNl - 1;
+    if (tail > m_maxLine) {
+        m_overflow = true;
+        return false;
+    }
+    return true;
+}
+
+bool LineReader::next(QByteArray *line)
+{
+    while (true) {
+        qsizetype nl = m_buf.indexOf('\n', m_pos + m_scanned);
+        if (nl < 0) {
+            m_scanned = m_buf.size() - m_pos;
+            return false;
+        }
+        qsizetype end = nl;
+        if (end > m_pos && m_buf.at(end - 1) == '\r')
+            --end;
+        QByteArray l = m_buf.mid(m_pos, end - m_pos);
+        m_pos = nl + 1;
+        m_scanned = 0;
+        if (l.size() > m_maxLine) {
+            m_overflow = true;
+            return false;
+        }
+        if (l.trimmed().isEmpty())
+            continue;
+        *line = l;
+        return true;
+    }
+}
+
+} // namespace dfm

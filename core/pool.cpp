@@ -1,0 +1,2 @@
+// Placeholder translation unit: the implementation is being written (issue #2).
+#include "pool.h"

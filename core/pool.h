@@ -1,0 +1,121 @@
+#pragma once
+// The worker pool's scheduling logic, free of I/O: no sockets, processes or
+// timers. The daemon (and dfm run's ephemeral pool) feed it events with the
+// current time and carry out the actions it returns. Unit-tested in
+// tests/tst_pool.cpp; bench/bench_pool.cpp measures 100,000 tasks on 1,000
+// workers.
+//
+// Tasks and workers are opaque integer keys chosen by the caller (tasks) or
+// by the pool (workers, handed out in Launch actions). Workers of a resource
+// class only run tasks of that class ("" is the default class).
+
+#include <QString>
+#include <QtGlobal>
+
+#include <deque>
+#include <list>
+#include <unordered_map>
+#include <vector>
+
+namespace dfm {
+
+using TaskKey = quint64;
+using WorkerKey = quint64;
+
+struct PoolConfig {
+    int minWorkers = 0;             /* idle workers kept regardless of idle_timeout */
+    int maxWorkers = 16;            /* workers of all classes, pending included */
+    qint64 idleTimeoutMs = 300000;  /* idle workers above minWorkers stop after this */
+    int launchBatchSize = 4;        /* at most this many launches per decision */
+    qint64 launchTimeoutMs = 60000; /* a pending worker is probed after this, and again every interval */
+    int maxLaunchFailures = 3;      /* consecutive failures of a class before its queue is failed */
+};
+
+struct PoolAction {
+    enum Kind {
+        Launch,        /* start worker `worker` of class `resourceClass` */
+        Dispatch,      /* send task `task` to idle worker `worker` */
+        Stop,          /* stop worker `worker` (idle teardown, rebalancing, shutdown) */
+        CancelRunning, /* ask worker `worker` to cancel its running task `task` */
+        Probe,         /* pending worker `worker` has not joined in time: ask its launcher */
+        FailTask,      /* task `task` cannot run: answer it with `reason` */
+    };
+    Kind kind;
+    WorkerKey worker = 0;
+    TaskKey task = 0;
+    QString resourceClass;
+    QString reason;
+};
+
+enum class WorkerState { Unknown, Pending, Idle, Busy };
+enum class CancelOutcome { NotFound, Dequeued, Running };
+
+class Pool {
+public:
+    explicit Pool(const PoolConfig &config);
+
+    const PoolConfig &config() const { return m_cfg; }
+
+    // --- events in; each may queue actions, collected by takeActions() ---
+
+    /// A task arrives: dispatched to an idle worker of its class at once,
+    /// else queued (FIFO per class) and workers launched within the bounds:
+    /// min(launchBatchSize, maxWorkers - active, queued - pending) for its
+    /// class. When the pool is full of idle workers of other classes, the
+    /// longest-idle of those is stopped to make room.
+    void submit(TaskKey task, const QString &resourceClass, qint64 nowMs);
+
+    /// A pending worker registered. Returns false for a key that is not a
+    /// pending worker of this pool (the caller should drop the connection).
+    bool workerJoined(WorkerKey worker, qint64 nowMs);
+
+    /// The worker's task ended (result, or cancelled); the worker is idle and
+    /// takes the next queued task of its class.
+    void taskFinished(WorkerKey worker, qint64 nowMs);
+
+    /// The worker is gone (connection closed, heartbeats missed, or its
+    /// launcher says it died before joining). Returns the task it was
+    /// running, 0 if none; the caller resubmits or fails that task. A lost
+    /// pending worker counts as a launch failure of its class; after
+    /// maxLaunchFailures in a row with no live worker of the class, every
+    /// queued task of the class gets a FailTask with `reason`.
+    TaskKey workerLost(WorkerKey worker, const QString &reason, qint64 nowMs);
+
+    /// Cancels a task: dropped from the queue (Dequeued), or a CancelRunning
+    /// action for its worker (Running; the task stays running until
+    /// taskFinished), or NotFound.
+    CancelOutcome cancel(TaskKey task);
+
+    /// Time passes: idle workers above minWorkers idle for idleTimeoutMs are
+    /// stopped; pending workers older than launchTimeoutMs are probed.
+    void tick(qint64 nowMs);
+
+    /// Drops every queued task (returned, for the caller to answer) and
+    /// stops every worker. The pool accepts no tasks afterwards.
+    std::vector<TaskKey> shutdown();
+
+    std::vector<PoolAction> takeActions();
+
+    // --- introspection ---
+    int queuedCount() const { return m_queuedTotal; }
+    int queuedCount(const QString &resourceClass) const;
+    int runningCount() const { return m_busy; }
+    int workerCount() const { return int(m_workers.size()); }
+    int idleCount() const { return m_idleTotal; }
+    int pendingCount() const { return m_pendingTotal; }
+    WorkerState workerState(WorkerKey worker) const;
+    TaskKey workerTask(WorkerKey worker) const; /* 0 when not busy */
+
+private:
+    // The private part is the implementation's (helper: design it freely;
+    // keep every event O(1) or O(log n) in the number of tasks).
+    PoolConfig m_cfg;
+    std::unordered_map<WorkerKey, int> m_workers;
+    int m_queuedTotal = 0;
+    int m_busy = 0;
+    int m_idleTotal = 0;
+    int m_pendingTotal = 0;
+    std::vector<PoolAction> m_actions;
+};
+
+} // namespace dfm
