@@ -1,0 +1,91 @@
+#include "clienthandlers.h"
+
+namespace dfm {
+
+namespace {
+
+ClientReply send(const QJsonObject &msg)
+{
+    return ClientReply{ClientReply::Send, msg};
+}
+
+ClientReply handleSubmit(Engine &engine, quint64 clientId, const proto::Message &req)
+{
+    proto::TaskSpec spec;
+    QString err;
+    if (!proto::parseTaskSpec(req.params, &spec, &err))
+        return send(proto::errorResponse(req.id, QStringLiteral("task.submit: %1").arg(err)));
+    // The reply to a submit is its RESULT, sent with the submit's id (the tag).
+    switch (engine.submit(clientId, spec, req.id)) {
+    case SubmitError::None:
+        return ClientReply{ClientReply::Deferred, {}};
+    case SubmitError::DuplicateId:
+        return send(proto::errorResponse(
+            req.id, QStringLiteral("task.submit: request_id '%1' is already outstanding on this "
+                                   "connection; use a unique request_id per task")
+                        .arg(spec.requestId)));
+    case SubmitError::ShuttingDown:
+        break;
+    }
+    return send(proto::errorResponse(req.id, QStringLiteral("task.submit: the daemon is shutting down")));
+}
+
+ClientReply handleCancel(Engine &engine, quint64 clientId, const proto::Message &req)
+{
+    const QJsonValue rid = req.params.value(QLatin1String("request_id"));
+    if (!rid.isString() || rid.toString().isEmpty())
+        return send(proto::errorResponse(req.id, QStringLiteral("task.cancel: missing string field 'request_id'")));
+    if (!engine.cancel(clientId, rid.toString()))
+        return send(proto::errorResponse(
+            req.id, QStringLiteral("task.cancel: no outstanding task with request_id '%1' on this "
+                                   "connection")
+                        .arg(rid.toString())));
+    return send(proto::response(req.id, QStringLiteral("cancelled")));
+}
+
+} // namespace
+
+namespace {
+QJsonObject withFacts(QJsonObject s, const Engine &engine, const DaemonFacts &facts)
+{
+    s.insert(QStringLiteral("pid"), facts.pid);
+    s.insert(QStringLiteral("started"), facts.started);
+    s.insert(QStringLiteral("socket"), facts.socket);
+    s.insert(QStringLiteral("worker_port"), engine.workerPort());
+    s.insert(QStringLiteral("clients"), facts.clients);
+    s.insert(QStringLiteral("monitors"), facts.monitors);
+    s.insert(QStringLiteral("version"), QStringLiteral(DFM_VERSION));
+    return s;
+}
+} // namespace
+
+QJsonObject daemonStatus(const Engine &engine, const DaemonFacts &facts)
+{
+    return withFacts(engine.status(), engine, facts);
+}
+
+QJsonObject daemonSnapshot(const Engine &engine, const DaemonFacts &facts)
+{
+    return withFacts(engine.snapshot(), engine, facts);
+}
+
+ClientReply handleClientRequest(Engine &engine, const DaemonFacts &facts, quint64 clientId,
+                                const proto::Message &req)
+{
+    const QString &m = req.method;
+    if (m == proto::kPing)
+        return send(proto::response(req.id, QStringLiteral("pong")));
+    if (m == proto::kTaskSubmit)
+        return handleSubmit(engine, clientId, req);
+    if (m == proto::kTaskCancel)
+        return handleCancel(engine, clientId, req);
+    if (m == proto::kStatusGet)
+        return send(proto::response(req.id, daemonStatus(engine, facts)));
+    if (m == proto::kMonitorSubscribe)
+        return ClientReply{ClientReply::SendAndSubscribe, proto::response(req.id, QStringLiteral("subscribed"))};
+    if (m == proto::kShutdown)
+        return ClientReply{ClientReply::SendAndShutdown, proto::response(req.id, QStringLiteral("shutting_down"))};
+    return send(proto::errorResponse(req.id, QStringLiteral("Unknown method: %1").arg(m)));
+}
+
+} // namespace dfm

@@ -1,0 +1,256 @@
+#include "daemon.h"
+
+#include "lineconnection.h"
+#include "statefile.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QHostInfo>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QTimer>
+
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace dfm {
+
+namespace {
+constexpr qint64 kMonitorBacklogCap = 16 * 1024 * 1024; /* a monitor that stops reading is dropped */
+}
+
+Daemon::Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent)
+    : QObject(parent), m_opt(options), m_engine(new Engine(options, launcher, this))
+{
+    connect(m_engine, &Engine::taskFinished, this,
+            [this](quint64 owner, const QString &, const QJsonValue &tag, const proto::TaskResult &r) {
+                onTaskFinished(owner, tag, r);
+            });
+    connect(m_engine, &Engine::monitorEvent, this, &Daemon::broadcast);
+    connect(m_engine, &Engine::logMessage, this, &Daemon::log);
+    connect(m_engine, &Engine::stopped, this, [this] {
+        cleanUp();
+        Q_EMIT finished();
+    });
+}
+
+Daemon::~Daemon()
+{
+    cleanUp();
+}
+
+void Daemon::log(const QString &line) const
+{
+    const QString stamp = QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    std::fprintf(stderr, "%s dfm daemon: %s\n", qPrintable(stamp), qPrintable(line));
+    std::fflush(stderr);
+}
+
+Daemon::StartResult Daemon::start(QString *err)
+{
+    const ProjectPaths &p = m_opt.paths;
+    if (!ensureDfmDir(p, err))
+        return StartResult::Failed;
+
+    m_lockFd = ::open(QFile::encodeName(p.lockFile).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (m_lockFd < 0) {
+        *err = QStringLiteral("cannot open %1: %2").arg(p.lockFile, QString::fromLocal8Bit(strerror(errno)));
+        return StartResult::Failed;
+    }
+    if (::flock(m_lockFd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(m_lockFd);
+        m_lockFd = -1;
+        *err = QStringLiteral("another daemon is running or starting for %1 (%2 is locked)").arg(p.root, p.lockFile);
+        return StartResult::AlreadyRunning;
+    }
+    // We hold the lock, so whatever state file or socket is left is stale.
+    QFile::remove(p.stateFile);
+    QLocalServer::removeServer(p.socket);
+
+    if (!m_engine->start(err))
+        return StartResult::Failed;
+
+    m_server = new QLocalServer(this);
+    m_server->setSocketOptions(QLocalServer::UserAccessOption);
+    if (!m_server->listen(p.socket)) {
+        *err = QStringLiteral("cannot listen on %1: %2").arg(p.socket, m_server->errorString());
+        if (p.socket.toUtf8().size() > 107)
+            *err += QStringLiteral(" (a Unix socket path may be at most 107 bytes; use a shorter project path)");
+        return StartResult::Failed;
+    }
+    QFile::setPermissions(p.socket, QFile::ReadOwner | QFile::WriteOwner);
+    connect(m_server, &QLocalServer::newConnection, this, &Daemon::onNewClient);
+
+    m_pid = QCoreApplication::applicationPid();
+    m_started = proto::utcStamp(QDateTime::currentMSecsSinceEpoch());
+    DaemonState st;
+    st.pid = m_pid;
+    st.socket = p.socket;
+    st.workerPort = m_engine->workerPort();
+    st.started = m_started;
+    st.runner = m_engine->runnerName();
+    st.host = m_opt.connectHost;
+    st.tokenFile = p.tokenFile;
+    if (!writeState(p.stateFile, st, err))
+        return StartResult::Failed;
+    m_stateWritten = true;
+    log(QStringLiteral("started: pid %1, socket %2, workers on port %3, runner %4, max %5 workers")
+            .arg(m_pid)
+            .arg(p.socket)
+            .arg(st.workerPort)
+            .arg(st.runner)
+            .arg(m_opt.pool.maxWorkers));
+    return StartResult::Ok;
+}
+
+void Daemon::shutdown(const QString &why)
+{
+    if (m_stopping)
+        return;
+    m_stopping = true;
+    log(QStringLiteral("shutdown: %1").arg(why));
+    // New clients must not find a daemon that is going away.
+    if (m_stateWritten) {
+        QFile::remove(m_opt.paths.stateFile);
+        m_stateWritten = false;
+    }
+    if (m_server)
+        m_server->close();
+    m_engine->shutdown();
+}
+
+void Daemon::cleanUp()
+{
+    if (m_stateWritten) {
+        QFile::remove(m_opt.paths.stateFile);
+        m_stateWritten = false;
+    }
+    if (m_server) {
+        m_server->close();
+        QFile::remove(m_opt.paths.socket);
+    }
+    for (Client &c : m_clients) {
+        c.conn->disconnect(this);
+        c.conn->close();
+    }
+    m_clients.clear();
+    if (m_lockFd >= 0) {
+        ::close(m_lockFd); // releases the flock
+        m_lockFd = -1;
+    }
+}
+
+DaemonFacts Daemon::facts() const
+{
+    DaemonFacts f;
+    f.pid = m_pid;
+    f.started = m_started;
+    f.socket = m_opt.paths.socket;
+    f.clients = int(m_clients.size());
+    for (const Client &c : m_clients)
+        f.monitors += c.monitor ? 1 : 0;
+    return f;
+}
+
+void Daemon::onNewClient()
+{
+    while (QLocalSocket *sock = m_server->nextPendingConnection()) {
+        const quint64 id = m_nextClient++;
+        auto *conn = new LineConnection(sock, this);
+        conn->label = QStringLiteral("client %1").arg(id);
+        m_clients.insert(id, Client{conn, false, false});
+        connect(conn, &LineConnection::messageReceived, this,
+                [this, id](const proto::Message &m) { onClientMessage(id, m); });
+        connect(conn, &LineConnection::badLine, this, [this, id, conn](const QString &e) {
+            if (m_clients.contains(id))
+                m_clients[id].spoke = true;
+            log(QStringLiteral("%1: %2").arg(conn->label, e));
+        });
+        connect(conn, &LineConnection::closed, this, [this, id] { onClientClosed(id); });
+        // A client that connects and says nothing is dropped after a while.
+        QTimer::singleShot(m_clientIdleTimeoutMs, conn, [this, id, conn] {
+            if (m_clients.contains(id) && !m_clients[id].spoke) {
+                log(QStringLiteral("%1 sent nothing for %2 ms; dropped").arg(conn->label).arg(m_clientIdleTimeoutMs));
+                conn->close();
+            }
+        });
+        broadcast(proto::event(proto::kEvClientConnected, {{QStringLiteral("client"), qint64(id)}}));
+    }
+}
+
+void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
+{
+    auto it = m_clients.find(id);
+    if (it == m_clients.end())
+        return;
+    it->spoke = true;
+    LineConnection *conn = it->conn;
+    if (!msg.isRequest()) {
+        const QString err = msg.isEvent()
+                                ? QStringLiteral("Invalid message: request '%1' has no 'id'").arg(msg.method)
+                                : QStringLiteral("Invalid message: clients send requests, not responses");
+        conn->send(proto::errorResponse(msg.id, err));
+        log(QStringLiteral("%1: %2").arg(conn->label, err));
+        return;
+    }
+    const ClientReply reply = handleClientRequest(*m_engine, facts(), id, msg);
+    switch (reply.action) {
+    case ClientReply::Send:
+        conn->send(reply.message);
+        break;
+    case ClientReply::Deferred:
+        break;
+    case ClientReply::SendAndSubscribe:
+        conn->send(reply.message);
+        it = m_clients.find(id); // the handler may have changed m_clients
+        if (it == m_clients.end())
+            return;
+        it->monitor = true;
+        conn->send(proto::event(proto::kEvSnapshot, daemonSnapshot(*m_engine, facts())));
+        break;
+    case ClientReply::SendAndShutdown:
+        conn->send(reply.message);
+        QTimer::singleShot(0, this, [this, id] { shutdown(QStringLiteral("requested by client %1").arg(id)); });
+        break;
+    }
+}
+
+void Daemon::onClientClosed(quint64 id)
+{
+    auto it = m_clients.find(id);
+    if (it == m_clients.end())
+        return;
+    it->conn->deleteLater();
+    m_clients.erase(it);
+    m_engine->dropOwner(id);
+}
+
+void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result)
+{
+    auto it = m_clients.find(owner);
+    if (it != m_clients.end())
+        it->conn->send(proto::response(replyId, result.toJson()));
+}
+
+void Daemon::broadcast(const QJsonObject &event)
+{
+    std::vector<quint64> slow;
+    for (auto it = m_clients.begin(); it != m_clients.end(); ++it) {
+        if (!it->monitor)
+            continue;
+        if (it->conn->backlog() > kMonitorBacklogCap) {
+            slow.push_back(it.key());
+            continue;
+        }
+        it->conn->send(event);
+    }
+    for (quint64 id : slow) {
+        log(QStringLiteral("client %1: monitor is not reading its events; dropped").arg(id));
+        m_clients[id].conn->close();
+    }
+}
+
+} // namespace dfm

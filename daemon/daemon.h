@@ -1,0 +1,69 @@
+#pragma once
+// The daemon: an Engine behind the client socket <project>/.dfm/daemon.sock.
+// Holds the project's daemon lock for its lifetime (so two `dfm daemon
+// start` at once leave one daemon), writes daemon.json once it is ready, and
+// removes it, the socket and the worker secret when it stops.
+
+#include "clienthandlers.h"
+#include "engine.h"
+
+#include <QHash>
+#include <QObject>
+
+class QLocalServer;
+
+namespace dfm {
+
+class LineConnection;
+
+class Daemon : public QObject {
+    Q_OBJECT
+public:
+    /// Takes ownership of `launcher`.
+    Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent = nullptr);
+    ~Daemon() override;
+
+    enum class StartResult { Ok, AlreadyRunning, Failed };
+    /// Takes the lock, listens on both sockets and writes daemon.json.
+    /// AlreadyRunning when another process holds the project's lock.
+    StartResult start(QString *err);
+
+    /// Shuts down as for a `shutdown` request; finished() follows.
+    void shutdown(const QString &why);
+
+    /// A client that sends nothing for this long after connecting is dropped.
+    void setClientIdleTimeout(int ms) { m_clientIdleTimeoutMs = ms; }
+
+Q_SIGNALS:
+    void finished();
+
+private:
+    struct Client {
+        LineConnection *conn = nullptr;
+        bool monitor = false;
+        bool spoke = false; /* sent at least one line */
+    };
+
+    void onNewClient();
+    void onClientMessage(quint64 id, const proto::Message &msg);
+    void onClientClosed(quint64 id);
+    void onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result);
+    void broadcast(const QJsonObject &event);
+    void cleanUp();
+    DaemonFacts facts() const;
+    void log(const QString &line) const;
+
+    EngineOptions m_opt;
+    Engine *m_engine;
+    QLocalServer *m_server = nullptr;
+    int m_lockFd = -1;
+    bool m_stateWritten = false;
+    bool m_stopping = false;
+    qint64 m_pid = 0;
+    QString m_started;
+    int m_clientIdleTimeoutMs = 30000;
+    quint64 m_nextClient = 1;
+    QHash<quint64, Client> m_clients;
+};
+
+} // namespace dfm

@@ -1,0 +1,161 @@
+#pragma once
+// The engine of a worker pool: the pure Pool plus everything with side
+// effects around it (the workers' TCP server, their connections, the
+// launcher, timers). The daemon puts a client socket in front of it; `dfm
+// run` without a daemon uses it directly as its ephemeral pool, so there is
+// one implementation of pooling, not two.
+//
+// Tasks belong to an owner (a client connection; 1 for an ephemeral run) and
+// are named by the owner's request_id. Results come back through
+// taskFinished(); monitor events through monitorEvent().
+
+#include "launcher.h"
+#include "paths.h"
+#include "pool.h"
+#include "protocol.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QObject>
+#include <QTimer>
+
+#include <deque>
+#include <unordered_map>
+
+class QTcpServer;
+
+namespace dfm {
+
+class LineConnection;
+
+struct EngineOptions {
+    ProjectPaths paths;
+    PoolConfig pool;
+    QString workerIdPrefix = QStringLiteral("w");
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    QString connectHost = QStringLiteral("127.0.0.1"); /* what workers are told */
+    qint64 heartbeatTimeoutMs = 35000; /* a silent worker is lost after this */
+    int registerTimeoutMs = 5000;      /* a connection must register within this */
+    int maxAttempts = 2;               /* a task whose worker is lost is retried once */
+    int tickMs = 1000;
+    int stopGraceMs = 5000;            /* between worker.shutdown and a kill */
+
+    /// Applies the test/debug overrides DFM_HEARTBEAT_TIMEOUT_MS,
+    /// DFM_REGISTER_TIMEOUT_MS and DFM_TICK_MS from the environment.
+    void applyEnvironment();
+};
+
+enum class SubmitError { None, DuplicateId, ShuttingDown };
+
+class Engine : public QObject {
+    Q_OBJECT
+public:
+    /// Takes ownership of `launcher`.
+    Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent = nullptr);
+    ~Engine() override;
+
+    /// Writes the worker secret and listens for workers. False with *err.
+    bool start(QString *err);
+    quint16 workerPort() const;
+    QString runnerName() const { return m_launcher->name(); }
+    const EngineOptions &options() const { return m_opt; }
+
+    /// Queues a task of `owner`. Fails for a request_id the owner already
+    /// has outstanding, and once shutdown() has begun.
+    /// `tag` is handed back with the result (the daemon: the submit's id).
+    SubmitError submit(quint64 owner, const proto::TaskSpec &spec, const QJsonValue &tag = {});
+
+    /// Cancels the owner's task: a queued one is answered at once with a
+    /// cancelled RESULT, a running one when its worker has stopped it.
+    /// Returns false when the owner has no such outstanding task.
+    bool cancel(quint64 owner, const QString &requestId);
+
+    /// The owner went away: cancels all its tasks, and their results are
+    /// dropped.
+    void dropOwner(quint64 owner);
+
+    /// Stops accepting tasks, answers every outstanding one as cancelled,
+    /// shuts every worker down (killing what does not stop within the
+    /// grace period), then emits stopped().
+    void shutdown();
+
+    /// status.get's result (without the daemon's own fields).
+    QJsonObject status() const;
+    /// The monitor.snapshot event's params.
+    QJsonObject snapshot() const;
+    QList<proto::WorkerInfo> workers() const;
+    int outstandingTasks() const { return int(m_tasks.size()); }
+
+Q_SIGNALS:
+    void taskFinished(quint64 owner, const QString &requestId, const QJsonValue &tag,
+                      const dfm::proto::TaskResult &result);
+    void monitorEvent(const QJsonObject &event);
+    void logMessage(const QString &line);
+    void stopped();
+
+private:
+    struct WorkerRec {
+        WorkerKey key = 0;
+        QString id;
+        QString resourceClass;
+        QString hostname;
+        QString jobId;
+        qint64 pid = 0;
+        LineConnection *conn = nullptr;
+        TaskKey task = 0;
+        qint64 lastSeenMs = 0;
+        qint64 sinceWallMs = 0;
+        qint64 tasksDone = 0;
+    };
+    struct TaskRec {
+        quint64 owner = 0; /* 0 once the owner is gone: the result is dropped */
+        proto::TaskSpec spec;
+        QJsonValue tag;
+        WorkerKey worker = 0;
+        qint64 startedWallMs = 0;
+        qint64 startedMs = 0;
+        int attempts = 0;
+        bool cancelRequested = false;
+    };
+
+    qint64 now() const { return m_clock.elapsed(); }
+    void log(const QString &line);
+    void applyActions();
+    void launch(WorkerKey key, const QString &resourceClass);
+    void dispatch(TaskKey task, WorkerKey worker);
+    void stopWorker(WorkerKey key);
+    void workerLost(WorkerKey key, const QString &reason);
+    void finishTask(TaskKey key, proto::TaskResult result);
+    void onNewWorkerConnection();
+    void onRegister(LineConnection *conn, const proto::Message &msg);
+    void onWorkerMessage(WorkerKey key, const proto::Message &msg);
+    void onTick();
+    void emitWorkerState(const WorkerRec &w, const QString &state);
+    proto::WorkerInfo infoOf(const WorkerRec &w) const;
+    QString workerIdOf(WorkerKey key) const;
+
+    EngineOptions m_opt;
+    WorkerLauncher *m_launcher;
+    Pool m_pool;
+    QTcpServer *m_server = nullptr;
+    QString m_token;
+    QElapsedTimer m_clock;
+    qint64 m_startedWallMs = 0;
+    QTimer m_tick;
+    bool m_shuttingDown = false;
+
+    TaskKey m_nextTask = 1;
+    std::unordered_map<TaskKey, TaskRec> m_tasks;
+    QHash<quint64, QHash<QString, TaskKey>> m_byOwner; /* owner -> request_id -> task */
+    std::unordered_map<WorkerKey, WorkerRec> m_workers;
+    QHash<QString, WorkerKey> m_workerIds;
+    std::deque<QJsonObject> m_recent; /* last completions, newest last */
+
+    struct Counters {
+        qint64 submitted = 0, passed = 0, failed = 0, cancelled = 0, retried = 0;
+    } m_count;
+};
+
+} // namespace dfm

@@ -1,0 +1,33 @@
+#pragma once
+// The local runner: workers are child processes of the daemon (QProcess),
+// running this same `dfm` binary as `dfm worker`, output in .dfm/workers/.
+
+#include "launcher.h"
+
+#include <QHash>
+#include <QProcess>
+
+namespace dfm {
+
+class LocalLauncher : public WorkerLauncher {
+    Q_OBJECT
+public:
+    /// `dfmBinary` is the executable to run as the worker (normally this one).
+    explicit LocalLauncher(const QString &dfmBinary, QObject *parent = nullptr);
+    ~LocalLauncher() override;
+
+    QString name() const override { return QStringLiteral("local"); }
+    bool launch(const LaunchRequest &req, QString *jobId, QString *err) override;
+    void stop(const QString &workerId) override;
+    ProbeResult probe(const QString &workerId, QString *detail) override;
+    void stopAll(int graceMs) override;
+
+    /// Number of worker processes still running (tests, status).
+    int running() const;
+
+private:
+    QString m_binary;
+    QHash<QString, QProcess *> m_procs; /* worker id -> its process (owned) */
+};
+
+} // namespace dfm
