@@ -9,6 +9,7 @@
 // by the pool (workers, handed out in Launch actions). Workers of a resource
 // class only run tasks of that class ("" is the default class).
 
+#include <QHashFunctions>
 #include <QString>
 #include <QtGlobal>
 
@@ -62,7 +63,9 @@ public:
     /// else queued (FIFO per class) and workers launched within the bounds:
     /// min(launchBatchSize, maxWorkers - active, queued - pending) for its
     /// class. When the pool is full of idle workers of other classes, the
-    /// longest-idle of those is stopped to make room.
+    /// longest-idle of those is stopped to make room. After shutdown() the
+    /// task gets a FailTask at once; a key already queued or running is
+    /// ignored.
     void submit(TaskKey task, const QString &resourceClass, qint64 nowMs);
 
     /// A pending worker registered. Returns false for a key that is not a
@@ -105,16 +108,72 @@ public:
     int pendingCount() const { return m_pendingTotal; }
     WorkerState workerState(WorkerKey worker) const;
     TaskKey workerTask(WorkerKey worker) const; /* 0 when not busy */
+    /// The resource class of a live worker; an empty QString when unknown.
+    QString workerClass(WorkerKey worker) const;
+    /// True once shutdown() has run.
+    bool isShutDown() const { return m_shutDown; }
 
 private:
-    // The private part is the implementation's (helper: design it freely;
-    // keep every event O(1) or O(log n) in the number of tasks).
+    struct ClassState;
+    struct StringHash {
+        size_t operator()(const QString &s) const noexcept { return qHash(s); }
+    };
+    struct QueuedTask {
+        TaskKey task;
+        quint64 seq; /* matches TaskEntry::seq while the entry is live */
+    };
+    struct TaskEntry {
+        ClassState *cls;
+        quint64 seq;
+        WorkerKey worker = 0; /* 0 while queued */
+    };
+    struct Worker {
+        ClassState *cls = nullptr;
+        WorkerState state = WorkerState::Pending;
+        TaskKey task = 0;
+        qint64 since = 0; /* pending: launch or last probe; idle: idle since */
+        std::list<WorkerKey>::iterator orderIt;    /* in m_pendingOrder or m_idleOrder */
+        std::list<WorkerKey>::iterator classIdleIt; /* in cls->idle while idle */
+    };
+    struct ClassState {
+        QString name;
+        std::deque<QueuedTask> queue; /* FIFO; cancelled entries stay as tombstones */
+        int queued = 0;               /* live entries in queue */
+        int pending = 0;
+        int live = 0;                 /* joined workers: idle + busy */
+        int failures = 0;             /* consecutive launch failures */
+        std::list<WorkerKey> idle;    /* most recently idle at the back */
+        bool wanting = false;         /* queued > pending: in m_wanting */
+        std::list<ClassState *>::iterator wantIt;
+    };
+
+    ClassState &classState(const QString &name);
+    int launchFor(ClassState &cls, qint64 nowMs);
+    void rebalance(qint64 nowMs);
+    void launchOne(ClassState &cls, qint64 nowMs);
+    void stopWorker(WorkerKey key);
+    void removeWorker(std::unordered_map<WorkerKey, Worker>::iterator it);
+    void becomeIdle(WorkerKey key, Worker &w, qint64 nowMs);
+    bool popQueued(ClassState &cls, TaskKey *task);
+    void dispatch(WorkerKey key, Worker &w, TaskKey task);
+    void failQueued(ClassState &cls, const QString &reason);
+    void updateWanting(ClassState &cls);
+    void compact(ClassState &cls);
+
     PoolConfig m_cfg;
-    std::unordered_map<WorkerKey, int> m_workers;
+    std::unordered_map<QString, ClassState, StringHash> m_classes; /* never erased: pointers stay valid */
+    std::unordered_map<WorkerKey, Worker> m_workers;
+    std::unordered_map<TaskKey, TaskEntry> m_tasks; /* queued and running */
+    std::list<WorkerKey> m_idleOrder;      /* idle workers, longest idle first */
+    std::list<WorkerKey> m_pendingOrder;   /* pending workers, next to probe first */
+    std::list<ClassState *> m_wanting;     /* classes with queued > pending, round robin */
+    WorkerKey m_nextWorker = 1;
+    quint64 m_nextSeq = 1;
     int m_queuedTotal = 0;
     int m_busy = 0;
     int m_idleTotal = 0;
     int m_pendingTotal = 0;
+    bool m_shutDown = false;
     std::vector<PoolAction> m_actions;
 };
 

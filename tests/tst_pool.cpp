@@ -1,0 +1,468 @@
+// Drives the I/O-free Pool with events and checks the exact actions it
+// returns, formatted as short strings ("launch w1 ''", "dispatch t5 w1").
+#include "pool.h"
+
+#include <QStringList>
+#include <QtTest>
+
+using namespace dfm;
+
+namespace {
+
+QString format(const PoolAction &a)
+{
+    switch (a.kind) {
+    case PoolAction::Launch:
+        return QStringLiteral("launch w%1 '%2'").arg(a.worker).arg(a.resourceClass);
+    case PoolAction::Dispatch:
+        return QStringLiteral("dispatch t%1 w%2").arg(a.task).arg(a.worker);
+    case PoolAction::Stop:
+        return QStringLiteral("stop w%1").arg(a.worker);
+    case PoolAction::CancelRunning:
+        return QStringLiteral("cancel t%1 w%2").arg(a.task).arg(a.worker);
+    case PoolAction::Probe:
+        return QStringLiteral("probe w%1").arg(a.worker);
+    case PoolAction::FailTask:
+        return QStringLiteral("fail t%1: %2").arg(a.task).arg(a.reason);
+    }
+    return QStringLiteral("?");
+}
+
+QStringList take(Pool &pool)
+{
+    QStringList out;
+    for (const PoolAction &a : pool.takeActions())
+        out << format(a);
+    return out;
+}
+
+PoolConfig config(int maxWorkers, int launchBatchSize = 4)
+{
+    PoolConfig c;
+    c.maxWorkers = maxWorkers;
+    c.launchBatchSize = launchBatchSize;
+    c.idleTimeoutMs = 1000;
+    c.launchTimeoutMs = 1000;
+    c.maxLaunchFailures = 3;
+    return c;
+}
+
+// Submits `task` and joins the worker launched for it, leaving it busy.
+void runOnNewWorker(Pool &pool, TaskKey task, WorkerKey expectedWorker, const QString &cls = {})
+{
+    pool.submit(task, cls, 0);
+    pool.workerJoined(expectedWorker, 0);
+    pool.takeActions();
+}
+
+} // namespace
+
+class TestPool : public QObject {
+    Q_OBJECT
+private slots:
+    void immediateDispatchToIdleWorker();
+    void mostRecentlyIdleWorkerGetsTheTask();
+    void queuedTaskStartsWhenWorkerJoins();
+    void batchSizeBoundsEachDecisionNotTheTotal();
+    void launchesAreBoundedByMaxWorkers();
+    void launchesNeverExceedQueuedMinusPending();
+    void idleWorkerStopsAfterTimeout();
+    void idleTeardownKeepsMinWorkers();
+    void resourceClassesDoNotShareWorkers();
+    void fullPoolOfOtherClassMakesRoom();
+    void workerGoingIdleMakesRoomForStarvedClass();
+    void lostWorkerFreesCapacityForAnyClass();
+    void cancelQueuedTaskRemovesIt();
+    void cancelManyQueuedTasksKeepsFifoOfTheRest();
+    void resubmittedTaskAfterCancelRunsOnce();
+    void cancelRunningTaskAsksWorker();
+    void cancelUnknownTaskIsNotFound();
+    void lostBusyWorkerReturnsItsTask();
+    void repeatedLaunchFailuresFailQueuedTasks();
+    void joinResetsLaunchFailureCount();
+    void liveWorkerKeepsQueueDespiteLaunchFailures();
+    void pendingWorkerIsProbedAfterLaunchTimeout();
+    void unknownOrJoinedWorkerCannotJoin();
+    void shutdownReturnsQueuedAndStopsAll();
+    void submitAfterShutdownFails();
+    void lateEventsForStoppedWorkerAreIgnored();
+    void fifoOrderWithinClass();
+};
+
+void TestPool::immediateDispatchToIdleWorker()
+{
+    Pool pool(config(4));
+    pool.submit(1, {}, 0);
+    QCOMPARE(take(pool), QStringList{"launch w1 ''"});
+    QVERIFY(pool.workerJoined(1, 0));
+    QCOMPARE(take(pool), QStringList{"dispatch t1 w1"});
+    pool.taskFinished(1, 10);
+    QCOMPARE(take(pool), QStringList{});
+    QCOMPARE(pool.workerState(1), WorkerState::Idle);
+    pool.submit(2, {}, 20);
+    QCOMPARE(take(pool), QStringList{"dispatch t2 w1"});
+    QCOMPARE(pool.workerTask(1), TaskKey(2));
+    QCOMPARE(pool.runningCount(), 1);
+}
+
+void TestPool::mostRecentlyIdleWorkerGetsTheTask()
+{
+    Pool pool(config(4));
+    runOnNewWorker(pool, 1, 1);
+    runOnNewWorker(pool, 2, 2);
+    pool.taskFinished(1, 10);
+    pool.taskFinished(2, 20);
+    pool.submit(3, {}, 30);
+    QCOMPARE(take(pool), QStringList{"dispatch t3 w2"});
+}
+
+void TestPool::queuedTaskStartsWhenWorkerJoins()
+{
+    Pool pool(config(4));
+    pool.submit(7, {}, 0);
+    QCOMPARE(take(pool), QStringList{"launch w1 ''"});
+    QCOMPARE(pool.queuedCount(), 1);
+    QCOMPARE(pool.pendingCount(), 1);
+    QCOMPARE(pool.workerState(1), WorkerState::Pending);
+    QVERIFY(pool.workerJoined(1, 5));
+    QCOMPARE(take(pool), QStringList{"dispatch t7 w1"});
+    QCOMPARE(pool.queuedCount(), 0);
+    QCOMPARE(pool.pendingCount(), 0);
+    QCOMPARE(pool.workerState(1), WorkerState::Busy);
+}
+
+// Demand arrives one task per decision, so each submit needs one launch; the
+// batch caps one decision, not the number of workers a burst ends up with.
+void TestPool::batchSizeBoundsEachDecisionNotTheTotal()
+{
+    Pool pool(config(10, 1));
+    pool.submit(1, {}, 0);
+    pool.submit(2, {}, 0);
+    pool.submit(3, {}, 0);
+    QCOMPARE(take(pool), (QStringList{"launch w1 ''", "launch w2 ''", "launch w3 ''"}));
+}
+
+void TestPool::launchesAreBoundedByMaxWorkers()
+{
+    Pool pool(config(2));
+    for (TaskKey t = 1; t <= 4; ++t)
+        pool.submit(t, {}, 0);
+    QCOMPARE(take(pool), (QStringList{"launch w1 ''", "launch w2 ''"}));
+    QCOMPARE(pool.workerCount(), 2);
+    QCOMPARE(pool.queuedCount(), 4);
+    pool.workerJoined(1, 0);
+    pool.workerJoined(2, 0);
+    pool.taskFinished(1, 0);
+    QCOMPARE(take(pool), (QStringList{"dispatch t1 w1", "dispatch t2 w2", "dispatch t3 w1"}));
+    QCOMPARE(pool.workerCount(), 2);
+}
+
+void TestPool::launchesNeverExceedQueuedMinusPending()
+{
+    Pool pool(config(10));
+    pool.submit(1, {}, 0);
+    pool.submit(2, {}, 0);
+    QCOMPARE(pool.cancel(2), CancelOutcome::Dequeued);
+    pool.submit(3, {}, 0); // queued 2 (t1, t3), pending 2: nothing to launch
+    QCOMPARE(take(pool), (QStringList{"launch w1 ''", "launch w2 ''"}));
+    pool.workerJoined(1, 0);
+    pool.workerJoined(2, 0);
+    QCOMPARE(take(pool), (QStringList{"dispatch t1 w1", "dispatch t3 w2"}));
+}
+
+void TestPool::idleWorkerStopsAfterTimeout()
+{
+    Pool pool(config(4));
+    runOnNewWorker(pool, 1, 1);
+    pool.taskFinished(1, 100);
+    pool.tick(1099);
+    QCOMPARE(take(pool), QStringList{});
+    pool.tick(1100);
+    QCOMPARE(take(pool), QStringList{"stop w1"});
+    QCOMPARE(pool.workerCount(), 0);
+    QCOMPARE(pool.workerState(1), WorkerState::Unknown);
+}
+
+void TestPool::idleTeardownKeepsMinWorkers()
+{
+    PoolConfig c = config(8);
+    c.minWorkers = 2;
+    Pool pool(c);
+    for (TaskKey t = 1; t <= 4; ++t)
+        runOnNewWorker(pool, t, t);
+    pool.taskFinished(3, 10); // idle order: w3, w1, w4 (w2 stays busy)
+    pool.taskFinished(1, 20);
+    pool.taskFinished(4, 30);
+    pool.tick(5000);
+    QCOMPARE(take(pool), (QStringList{"stop w3", "stop w1"}));
+    QCOMPARE(pool.workerCount(), 2);
+    QCOMPARE(pool.workerState(4), WorkerState::Idle);
+}
+
+void TestPool::resourceClassesDoNotShareWorkers()
+{
+    Pool pool(config(4));
+    runOnNewWorker(pool, 1, 1);
+    pool.taskFinished(1, 0);
+    pool.submit(2, QStringLiteral("gpu"), 0);
+    QCOMPARE(take(pool), QStringList{"launch w2 'gpu'"});
+    QCOMPARE(pool.workerState(1), WorkerState::Idle);
+    QCOMPARE(pool.queuedCount(QStringLiteral("gpu")), 1);
+    QCOMPARE(pool.queuedCount(QString()), 0);
+    pool.workerJoined(2, 0);
+    QCOMPARE(take(pool), QStringList{"dispatch t2 w2"});
+    QCOMPARE(pool.workerClass(2), QStringLiteral("gpu"));
+}
+
+void TestPool::fullPoolOfOtherClassMakesRoom()
+{
+    Pool pool(config(2));
+    runOnNewWorker(pool, 1, 1);
+    runOnNewWorker(pool, 2, 2);
+    pool.taskFinished(1, 10);
+    pool.taskFinished(2, 20);
+    pool.submit(3, QStringLiteral("gpu"), 30);
+    QCOMPARE(take(pool), (QStringList{"stop w1", "launch w3 'gpu'"}));
+    QCOMPARE(pool.workerCount(), 2);
+}
+
+void TestPool::workerGoingIdleMakesRoomForStarvedClass()
+{
+    Pool pool(config(2));
+    runOnNewWorker(pool, 1, 1);
+    runOnNewWorker(pool, 2, 2);
+    pool.submit(3, QStringLiteral("gpu"), 0);
+    QCOMPARE(take(pool), QStringList{});
+    pool.taskFinished(2, 10);
+    QCOMPARE(take(pool), (QStringList{"stop w2", "launch w3 'gpu'"}));
+}
+
+void TestPool::lostWorkerFreesCapacityForAnyClass()
+{
+    Pool pool(config(1));
+    runOnNewWorker(pool, 1, 1);
+    pool.submit(2, QStringLiteral("gpu"), 0);
+    QCOMPARE(take(pool), QStringList{});
+    QCOMPARE(pool.workerLost(1, QStringLiteral("connection closed"), 0), TaskKey(1));
+    QCOMPARE(take(pool), QStringList{"launch w2 'gpu'"});
+}
+
+void TestPool::cancelQueuedTaskRemovesIt()
+{
+    Pool pool(config(1));
+    runOnNewWorker(pool, 1, 1);
+    pool.submit(2, {}, 0);
+    pool.submit(3, {}, 0);
+    QCOMPARE(pool.cancel(2), CancelOutcome::Dequeued);
+    QCOMPARE(take(pool), QStringList{});
+    QCOMPARE(pool.queuedCount(), 1);
+    QCOMPARE(pool.cancel(2), CancelOutcome::NotFound);
+    pool.taskFinished(1, 0);
+    QCOMPARE(take(pool), QStringList{"dispatch t3 w1"});
+}
+
+void TestPool::cancelManyQueuedTasksKeepsFifoOfTheRest()
+{
+    Pool pool(config(1));
+    runOnNewWorker(pool, 1, 1);
+    for (TaskKey t = 2; t <= 301; ++t)
+        pool.submit(t, {}, 0);
+    for (TaskKey t = 2; t <= 301; ++t) {
+        if (t % 3 != 0)
+            QCOMPARE(pool.cancel(t), CancelOutcome::Dequeued);
+    }
+    QCOMPARE(pool.queuedCount(), 100);
+    take(pool);
+    QStringList expected;
+    QStringList got;
+    for (TaskKey t = 3; t <= 301; t += 3) {
+        expected << QStringLiteral("dispatch t%1 w1").arg(t);
+        pool.taskFinished(1, 0);
+        got << take(pool);
+    }
+    QCOMPARE(got, expected);
+    QCOMPARE(pool.queuedCount(), 0);
+}
+
+void TestPool::resubmittedTaskAfterCancelRunsOnce()
+{
+    Pool pool(config(1));
+    runOnNewWorker(pool, 1, 1);
+    pool.submit(2, {}, 0);
+    pool.submit(3, {}, 0);
+    pool.cancel(2);
+    pool.submit(2, {}, 0);
+    pool.taskFinished(1, 0);
+    pool.taskFinished(1, 0);
+    pool.taskFinished(1, 0);
+    QCOMPARE(take(pool), (QStringList{"dispatch t3 w1", "dispatch t2 w1"}));
+    QCOMPARE(pool.queuedCount(), 0);
+}
+
+void TestPool::cancelRunningTaskAsksWorker()
+{
+    Pool pool(config(1));
+    runOnNewWorker(pool, 1, 1);
+    QCOMPARE(pool.cancel(1), CancelOutcome::Running);
+    QCOMPARE(take(pool), QStringList{"cancel t1 w1"});
+    QCOMPARE(pool.workerState(1), WorkerState::Busy);
+    pool.taskFinished(1, 0);
+    QCOMPARE(pool.workerState(1), WorkerState::Idle);
+    QCOMPARE(pool.cancel(1), CancelOutcome::NotFound);
+}
+
+void TestPool::cancelUnknownTaskIsNotFound()
+{
+    Pool pool(config(1));
+    QCOMPARE(pool.cancel(42), CancelOutcome::NotFound);
+    QCOMPARE(take(pool), QStringList{});
+}
+
+void TestPool::lostBusyWorkerReturnsItsTask()
+{
+    Pool pool(config(1));
+    runOnNewWorker(pool, 1, 1);
+    pool.submit(2, {}, 0);
+    QCOMPARE(pool.workerLost(1, QStringLiteral("heartbeat missed"), 0), TaskKey(1));
+    QCOMPARE(take(pool), QStringList{"launch w2 ''"});
+    QCOMPARE(pool.runningCount(), 0);
+    QCOMPARE(pool.cancel(1), CancelOutcome::NotFound);
+    QCOMPARE(pool.workerLost(2, QStringLiteral("exit 1"), 0), TaskKey(0));
+}
+
+void TestPool::repeatedLaunchFailuresFailQueuedTasks()
+{
+    PoolConfig c = config(1);
+    c.maxLaunchFailures = 2;
+    Pool pool(c);
+    pool.submit(1, {}, 0);
+    pool.submit(2, {}, 0);
+    QCOMPARE(take(pool), QStringList{"launch w1 ''"});
+    QCOMPARE(pool.workerLost(1, QStringLiteral("exit status 127"), 0), TaskKey(0));
+    QCOMPARE(take(pool), QStringList{"launch w2 ''"});
+    pool.workerLost(2, QStringLiteral("exit status 127"), 0);
+    QCOMPARE(take(pool),
+             (QStringList{
+                 "fail t1: no worker could be started for resource class 'default': exit status 127",
+                 "fail t2: no worker could be started for resource class 'default': exit status 127"}));
+    QCOMPARE(pool.queuedCount(), 0);
+    pool.submit(3, {}, 0);
+    QCOMPARE(take(pool), QStringList{"launch w3 ''"});
+}
+
+void TestPool::joinResetsLaunchFailureCount()
+{
+    PoolConfig c = config(2);
+    c.maxLaunchFailures = 2;
+    Pool pool(c);
+    pool.submit(1, QStringLiteral("gpu"), 0);
+    pool.workerLost(1, QStringLiteral("boom"), 0);  // failure 1, relaunch w2
+    pool.workerJoined(2, 0);                        // reset
+    pool.workerLost(2, QStringLiteral("crash"), 0); // busy worker: returns t1
+    pool.submit(1, QStringLiteral("gpu"), 0);       // launch w3
+    pool.workerLost(3, QStringLiteral("boom"), 0);  // failure 1 again, relaunch w4
+    QCOMPARE(take(pool), (QStringList{"launch w1 'gpu'", "launch w2 'gpu'", "dispatch t1 w2",
+                                      "launch w3 'gpu'", "launch w4 'gpu'"}));
+}
+
+void TestPool::liveWorkerKeepsQueueDespiteLaunchFailures()
+{
+    PoolConfig c = config(2);
+    c.maxLaunchFailures = 1;
+    Pool pool(c);
+    runOnNewWorker(pool, 1, 1);
+    pool.submit(2, {}, 0);
+    QCOMPARE(take(pool), QStringList{"launch w2 ''"});
+    pool.workerLost(2, QStringLiteral("boom"), 0);
+    QCOMPARE(take(pool), QStringList{"launch w3 ''"});
+    QCOMPARE(pool.queuedCount(), 1);
+}
+
+void TestPool::pendingWorkerIsProbedAfterLaunchTimeout()
+{
+    Pool pool(config(4));
+    pool.submit(1, {}, 0);
+    pool.submit(2, {}, 500);
+    take(pool);
+    pool.tick(999);
+    QCOMPARE(take(pool), QStringList{});
+    pool.tick(1000);
+    QCOMPARE(take(pool), QStringList{"probe w1"});
+    pool.tick(1500);
+    QCOMPARE(take(pool), QStringList{"probe w2"});
+    pool.tick(1999);
+    QCOMPARE(take(pool), QStringList{});
+    pool.tick(2600);
+    QCOMPARE(take(pool), (QStringList{"probe w1", "probe w2"}));
+    QVERIFY(pool.workerJoined(1, 2700));
+    pool.tick(9000);
+    QCOMPARE(take(pool), (QStringList{"dispatch t1 w1", "probe w2"}));
+}
+
+void TestPool::unknownOrJoinedWorkerCannotJoin()
+{
+    Pool pool(config(4));
+    QVERIFY(!pool.workerJoined(99, 0));
+    pool.submit(1, {}, 0);
+    QVERIFY(pool.workerJoined(1, 0));
+    QVERIFY(!pool.workerJoined(1, 0));
+}
+
+void TestPool::shutdownReturnsQueuedAndStopsAll()
+{
+    Pool pool(config(2));
+    runOnNewWorker(pool, 1, 1);
+    pool.submit(2, QStringLiteral("gpu"), 0); // launches w2
+    pool.submit(3, {}, 0);                    // no room
+    pool.submit(4, QStringLiteral("gpu"), 0); // no room
+    QCOMPARE(take(pool), QStringList{"launch w2 'gpu'"});
+    QCOMPARE(pool.shutdown(), (std::vector<TaskKey>{2, 3, 4}));
+    QCOMPARE(take(pool), (QStringList{"stop w1", "stop w2"}));
+    QCOMPARE(pool.workerCount(), 0);
+    QCOMPARE(pool.queuedCount(), 0);
+    QCOMPARE(pool.runningCount(), 0);
+    QCOMPARE(pool.pendingCount(), 0);
+    QVERIFY(pool.isShutDown());
+}
+
+void TestPool::submitAfterShutdownFails()
+{
+    Pool pool(config(2));
+    pool.shutdown();
+    pool.submit(9, {}, 0);
+    QCOMPARE(take(pool), QStringList{"fail t9: daemon is shutting down"});
+    QCOMPARE(pool.queuedCount(), 0);
+}
+
+void TestPool::lateEventsForStoppedWorkerAreIgnored()
+{
+    Pool pool(config(4));
+    runOnNewWorker(pool, 1, 1);
+    runOnNewWorker(pool, 2, 2);
+    pool.taskFinished(1, 0);
+    pool.tick(1000);
+    QCOMPARE(take(pool), QStringList{"stop w1"});
+    QCOMPARE(pool.workerLost(1, QStringLiteral("closed"), 0), TaskKey(0));
+    pool.taskFinished(1, 0);
+    QVERIFY(!pool.workerJoined(1, 0));
+    pool.shutdown();
+    QCOMPARE(take(pool), QStringList{"stop w2"});
+    pool.taskFinished(2, 0);
+    QCOMPARE(pool.workerLost(2, QStringLiteral("closed"), 0), TaskKey(0));
+    QCOMPARE(take(pool), QStringList{});
+}
+
+void TestPool::fifoOrderWithinClass()
+{
+    Pool pool(config(1));
+    for (TaskKey t = 1; t <= 5; ++t)
+        pool.submit(t, {}, 0);
+    pool.workerJoined(1, 0);
+    for (int i = 0; i < 5; ++i)
+        pool.taskFinished(1, 0);
+    QCOMPARE(take(pool), (QStringList{"launch w1 ''", "dispatch t1 w1", "dispatch t2 w1",
+                                      "dispatch t3 w1", "dispatch t4 w1", "dispatch t5 w1"}));
+}
+
+QTEST_APPLESS_MAIN(TestPool)
+#include "tst_pool.moc"
