@@ -1,0 +1,158 @@
+#include "runplan.h"
+
+#include <QHash>
+
+namespace dfm {
+
+QString taskStatusName(TaskStatus s)
+{
+    switch (s) {
+    case TaskStatus::Waiting: return QStringLiteral("waiting");
+    case TaskStatus::Ready: return QStringLiteral("ready");
+    case TaskStatus::Running: return QStringLiteral("running");
+    case TaskStatus::Passed: return QStringLiteral("passed");
+    case TaskStatus::Failed: return QStringLiteral("failed");
+    case TaskStatus::Skipped: return QStringLiteral("skipped");
+    case TaskStatus::Cancelled: return QStringLiteral("cancelled");
+    }
+    return QString();
+}
+
+RunPlan::RunPlan(const std::vector<std::vector<int>> &needs)
+    : m_status(needs.size(), TaskStatus::Waiting), m_dependents(needs.size()), m_pending(needs.size(), 0)
+{
+    const int n = int(needs.size());
+    m_counts[size_t(TaskStatus::Waiting)] = n;
+    for (int i = 0; i < n; ++i) {
+        std::vector<int> seen;
+        for (int j : needs[size_t(i)]) {
+            if (j < 0 || j >= n || std::find(seen.begin(), seen.end(), j) != seen.end())
+                continue;
+            seen.push_back(j);
+            m_dependents[size_t(j)].push_back(i);
+            ++m_pending[size_t(i)];
+        }
+    }
+    // Kahn's walk: whatever it cannot reach lies on or behind a cycle.
+    std::vector<int> pending = m_pending;
+    std::vector<int> queue;
+    for (int i = 0; i < n; ++i) {
+        if (pending[size_t(i)] == 0)
+            queue.push_back(i);
+    }
+    std::vector<char> reached(size_t(n), 0);
+    for (size_t k = 0; k < queue.size(); ++k) {
+        reached[size_t(queue[k])] = 1;
+        for (int d : m_dependents[size_t(queue[k])]) {
+            if (--pending[size_t(d)] == 0)
+                queue.push_back(d);
+        }
+    }
+    for (int i = 0; i < n; ++i) {
+        if (!reached[size_t(i)])
+            setStatus(i, TaskStatus::Skipped);
+        else if (m_pending[size_t(i)] == 0) {
+            setStatus(i, TaskStatus::Ready);
+            m_ready.push_back(i);
+        }
+    }
+}
+
+void RunPlan::setStatus(int task, TaskStatus s)
+{
+    --m_counts[size_t(m_status[size_t(task)])];
+    m_status[size_t(task)] = s;
+    ++m_counts[size_t(s)];
+}
+
+bool RunPlan::nextReady(int *task)
+{
+    while (!m_ready.empty()) {
+        const int t = m_ready.front();
+        m_ready.pop_front();
+        if (m_status[size_t(t)] != TaskStatus::Ready)
+            continue;
+        setStatus(t, TaskStatus::Running);
+        *task = t;
+        return true;
+    }
+    return false;
+}
+
+void RunPlan::finished(int task, bool ok)
+{
+    if (status(task) != TaskStatus::Running)
+        return;
+    setStatus(task, ok ? TaskStatus::Passed : TaskStatus::Failed);
+    if (!ok) {
+        skipDependents(task);
+        return;
+    }
+    for (int d : m_dependents[size_t(task)]) {
+        if (m_status[size_t(d)] == TaskStatus::Waiting && --m_pending[size_t(d)] == 0) {
+            setStatus(d, TaskStatus::Ready);
+            m_ready.push_back(d);
+        }
+    }
+}
+
+void RunPlan::skipDependents(int task)
+{
+    std::vector<int> stack{task};
+    while (!stack.empty()) {
+        const int t = stack.back();
+        stack.pop_back();
+        for (int d : m_dependents[size_t(t)]) {
+            if (m_status[size_t(d)] == TaskStatus::Waiting) {
+                setStatus(d, TaskStatus::Skipped);
+                stack.push_back(d);
+            }
+        }
+    }
+}
+
+void RunPlan::cancelRemaining()
+{
+    for (int i = 0; i < size(); ++i) {
+        const TaskStatus s = m_status[size_t(i)];
+        if (s == TaskStatus::Waiting || s == TaskStatus::Ready)
+            setStatus(i, TaskStatus::Cancelled);
+    }
+    m_ready.clear();
+}
+
+void RunPlan::markCancelled(int task)
+{
+    if (status(task) != TaskStatus::Running)
+        return;
+    setStatus(task, TaskStatus::Cancelled);
+    skipDependents(task);
+}
+
+bool RunPlan::moreToDo() const
+{
+    return count(TaskStatus::Waiting) + count(TaskStatus::Ready) + count(TaskStatus::Running) > 0;
+}
+
+TaskStatus RunPlan::status(int task) const
+{
+    return task >= 0 && task < size() ? m_status[size_t(task)] : TaskStatus::Cancelled;
+}
+
+std::vector<std::vector<int>> planNeeds(const Flow &flow, const std::vector<int> &order)
+{
+    QHash<int, int> position; // flow index -> position in order
+    for (size_t i = 0; i < order.size(); ++i)
+        position.insert(order[i], int(i));
+    std::vector<std::vector<int>> needs(order.size());
+    for (size_t i = 0; i < order.size(); ++i) {
+        for (const QString &need : flow.tasks[size_t(order[i])].needs) {
+            const auto it = position.constFind(flow.indexOf(need));
+            if (it != position.constEnd())
+                needs[i].push_back(*it);
+        }
+    }
+    return needs;
+}
+
+} // namespace dfm
