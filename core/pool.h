@@ -54,6 +54,11 @@ enum class CancelOutcome { NotFound, Dequeued, Running };
 class Pool {
 public:
     explicit Pool(const PoolConfig &config);
+    // Internals hold pointers into its own containers: movable, not copyable.
+    Pool(const Pool &) = delete;
+    Pool &operator=(const Pool &) = delete;
+    Pool(Pool &&) = default;
+    Pool &operator=(Pool &&) = default;
 
     const PoolConfig &config() const { return m_cfg; }
 

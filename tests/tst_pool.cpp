@@ -5,6 +5,10 @@
 #include <QStringList>
 #include <QtTest>
 
+#include <map>
+#include <random>
+#include <set>
+
 using namespace dfm;
 
 namespace {
@@ -87,6 +91,7 @@ private slots:
     void submitAfterShutdownFails();
     void lateEventsForStoppedWorkerAreIgnored();
     void fifoOrderWithinClass();
+    void randomEventsKeepCountersConsistent();
 };
 
 void TestPool::immediateDispatchToIdleWorker()
@@ -462,6 +467,119 @@ void TestPool::fifoOrderWithinClass()
         pool.taskFinished(1, 0);
     QCOMPARE(take(pool), (QStringList{"launch w1 ''", "dispatch t1 w1", "dispatch t2 w1",
                                       "dispatch t3 w1", "dispatch t4 w1", "dispatch t5 w1"}));
+}
+
+// Feeds a seeded random mix of events and checks the pool's counters against
+// a model rebuilt from its actions alone, plus the invariants the scheduler
+// relies on (never above maxWorkers, no idle worker beside queued work).
+void TestPool::randomEventsKeepCountersConsistent()
+{
+    PoolConfig c = config(6, 2);
+    c.minWorkers = 1;
+    Pool pool(c);
+    const QStringList classes{QString(), QStringLiteral("gpu"), QStringLiteral("big")};
+    struct ModelWorker {
+        QString cls;
+        WorkerState state;
+        TaskKey task;
+    };
+    std::map<WorkerKey, ModelWorker> workers;
+    std::set<TaskKey> queued;
+    std::map<TaskKey, QString> taskClass;
+    std::mt19937 rng(12345);
+    TaskKey nextTask = 1;
+    qint64 now = 0;
+    auto pick = [&](auto &container) {
+        auto it = container.begin();
+        std::advance(it, long(rng() % container.size()));
+        return it;
+    };
+    auto apply = [&]() {
+        for (const PoolAction &a : pool.takeActions()) {
+            switch (a.kind) {
+            case PoolAction::Launch:
+                workers[a.worker] = {a.resourceClass, WorkerState::Pending, 0};
+                break;
+            case PoolAction::Dispatch:
+                QVERIFY(queued.erase(a.task) == 1);
+                QCOMPARE(taskClass[a.task], workers.at(a.worker).cls);
+                workers.at(a.worker).state = WorkerState::Busy;
+                workers.at(a.worker).task = a.task;
+                break;
+            case PoolAction::Stop:
+                QVERIFY(workers.at(a.worker).state != WorkerState::Busy);
+                workers.erase(a.worker);
+                break;
+            case PoolAction::FailTask:
+                QVERIFY(queued.erase(a.task) == 1);
+                break;
+            case PoolAction::CancelRunning:
+            case PoolAction::Probe:
+                break;
+            }
+        }
+    };
+    for (int step = 0; step < 20000; ++step) {
+        now += rng() % 50;
+        const unsigned what = rng() % 7;
+        if (what <= 1) {
+            const QString cls = classes[int(rng() % 3)];
+            taskClass[nextTask] = cls;
+            queued.insert(nextTask);
+            pool.submit(nextTask++, cls, now);
+        } else if (what == 2 && !workers.empty()) {
+            auto it = pick(workers);
+            QCOMPARE(pool.workerJoined(it->first, now), it->second.state == WorkerState::Pending);
+            if (it->second.state == WorkerState::Pending)
+                it->second.state = WorkerState::Idle;
+        } else if (what == 3 && !workers.empty()) {
+            auto it = pick(workers);
+            if (it->second.state == WorkerState::Busy) {
+                it->second.state = WorkerState::Idle;
+                it->second.task = 0;
+                pool.taskFinished(it->first, now);
+            }
+        } else if (what == 4 && !workers.empty() && rng() % 4 == 0) {
+            auto it = pick(workers);
+            QCOMPARE(pool.workerLost(it->first, QStringLiteral("lost"), now), it->second.task);
+            workers.erase(it);
+        } else if (what == 5 && !queued.empty()) {
+            const TaskKey t = *pick(queued);
+            QCOMPARE(pool.cancel(t), CancelOutcome::Dequeued);
+            queued.erase(t);
+        } else {
+            pool.tick(now);
+        }
+        apply();
+        int pending = 0;
+        int busy = 0;
+        int idle = 0;
+        for (const auto &[key, w] : workers) {
+            QCOMPARE(pool.workerState(key), w.state);
+            pending += w.state == WorkerState::Pending;
+            busy += w.state == WorkerState::Busy;
+            idle += w.state == WorkerState::Idle;
+            if (w.state == WorkerState::Idle)
+                QCOMPARE(pool.queuedCount(w.cls), 0);
+        }
+        QCOMPARE(pool.workerCount(), int(workers.size()));
+        QVERIFY(pool.workerCount() <= c.maxWorkers);
+        if (pool.workerCount() < c.maxWorkers || idle > 0) { // room to give: nobody starves
+            for (const QString &cls : classes) {
+                int pendingOfClass = 0;
+                for (const auto &entry : workers)
+                    pendingOfClass += entry.second.cls == cls && entry.second.state == WorkerState::Pending;
+                QVERIFY(pool.queuedCount(cls) <= pendingOfClass);
+            }
+        }
+        QCOMPARE(pool.pendingCount(), pending);
+        QCOMPARE(pool.runningCount(), busy);
+        QCOMPARE(pool.idleCount(), idle);
+        QCOMPARE(pool.queuedCount(), int(queued.size()));
+    }
+    const std::vector<TaskKey> left = pool.shutdown();
+    QCOMPARE(std::set<TaskKey>(left.begin(), left.end()), queued);
+    QVERIFY(std::is_sorted(left.begin(), left.end()));
 }
 
 QTEST_APPLESS_MAIN(TestPool)
