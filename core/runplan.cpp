@@ -2,6 +2,8 @@
 
 #include <QHash>
 
+#include <algorithm>
+
 namespace dfm {
 
 QString taskStatusName(TaskStatus s)

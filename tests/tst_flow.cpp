@@ -1,0 +1,279 @@
+// Flow files: what is read, what is rejected (with file, line and task),
+// and which tasks a run selects.
+
+#include "flow.h"
+#include "runplan.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace dfm;
+
+namespace {
+
+const QString kFile = QStringLiteral("/p/flow.dv");
+
+/// Parses `yaml`; returns the error, or "" when it parsed.
+QString parseError(const QByteArray &yaml, Flow *out = nullptr)
+{
+    Flow local;
+    QString err;
+    if (!parseFlowText(kFile, QString::fromUtf8(yaml), out ? out : &local, &err))
+        return err;
+    return QString();
+}
+
+/// Task names for indices.
+QStringList namesOf(const Flow &flow, const std::vector<int> &order)
+{
+    QStringList names;
+    for (int i : order)
+        names << flow.tasks[size_t(i)].name;
+    return names;
+}
+
+QString regressDir()
+{
+    return QStringLiteral(DFM_TESTDATA "/flows/regress");
+}
+
+} // namespace
+
+class TestFlow : public QObject {
+    Q_OBJECT
+
+private slots:
+    void loadsTheReferenceShapedFlow()
+    {
+        Flow flow;
+        QString err;
+        QVERIFY2(loadFlow(regressDir(), &flow, &err), qPrintable(err));
+        QCOMPARE(flow.file, QDir(regressDir()).absoluteFilePath(QStringLiteral("flow.dv")));
+        QCOMPARE(flow.dir, QDir(regressDir()).absolutePath());
+        QCOMPARE(flow.packageName, QStringLiteral("regress"));
+        QCOMPARE(flow.tasks.size(), size_t(6));
+        const FlowTask &build = flow.tasks[0];
+        QCOMPARE(build.name, QStringLiteral("build"));
+        QCOMPARE(build.shell, QStringLiteral("bash"));
+        QCOMPARE(build.run, QStringLiteral("make -C ${{ srcdir }} all"));
+        QCOMPARE(build.line, 4);
+        QCOMPARE(flow.tasks[1].shell, QStringLiteral("sh"));
+        const FlowTask &smoke = flow.tasks[2];
+        QCOMPARE(smoke.needs, QStringList{QStringLiteral("build")});
+        QCOMPARE(smoke.with.value(QStringLiteral("seed")), QJsonValue(1));
+        QVERIFY(smoke.with.value(QStringLiteral("seed")).isDouble());
+        QCOMPARE(smoke.resourceClass, QStringLiteral("large"));
+        QCOMPARE(smoke.line, 9);
+        const FlowTask &full = flow.tasks[3];
+        QCOMPARE(full.needs, (QStringList{QStringLiteral("build"), QStringLiteral("lint")}));
+        QCOMPARE(full.run, QStringLiteral("./sim full\n./check\n"));
+    }
+
+    void flowDvIsPreferredOverFlowYaml()
+    {
+        QTemporaryDir tmp;
+        QFile yaml(tmp.filePath(QStringLiteral("flow.yaml")));
+        QVERIFY(yaml.open(QIODevice::WriteOnly));
+        yaml.write("package:\n  name: fromyaml\n  tasks:\n  - {name: a, run: 'true'}\n");
+        yaml.close();
+        Flow flow;
+        QString err;
+        QVERIFY2(loadFlow(tmp.path(), &flow, &err), qPrintable(err));
+        QCOMPARE(flow.packageName, QStringLiteral("fromyaml"));
+        QFile dv(tmp.filePath(QStringLiteral("flow.dv")));
+        QVERIFY(dv.open(QIODevice::WriteOnly));
+        dv.write("package:\n  name: fromdv\n  tasks:\n  - {name: a, run: 'true'}\n");
+        dv.close();
+        QVERIFY2(loadFlow(tmp.path(), &flow, &err), qPrintable(err));
+        QCOMPARE(flow.packageName, QStringLiteral("fromdv"));
+    }
+
+    void missingFlowFileSaysWhatToDo()
+    {
+        QTemporaryDir tmp;
+        Flow flow;
+        QString err;
+        QVERIFY(!loadFlow(tmp.path(), &flow, &err));
+        QCOMPARE(err, QStringLiteral("no flow.dv or flow.yaml in %1; create one or pass --root").arg(tmp.path()));
+    }
+
+    void withKeepsScalarTypes()
+    {
+        Flow flow;
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    with:\n"
+                            "      n: 42\n      neg: -3\n      s: \"42\"\n      word: hello\n      b: true\n"
+                            "      y: yes\n      f: 1.5\n      q: 'false'\n      empty:\n", &flow), QString());
+        const QJsonObject w = flow.tasks[0].with;
+        QCOMPARE(w.value(QStringLiteral("n")), QJsonValue(qint64(42)));
+        QCOMPARE(w.value(QStringLiteral("neg")), QJsonValue(qint64(-3)));
+        QCOMPARE(w.value(QStringLiteral("s")), QJsonValue(QStringLiteral("42")));
+        QCOMPARE(w.value(QStringLiteral("word")), QJsonValue(QStringLiteral("hello")));
+        QCOMPARE(w.value(QStringLiteral("b")), QJsonValue(true));
+        QCOMPARE(w.value(QStringLiteral("y")), QJsonValue(true));
+        QCOMPARE(w.value(QStringLiteral("f")), QJsonValue(1.5));
+        QCOMPARE(w.value(QStringLiteral("q")), QJsonValue(QStringLiteral("false")));
+        QVERIFY(w.value(QStringLiteral("empty")).isNull());
+    }
+
+    void needsAcceptsSingleStringAndQualifiedNames()
+    {
+        Flow flow;
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - {name: a, run: x}\n  - {name: b, run: x, needs: p.a}\n"
+                            "  - {name: c, run: x, needs: [a, p.a, b]}\n", &flow), QString());
+        QCOMPARE(flow.tasks[1].needs, QStringList{QStringLiteral("a")});
+        QCOMPARE(flow.tasks[2].needs, (QStringList{QStringLiteral("a"), QStringLiteral("b")}));
+        QCOMPARE(flow.indexOf(QStringLiteral("b")), 1);
+        QCOMPARE(flow.indexOf(QStringLiteral("p.c")), 2);
+        QCOMPARE(flow.indexOf(QStringLiteral("q.c")), -1);
+        QCOMPARE(flow.indexOf(QStringLiteral("d")), -1);
+    }
+
+    void resourceTagSetsPerTaskResources()
+    {
+        Flow flow;
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - std.ResourceTag:\n"
+                            "        cores: 4\n        memory: 8G\n        queue: big\n        walltime: \"2:00\"\n", &flow),
+                 QString());
+        const ResourceSpec &r = flow.tasks[0].resources;
+        QCOMPARE(r.cores, 4);
+        QCOMPARE(r.memory, QStringLiteral("8G"));
+        QCOMPARE(r.queue, QStringLiteral("big"));
+        QCOMPARE(r.walltime, QStringLiteral("2:00"));
+        QVERIFY(flow.tasks[0].resourceClass.isEmpty());
+    }
+
+    void badYamlGivesTheParsersLine()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: [a\n    run: x\n"),
+                 QStringLiteral("/p/flow.dv:5: invalid YAML: end of sequence flow not found"));
+    }
+
+    void missingPackageOrTasksIsAnError()
+    {
+        QCOMPARE(parseError(""), QStringLiteral("/p/flow.dv:1: no 'package:' section; a flow file holds 'package:' with 'name:' and 'tasks:'"));
+        QCOMPARE(parseError("pakage:\n  name: p\n"),
+                 QStringLiteral("/p/flow.dv:1: unknown key 'pakage'; did you mean 'package'? (known keys: package)"));
+        QCOMPARE(parseError("package:\n  name: p\n"), QStringLiteral("/p/flow.dv:1: package 'p' has no 'tasks' list"));
+        QCOMPARE(parseError("package:\n  tasks: []\n"), QStringLiteral("/p/flow.dv:1: package has no 'name'"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks: {a: 1}\n"), QStringLiteral("/p/flow.dv:3: package 'tasks' must be a list of tasks"));
+        QCOMPARE(parseError("package:\n  name: p\n  imports: [x]\n  tasks: []\n"),
+                 QStringLiteral("/p/flow.dv:3: package: unknown key 'imports' (known keys: name, tasks, desc, doc)"));
+    }
+
+    void pythonTaskTypesAreRejectedNamingTheTask()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    run: make\n  - name: lint\n    uses: std.FileSet\n"),
+                 QStringLiteral("/p/flow.dv:7: task 'lint' uses 'std.FileSet', a Python task type this dfm cannot run; "
+                                "give it a 'run:' shell body instead"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: sim\n    type: hdlsim.vlt.SimRun\n    run: x\n"),
+                 QStringLiteral("/p/flow.dv:5: task 'sim' has type 'hdlsim.vlt.SimRun', a Python task type this dfm cannot run; "
+                                "give it a 'run:' shell body instead"));
+    }
+
+    void taskWithoutRunIsAnError()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    shell: bash\n"),
+                 QStringLiteral("/p/flow.dv:4: task 'build' has neither 'run' nor 'uses'; give it a 'run:' shell body"));
+    }
+
+    void duplicateNamesNameBothLines()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    run: x\n  - name: test\n    run: y\n"
+                            "  - name: build\n    run: z\n"),
+                 QStringLiteral("/p/flow.dv:8: task 'build' is defined twice (lines 4 and 8)"));
+    }
+
+    void unknownNeedNamesTaskAndSuggestsClosest()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    run: x\n  - name: test\n    run: y\n"
+                            "    needs:\n    - biuld\n"),
+                 QStringLiteral("/p/flow.dv:9: task 'test' needs 'biuld', which is not a task in package 'p'; did you mean 'build'?"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    run: x\n  - name: test\n    run: y\n"
+                            "    needs: [other.build]\n"),
+                 QStringLiteral("/p/flow.dv:8: task 'test' needs 'other.build', which is not a task in package 'p'"));
+    }
+
+    void cyclesPrintTheirPath()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - {name: a, run: x, needs: [b]}\n  - {name: b, run: x, needs: [c]}\n"
+                            "  - name: c\n    run: x\n    needs: [a]\n  - {name: d, run: x, needs: [a]}\n"),
+                 QStringLiteral("/p/flow.dv:8: task 'c' needs 'a', which closes a dependency cycle: a -> b -> c -> a"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - {name: a, run: x, needs: a}\n"),
+                 QStringLiteral("/p/flow.dv:4: task 'a' needs 'a', which closes a dependency cycle: a -> a"));
+    }
+
+    void unknownTaskKeysListTheKnownOnes()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    rn: make\n"),
+                 QStringLiteral("/p/flow.dv:5: task 'build': unknown key 'rn'; did you mean 'run'? "
+                                "(known keys: name, shell, run, needs, with, tags, desc, doc)"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    run: make\n    iff: false\n"),
+                 QStringLiteral("/p/flow.dv:6: task 'build': unknown key 'iff' (known keys: name, shell, run, needs, with, tags, desc, doc)"));
+    }
+
+    void unknownTagsAndResourceKeysAreRejected()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - my.Tag: {a: 1}\n"),
+                 QStringLiteral("/p/flow.dv:7: task 't': tag 'my.Tag' is not supported by this dfm (only std.ResourceTag is)"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - std.ResourceTag:\n        core: 4\n"),
+                 QStringLiteral("/p/flow.dv:8: task 't': std.ResourceTag: unknown key 'core'; did you mean 'cores'? "
+                                "(known keys: resource_class, cores, memory, queue, walltime)"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - std.ResourceTag: {cores: many}\n"),
+                 QStringLiteral("/p/flow.dv:7: task 't': std.ResourceTag.cores: expected a positive integer, got 'many'"));
+    }
+
+    void taskNamesMustBePlain()
+    {
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - run: x\n"), QStringLiteral("/p/flow.dv:4: task has no 'name'"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: \"\"\n    run: x\n"),
+                 QStringLiteral("/p/flow.dv:4: task name must be a non-empty string"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: a b\n    run: x\n"),
+                 QStringLiteral("/p/flow.dv:4: task name 'a b' must not contain '/' or whitespace"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - run: x\n    name: a/b\n"),
+                 QStringLiteral("/p/flow.dv:5: task name 'a/b' must not contain '/' or whitespace"));
+    }
+
+    void selectingNothingRunsTheLeavesAndTheirNeeds()
+    {
+        Flow flow;
+        QString err;
+        QVERIFY2(loadFlow(regressDir(), &flow, &err), qPrintable(err));
+        std::vector<int> order;
+        QVERIFY2(selectTasks(flow, {}, &order, &err), qPrintable(err));
+        QCOMPARE(namesOf(flow, order), (QStringList{QStringLiteral("build"), QStringLiteral("test_smoke"), QStringLiteral("lint"),
+                                                    QStringLiteral("test_full"), QStringLiteral("report"), QStringLiteral("docs")}));
+        const std::vector<std::vector<int>> needs = planNeeds(flow, order);
+        QCOMPARE(needs, (std::vector<std::vector<int>>{{}, {0}, {}, {0, 2}, {1, 3}, {}}));
+    }
+
+    void selectingNamesRunsThemAfterTheirNeeds()
+    {
+        Flow flow;
+        QString err;
+        QVERIFY2(loadFlow(regressDir(), &flow, &err), qPrintable(err));
+        std::vector<int> order;
+        QVERIFY2(selectTasks(flow, {QStringLiteral("test_full")}, &order, &err), qPrintable(err));
+        QCOMPARE(namesOf(flow, order), (QStringList{QStringLiteral("build"), QStringLiteral("lint"), QStringLiteral("test_full")}));
+        QCOMPARE(planNeeds(flow, order), (std::vector<std::vector<int>>{{}, {}, {0, 1}}));
+        QVERIFY2(selectTasks(flow, {QStringLiteral("regress.test_smoke"), QStringLiteral("lint"), QStringLiteral("build")}, &order, &err),
+                 qPrintable(err));
+        QCOMPARE(namesOf(flow, order), (QStringList{QStringLiteral("build"), QStringLiteral("test_smoke"), QStringLiteral("lint")}));
+    }
+
+    void selectingAnUnknownNameSuggestsOrListsTasks()
+    {
+        Flow flow;
+        QString err;
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - {name: build, run: x}\n  - {name: test, run: x}\n", &flow), QString());
+        std::vector<int> order;
+        QVERIFY(!selectTasks(flow, {QStringLiteral("p.biuld")}, &order, &err));
+        QCOMPARE(err, QStringLiteral("no task 'p.biuld' in /p/flow.dv; did you mean 'build'?"));
+        QVERIFY(!selectTasks(flow, {QStringLiteral("deploy")}, &order, &err));
+        QCOMPARE(err, QStringLiteral("no task 'deploy' in /p/flow.dv (tasks: build, test)"));
+    }
+};
+
+QTEST_APPLESS_MAIN(TestFlow)
+#include "tst_flow.moc"
