@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 
+#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -23,6 +24,8 @@ const char kUsage[] =
 
 int main(int argc, char **argv)
 {
+    // A peer that goes away mid-write is an error to handle, not a reason to die.
+    std::signal(SIGPIPE, SIG_IGN);
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("dfm"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DFM_VERSION));

@@ -10,6 +10,9 @@
 
 #include <cerrno>
 #include <csignal>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace dfm {
 
@@ -110,6 +113,16 @@ Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why
         return Liveness::Stale;
     }
     return Liveness::Alive;
+}
+
+bool daemonLockHeld(const ProjectPaths &paths)
+{
+    const int fd = ::open(QFile::encodeName(paths.lockFile).constData(), O_RDWR | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
+    ::close(fd); // also releases the lock if we took it
+    return held;
 }
 
 bool removeStaleState(const ProjectPaths &paths, QString *err)

@@ -48,6 +48,10 @@ enum class Liveness {
 Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why,
                      int pingTimeoutMs = 3000);
 
+/// True while some process holds the project's daemon lock (a daemon runs
+/// or is starting), without taking it.
+bool daemonLockHeld(const ProjectPaths &paths);
+
 /// Removes a stale state file and socket. Returns false with *err.
 bool removeStaleState(const ProjectPaths &paths, QString *err);
 
