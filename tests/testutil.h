@@ -1,1 +1,93 @@
 #pragma once
+// Helpers for integration tests: a temporary project, running the real `dfm`
+// binary, and finding processes left behind. Header-only, shared by the
+// tst_*.cpp that start real daemons and workers.
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+
+namespace dfm::test {
+
+/// Output of one finished `dfm` command.
+struct Run {
+    int code = -1;
+    QString out;
+    QString err;
+};
+
+/// Runs `dfm ARGS` in `dir` and waits up to `timeoutMs`.
+inline Run runDfm(const QStringList &args, const QString &dir, int timeoutMs = 60000,
+                  const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProgram(QStringLiteral(DFM_BIN));
+    p.setArguments(args);
+    p.setWorkingDirectory(dir);
+    p.setProcessEnvironment(env);
+    p.start();
+    Run r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = QStringLiteral("timed out");
+        return r;
+    }
+    r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+/// PIDs of processes whose command line contains `needle` (not this one).
+inline QList<qint64> processesMatching(const QString &needle)
+{
+    QList<qint64> pids;
+    const QByteArray n = needle.toUtf8();
+    const qint64 self = QCoreApplication::applicationPid();
+    for (const QString &e : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool ok = false;
+        const qint64 pid = e.toLongLong(&ok);
+        if (!ok || pid == self)
+            continue;
+        QFile f(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        QByteArray cmd = f.readAll();
+        cmd.replace('\0', ' ');
+        // A zombie has an empty command line and is already gone for our purposes.
+        if (cmd.contains(n))
+            pids.append(pid);
+    }
+    return pids;
+}
+
+/// A project in a fresh temporary directory; stops any daemon it started.
+struct TempProject {
+    QTemporaryDir dir;
+    QString root() const { return dir.path(); }
+    QString path(const QString &rel) const { return dir.path() + QLatin1Char('/') + rel; }
+
+    void write(const QString &rel, const QByteArray &content) const
+    {
+        QDir().mkpath(QFileInfo(path(rel)).absolutePath());
+        QFile f(path(rel));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+
+    ~TempProject()
+    {
+        // Whatever a failed test left running goes with the project.
+        if (QFile::exists(path(QStringLiteral(".dfm/daemon.json"))))
+            runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, root(), 30000);
+        for (qint64 pid : processesMatching(root()))
+            ::kill(pid_t(pid), SIGKILL);
+    }
+};
+
+} // namespace dfm::test

@@ -1,0 +1,474 @@
+// Integration tests: a real daemon (the dfm binary), real workers, real sockets.
+
+#include "daemonclient.h"
+#include "paths.h"
+#include "protocol.h"
+#include "statefile.h"
+#include "testutil.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLocalSocket>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QtTest>
+
+using namespace dfm;
+using namespace dfm::test;
+
+namespace {
+
+// Reads one JSON line from a raw socket, waiting up to timeoutMs.
+QJsonObject readLine(QIODevice &sock, int timeoutMs = 10000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!sock.canReadLine() && t.elapsed() < timeoutMs) {
+        if (auto *ls = qobject_cast<QLocalSocket *>(&sock))
+            ls->waitForReadyRead(100);
+        else if (auto *ts = qobject_cast<QTcpSocket *>(&sock))
+            ts->waitForReadyRead(100);
+    }
+    return QJsonDocument::fromJson(sock.readLine()).object();
+}
+
+QJsonObject submitParams(const QString &rid, const QString &body, const QString &rundir)
+{
+    return QJsonObject{{QStringLiteral("request_id"), rid},
+                       {QStringLiteral("name"), rid},
+                       {QStringLiteral("shell"), QStringLiteral("bash")},
+                       {QStringLiteral("body"), body},
+                       {QStringLiteral("rundir"), rundir}};
+}
+
+// Collects the results a client receives, by the id of the submit.
+struct Results : QObject {
+    QHash<qint64, QJsonObject> byId;
+    explicit Results(DaemonClient &c)
+    {
+        connect(&c, &DaemonClient::messageReceived, this, [this](const proto::Message &m) {
+            if (m.isResponse() && m.result.isObject())
+                byId.insert(m.id.toInteger(), m.result.toObject());
+        });
+    }
+};
+
+} // namespace
+
+class TestDaemon : public QObject {
+    Q_OBJECT
+
+    QProcessEnvironment env() const
+    {
+        auto e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("DFM_REGISTER_TIMEOUT_MS"), QStringLiteral("1000"));
+        e.insert(QStringLiteral("DFM_CLIENT_IDLE_TIMEOUT_MS"), QStringLiteral("1000"));
+        return e;
+    }
+
+    void start(const TempProject &p, QStringList extra = {})
+    {
+        const Run r = runDfm(QStringList{QStringLiteral("daemon"), QStringLiteral("start")} + extra,
+                             p.root(), 30000, env());
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("started for")), qPrintable(r.out));
+    }
+
+    DaemonState state(const TempProject &p)
+    {
+        DaemonState st;
+        QString err;
+        readState(p.path(QStringLiteral(".dfm/daemon.json")), &st, &err);
+        return st;
+    }
+
+    void connectClient(DaemonClient &c, const TempProject &p)
+    {
+        QString err;
+        QVERIFY2(c.connectTo(p.path(QStringLiteral(".dfm/daemon.sock")), 5000, &err), qPrintable(err));
+    }
+
+private Q_SLOTS:
+    void startStatusStopLifecycle()
+    {
+        TempProject p;
+        start(p);
+        const DaemonState st = state(p);
+        QVERIFY(st.pid > 0);
+        QCOMPARE(st.runner, QStringLiteral("local"));
+        QCOMPARE(st.socket, p.path(QStringLiteral(".dfm/daemon.sock")));
+        QCOMPARE(st.version, kStateVersion);
+        QVERIFY(st.workerPort > 0);
+
+        Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("start")}, p.root());
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(p.root()).arg(st.pid));
+
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("status"), QStringLiteral("--json")}, p.root());
+        QCOMPARE(r.code, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(s.value(QLatin1String("state")).toString(), QStringLiteral("running"));
+        QCOMPARE(s.value(QLatin1String("pid")).toInteger(), st.pid);
+        QCOMPARE(s.value(QLatin1String("runner")).toString(), QStringLiteral("local"));
+        QCOMPARE(s.value(QLatin1String("pending_tasks")).toInt(), 0);
+        QVERIFY(s.value(QLatin1String("workers")).isArray());
+
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("status")}, p.root());
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith(QStringLiteral("dfm daemon: running (pid %1), runner local\n").arg(st.pid)));
+
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root());
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("dfm daemon: stopped (pid %1)\n").arg(st.pid));
+        QVERIFY(!pidAlive(st.pid));
+        QVERIFY(!QFile::exists(p.path(QStringLiteral(".dfm/daemon.json"))));
+        QVERIFY(!QFile::exists(p.path(QStringLiteral(".dfm/daemon.sock"))));
+
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root());
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("no daemon running for %1").arg(p.root())));
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("status"), QStringLiteral("--json")}, p.root());
+        QCOMPARE(r.code, 1);
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QLatin1String("state")).toString(),
+                 QStringLiteral("not_running"));
+    }
+
+    void staleStateFileIsReportedRemovedAndReplaced()
+    {
+        TempProject p;
+        // A PID that cannot exist (above pid_max).
+        p.write(QStringLiteral(".dfm/daemon.json"),
+                R"({"pid": 2147483000, "socket": "/nonexistent.sock", "worker_port": 1, "started": "2026-01-01T00:00:00Z", "runner": "local"})");
+        Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("status")}, p.root());
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("stale state file")) && r.out.contains(QStringLiteral("pid 2147483000 is not running")),
+                 qPrintable(r.out));
+        QVERIFY(QFile::exists(p.path(QStringLiteral(".dfm/daemon.json")))); // status only reports
+
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("status"), QStringLiteral("--json")}, p.root());
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QLatin1String("state")).toString(),
+                 QStringLiteral("stale"));
+
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root());
+        QCOMPARE(r.code, 1);
+        QVERIFY(r.err.contains(QStringLiteral("removed stale")));
+        QVERIFY(!QFile::exists(p.path(QStringLiteral(".dfm/daemon.json"))));
+
+        p.write(QStringLiteral(".dfm/daemon.json"), R"({"pid": 2147483000, "socket": "/x.sock"})");
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("start")}, p.root(), 30000, env());
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.contains(QStringLiteral("removed stale")));
+        QVERIFY(r.out.contains(QStringLiteral("started for")));
+        QVERIFY(state(p).pid != 2147483000);
+    }
+
+    void reusedPidIsNotMistakenForADaemon()
+    {
+        TempProject p;
+        // Our own PID is alive, but nothing answers on the socket it names.
+        p.write(QStringLiteral(".dfm/daemon.json"),
+                QStringLiteral(R"({"pid": %1, "socket": "%2"})")
+                    .arg(QCoreApplication::applicationPid())
+                    .arg(p.path(QStringLiteral(".dfm/daemon.sock")))
+                    .toUtf8());
+        const Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("status")}, p.root());
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("is alive but")) && r.out.contains(QStringLiteral("does not answer ping")),
+                 qPrintable(r.out));
+    }
+
+    void concurrentStartsLeaveExactlyOneDaemon()
+    {
+        TempProject p;
+        QProcess a, b;
+        for (QProcess *proc : {&a, &b}) {
+            proc->setProcessEnvironment(env());
+            proc->setWorkingDirectory(p.root());
+            proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("daemon"), QStringLiteral("start")});
+        }
+        QVERIFY(a.waitForFinished(30000) && b.waitForFinished(30000));
+        QCOMPARE(a.exitCode(), 0);
+        QCOMPARE(b.exitCode(), 0);
+        const QList<qint64> daemons = processesMatching(QStringLiteral("--detached --root %1").arg(p.root()));
+        QCOMPARE(daemons.size(), 1);
+        QCOMPARE(daemons.first(), state(p).pid);
+    }
+
+    void tasksOfTwoClientsGetOnlyTheirOwnResults()
+    {
+        TempProject p;
+        start(p, {QStringLiteral("--pool-size"), QStringLiteral("3")});
+        DaemonClient a, b;
+        connectClient(a, p);
+        connectClient(b, p);
+        Results ra(a), rb(b);
+        QHash<qint64, QString> idsA, idsB;
+        // Both clients use the same request ids: routing must not mix them up.
+        for (int i = 0; i < 15; ++i) {
+            const QString rid = QStringLiteral("t%1").arg(i);
+            idsA.insert(a.send(proto::kTaskSubmit, submitParams(rid, QStringLiteral("echo A-%1").arg(i), p.path(QStringLiteral("ra/") + rid))), rid);
+            idsB.insert(b.send(proto::kTaskSubmit, submitParams(rid, QStringLiteral("echo B-%1; exit %2").arg(i).arg(i % 2), p.path(QStringLiteral("rb/") + rid))), rid);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(ra.byId.size(), 15, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(rb.byId.size(), 15, 60000);
+        for (auto it = idsA.cbegin(); it != idsA.cend(); ++it) {
+            const QJsonObject res = ra.byId.value(it.key());
+            QCOMPARE(res.value(QLatin1String("status")).toInt(), 0);
+            QFile log(res.value(QLatin1String("log")).toString());
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            QCOMPARE(log.readAll(), QStringLiteral("A-%1\n").arg(it.value().mid(1)).toUtf8());
+        }
+        for (auto it = idsB.cbegin(); it != idsB.cend(); ++it) {
+            const QJsonObject res = rb.byId.value(it.key());
+            const int i = it.value().mid(1).toInt();
+            QCOMPARE(res.value(QLatin1String("status")).toInt(), i % 2);
+            QVERIFY(res.value(QLatin1String("log")).toString().startsWith(p.path(QStringLiteral("rb/"))));
+            QVERIFY(res.value(QLatin1String("worker_id")).toString().startsWith(QLatin1Char('w')));
+        }
+        // At most --pool-size workers were ever launched.
+        const Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("status"), QStringLiteral("--json")}, p.root());
+        const QJsonObject s = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY(s.value(QLatin1String("workers")).toArray().size() <= 3);
+        QCOMPARE(s.value(QLatin1String("counters")).toObject().value(QLatin1String("passed")).toInt(), 15 + 8);
+    }
+
+    void badInputGetsErrorsAndLeavesTheDaemonWorking()
+    {
+        TempProject p;
+        start(p);
+        QLocalSocket s;
+        s.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(s.waitForConnected(5000));
+        auto send = [&](const QByteArray &line) { s.write(line); s.flush(); };
+
+        send("this is not json\n");
+        QVERIFY(readLine(s).value(QLatin1String("error")).toString().startsWith(QStringLiteral("Invalid JSON: ")));
+        send("[1, 2, 3]\n");
+        QCOMPARE(readLine(s).value(QLatin1String("error")).toString(), QStringLiteral("Invalid JSON: expected an object"));
+        send("\xff\xfe\x00\x01garbage\n");
+        QVERIFY(readLine(s).value(QLatin1String("error")).toString().startsWith(QStringLiteral("Invalid JSON: ")));
+        send("{\"method\": \"frobnicate\", \"id\": 7}\n");
+        QJsonObject r = readLine(s);
+        QCOMPARE(r.value(QLatin1String("id")).toInt(), 7);
+        QCOMPARE(r.value(QLatin1String("error")).toString(), QStringLiteral("Unknown method: frobnicate"));
+        send("{\"method\": \"task.submit\", \"id\": 8, \"params\": {\"name\": \"x\"}}\n");
+        r = readLine(s);
+        QCOMPARE(r.value(QLatin1String("id")).toInt(), 8);
+        QCOMPARE(r.value(QLatin1String("error")).toString(), QStringLiteral("task.submit: task: missing string field 'request_id'"));
+        send("{\"method\": \"ping\"}\n");
+        QCOMPARE(readLine(s).value(QLatin1String("error")).toString(), QStringLiteral("Invalid message: request 'ping' has no 'id'"));
+        send("\n\n{\"method\": \"ping\", \"id\": \"abc\"}\n");
+        r = readLine(s);
+        QCOMPARE(r.value(QLatin1String("id")).toString(), QStringLiteral("abc"));
+        QCOMPARE(r.value(QLatin1String("result")).toString(), QStringLiteral("pong"));
+
+        // A duplicate request_id while the first is still outstanding.
+        const QByteArray slow = proto::encode(proto::request(proto::kTaskSubmit, 9, submitParams(QStringLiteral("dup"), QStringLiteral("sleep 5"), p.path(QStringLiteral("r")))));
+        send(slow);
+        QByteArray again = slow;
+        again.replace("\"id\":9", "\"id\":10");
+        send(again);
+        r = readLine(s);
+        QCOMPARE(r.value(QLatin1String("id")).toInt(), 10);
+        QVERIFY(r.value(QLatin1String("error")).toString().contains(QStringLiteral("request_id 'dup' is already outstanding")));
+
+        // A client that says nothing is dropped; one that floods is cut off.
+        QLocalSocket quiet;
+        quiet.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(quiet.waitForConnected(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(quiet.state(), QLocalSocket::UnconnectedState, 10000);
+
+        QLocalSocket flood;
+        flood.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(flood.waitForConnected(5000));
+        const QByteArray chunk(1024 * 1024, 'x');
+        for (int i = 0; i < 10 && flood.state() == QLocalSocket::ConnectedState; ++i) {
+            flood.write(chunk);
+            flood.waitForBytesWritten(5000);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(flood.state(), QLocalSocket::UnconnectedState, 10000);
+        QVERIFY(flood.readAll().contains("Line too long"));
+
+        // Everything else still works.
+        DaemonClient c;
+        connectClient(c, p);
+        QJsonValue pong;
+        QString err;
+        QVERIFY2(c.call(proto::kPing, {}, &pong, &err), qPrintable(err));
+        QCOMPARE(pong.toString(), QStringLiteral("pong"));
+    }
+
+    void workerWithoutTheSecretIsRejected()
+    {
+        TempProject p;
+        start(p);
+        const DaemonState st = state(p);
+        QTcpSocket w;
+        w.connectToHost(QStringLiteral("127.0.0.1"), quint16(st.workerPort));
+        QVERIFY(w.waitForConnected(5000));
+        w.write(proto::encode(proto::request(proto::kWorkerRegister, 1,
+                                             {{QStringLiteral("worker_id"), QStringLiteral("w1")},
+                                              {QStringLiteral("token"), QStringLiteral("guess")}})));
+        const QJsonObject r = readLine(w);
+        QVERIFY(r.value(QLatin1String("error")).toString().contains(QStringLiteral("bad or missing token")));
+        QTRY_COMPARE_WITH_TIMEOUT(w.state(), QAbstractSocket::UnconnectedState, 5000);
+
+        // One that connects and never registers is dropped too.
+        QTcpSocket silent;
+        silent.connectToHost(QStringLiteral("127.0.0.1"), quint16(st.workerPort));
+        QVERIFY(silent.waitForConnected(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(silent.state(), QAbstractSocket::UnconnectedState, 10000);
+    }
+
+    void cancelQueuedAndRunningTasks()
+    {
+        TempProject p;
+        start(p, {QStringLiteral("--pool-size"), QStringLiteral("1")});
+        DaemonClient c;
+        connectClient(c, p);
+        Results res(c);
+        const QString marker = QStringLiteral("cancel-me-%1").arg(QCoreApplication::applicationPid());
+        const qint64 running = c.send(proto::kTaskSubmit, submitParams(QStringLiteral("run"), QStringLiteral("sleep 60 # %1").arg(marker), p.path(QStringLiteral("r1"))));
+        const qint64 queued = c.send(proto::kTaskSubmit, submitParams(QStringLiteral("queued"), QStringLiteral("true"), p.path(QStringLiteral("r2"))));
+        QTRY_VERIFY_WITH_TIMEOUT(!processesMatching(marker).isEmpty(), 20000);
+
+        QJsonValue v;
+        QString err;
+        QVERIFY2(c.call(proto::kTaskCancel, {{QStringLiteral("request_id"), QStringLiteral("queued")}}, &v, &err), qPrintable(err));
+        QCOMPARE(v.toString(), QStringLiteral("cancelled"));
+        QTRY_VERIFY_WITH_TIMEOUT(res.byId.contains(queued), 5000);
+        QCOMPARE(res.byId[queued].value(QLatin1String("cancelled")).toBool(), true);
+        QVERIFY(res.byId[queued].value(QLatin1String("status")).toInt() != 0);
+
+        QVERIFY(c.call(proto::kTaskCancel, {{QStringLiteral("request_id"), QStringLiteral("run")}}, &v, &err));
+        QTRY_VERIFY_WITH_TIMEOUT(res.byId.contains(running), 20000);
+        QCOMPARE(res.byId[running].value(QLatin1String("cancelled")).toBool(), true);
+        QVERIFY(processesMatching(marker).isEmpty());
+
+        QVERIFY(!c.call(proto::kTaskCancel, {{QStringLiteral("request_id"), QStringLiteral("nope")}}, &v, &err));
+        QCOMPARE(err, QStringLiteral("daemon: task.cancel: no outstanding task with request_id 'nope' on this connection"));
+    }
+
+    void disconnectingClientCancelsItsTasks()
+    {
+        TempProject p;
+        start(p);
+        const QString marker = QStringLiteral("orphan-%1").arg(QCoreApplication::applicationPid());
+        {
+            DaemonClient c;
+            connectClient(c, p);
+            c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t"), QStringLiteral("sleep 60 # %1").arg(marker), p.path(QStringLiteral("r"))));
+            QTRY_VERIFY_WITH_TIMEOUT(!processesMatching(marker).isEmpty(), 20000);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).isEmpty(), 20000);
+    }
+
+    void lostWorkerTaskIsRetriedOnAnother()
+    {
+        TempProject p;
+        start(p);
+        DaemonClient c;
+        connectClient(c, p);
+        Results res(c);
+        // The first attempt hangs; the retry finds the flag file and passes.
+        const QString flag = p.path(QStringLiteral("flag"));
+        const qint64 id = c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t"),
+            QStringLiteral("if [ ! -f %1 ]; then touch %1; sleep 60; fi").arg(flag), p.path(QStringLiteral("r"))));
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(flag), 20000);
+        QJsonValue v;
+        QString err;
+        QVERIFY(c.call(proto::kStatusGet, {}, &v, &err));
+        const QJsonArray workers = v.toObject().value(QLatin1String("workers")).toArray();
+        QCOMPARE(workers.size(), 1);
+        const qint64 workerPid = workers[0].toObject().value(QLatin1String("pid")).toInteger();
+        QVERIFY(workerPid > 0);
+        ::kill(pid_t(workerPid), SIGKILL);
+        QTRY_VERIFY_WITH_TIMEOUT(res.byId.contains(id), 30000);
+        QCOMPARE(res.byId[id].value(QLatin1String("status")).toInt(), 0);
+        QCOMPARE(res.byId[id].value(QLatin1String("attempts")).toInt(), 2);
+    }
+
+    void pythonTaskIsAnsweredWithAMarker()
+    {
+        TempProject p;
+        start(p);
+        DaemonClient c;
+        connectClient(c, p);
+        Results res(c);
+        QJsonObject params = submitParams(QStringLiteral("py"), QString(), p.path(QStringLiteral("r")));
+        params.insert(QStringLiteral("shell"), QStringLiteral("pytask"));
+        const qint64 id = c.send(proto::kTaskSubmit, params);
+        QTRY_VERIFY_WITH_TIMEOUT(res.byId.contains(id), 20000);
+        QCOMPARE(res.byId[id].value(QLatin1String("status")).toInt(), 1);
+        const QJsonArray markers = res.byId[id].value(QLatin1String("markers")).toArray();
+        QCOMPARE(markers.size(), 1);
+        QVERIFY(markers[0].toObject().value(QLatin1String("msg")).toString().contains(QStringLiteral("pytask")));
+    }
+
+    void monitorGetsSnapshotThenEvents()
+    {
+        TempProject p;
+        start(p);
+        QLocalSocket m;
+        m.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(m.waitForConnected(5000));
+        m.write(proto::encode(proto::request(proto::kMonitorSubscribe, 1)));
+        QCOMPARE(readLine(m).value(QLatin1String("result")).toString(), QStringLiteral("subscribed"));
+        const QJsonObject snap = readLine(m);
+        QCOMPARE(snap.value(QLatin1String("method")).toString(), QStringLiteral("monitor.snapshot"));
+        QVERIFY(snap.value(QLatin1String("params")).toObject().contains(QLatin1String("workers")));
+
+        DaemonClient c;
+        connectClient(c, p);
+        c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t"), QStringLiteral("true"), p.path(QStringLiteral("r"))));
+        QStringList seen;
+        QElapsedTimer t;
+        t.start();
+        while (!seen.contains(QStringLiteral("task.completed")) && t.elapsed() < 20000) {
+            const QJsonObject e = readLine(m, 1000);
+            if (!e.isEmpty())
+                seen << e.value(QLatin1String("method")).toString();
+        }
+        QVERIFY2(seen.contains(QStringLiteral("client.connected")), qPrintable(seen.join(u',')));
+        QVERIFY2(seen.contains(QStringLiteral("worker.state")), qPrintable(seen.join(u',')));
+        QVERIFY2(seen.contains(QStringLiteral("task.dispatched")), qPrintable(seen.join(u',')));
+        QVERIFY2(seen.contains(QStringLiteral("task.completed")), qPrintable(seen.join(u',')));
+    }
+
+    void stopAndSigtermLeaveNoWorkerProcess_data()
+    {
+        QTest::addColumn<bool>("viaSignal");
+        QTest::newRow("dfm daemon stop") << false;
+        QTest::newRow("SIGTERM") << true;
+    }
+
+    void stopAndSigtermLeaveNoWorkerProcess()
+    {
+        QFETCH(bool, viaSignal);
+        TempProject p;
+        start(p, {QStringLiteral("--pool-size"), QStringLiteral("3")});
+        const DaemonState st = state(p);
+        DaemonClient c;
+        connectClient(c, p);
+        const QString marker = QStringLiteral("busy-%1-%2").arg(QCoreApplication::applicationPid()).arg(viaSignal);
+        for (int i = 0; i < 5; ++i)
+            c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t%1").arg(i), QStringLiteral("sleep 60 # %1").arg(marker), p.path(QStringLiteral("r%1").arg(i))));
+        QTRY_COMPARE_WITH_TIMEOUT(processesMatching(marker).size(), 3, 20000);
+        QCOMPARE(processesMatching(QStringLiteral("worker.token")).size() >= 3, true);
+        if (viaSignal) {
+            ::kill(pid_t(st.pid), SIGTERM);
+            QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(st.pid), 30000);
+        } else {
+            const Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root());
+            QCOMPARE(r.code, 0);
+        }
+        QVERIFY(!pidAlive(st.pid));
+        QCOMPARE(processesMatching(p.path(QStringLiteral(".dfm/worker.token"))), QList<qint64>{});
+        QCOMPARE(processesMatching(marker), QList<qint64>{});
+        QVERIFY(!QFile::exists(p.path(QStringLiteral(".dfm/daemon.json"))));
+        QVERIFY(!QFile::exists(p.path(QStringLiteral(".dfm/daemon.sock"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDaemon)
+#include "tst_daemon.moc"
