@@ -306,7 +306,6 @@ void WorkerClient::stop(int code, const QString &why)
     m_stopping = true;
     m_exitCode = code;
     log(why);
-    log(QStringLiteral("exiting with status %1").arg(code));
     m_retryTimer->stop();
     m_attemptTimer->stop();
     m_registerTimer->stop();
@@ -327,6 +326,7 @@ void WorkerClient::finishStop()
         return;
     m_doneEmitted = true;
     m_stopWatchdog->stop();
+    log(QStringLiteral("exiting with status %1").arg(m_exitCode));
     delete m_task; // only if it ignored even SIGKILL: kill the group again
     m_task = nullptr;
     if (m_socket->state() == QAbstractSocket::ConnectedState) {
