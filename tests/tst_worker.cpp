@@ -163,9 +163,14 @@ private slots:
     }
     void cleanup()
     {
+        // SIGTERM first: the worker then stops its task's process group, so
+        // no test leaves a task behind.
         if (m_worker && m_worker->state() != QProcess::NotRunning) {
-            m_worker->kill();
-            m_worker->waitForFinished();
+            m_worker->terminate();
+            if (!m_worker->waitForFinished(kWait)) {
+                m_worker->kill();
+                m_worker->waitForFinished();
+            }
         }
         if (QTest::currentTestFailed() || qEnvironmentVariableIsSet("DFM_TEST_VERBOSE"))
             qWarning("worker stderr:\n%s", m_stderr.constData());
@@ -236,7 +241,8 @@ private slots:
     void busyWorkerRejectsSecondTask()
     {
         startRegistered();
-        QVERIFY(startSleeper("r4") > 0);
+        const qint64 pid = startSleeper("r4");
+        QVERIFY(pid > 0);
         execute("r5", "true");
         QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("r5").isEmpty(), kWait);
         const QJsonObject res = m_daemon->resultFor("r5");
@@ -244,6 +250,9 @@ private slots:
         QCOMPARE(res.value("markers").toArray().first().toObject().value("msg").toString(),
                  QStringLiteral("worker busy: 'w1' is already running task 't-r4' (request r4)"));
         QVERIFY(m_daemon->resultFor("r4").isEmpty());
+        m_worker->terminate();
+        QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
+        QVERIFY(!alive(pid));
     }
 
     void invalidTaskIsAnsweredWithError()
