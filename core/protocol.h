@@ -143,6 +143,13 @@ struct WorkerInfo {
     static WorkerInfo fromJson(const QJsonObject &obj);
 };
 
+/// Field names and values the worker and daemon both spell outside
+/// protocol.cpp (additive; kept here so no one hand-types them).
+inline constexpr QLatin1String kFieldRequestId("request_id");
+inline constexpr QLatin1String kFieldWorkerId("worker_id");
+inline constexpr QLatin1String kFieldHostname("hostname");
+inline constexpr QLatin1String kResultRegistered("registered");
+
 /// UTC timestamp as the state file writes it: YYYY-MM-DDTHH:MM:SSZ.
 QString utcStamp(qint64 msecsSinceEpoch);
 

@@ -1,0 +1,341 @@
+#include "workerclient.h"
+
+#include "shelltask.h"
+
+#include <QCoreApplication>
+#include <QHostInfo>
+#include <QSocketNotifier>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace dfm::cli {
+
+namespace {
+
+constexpr int kRegisterId = 1;
+constexpr int kMaxBackoffMs = 5000;
+constexpr int kMaxAttemptMs = 10000;
+
+int s_signalPipe[2] = {-1, -1};
+
+void onTerminationSignal(int sig)
+{
+    const char c = static_cast<char>(sig);
+    [[maybe_unused]] const ssize_t n = ::write(s_signalPipe[1], &c, 1);
+}
+
+} // namespace
+
+WorkerClient::WorkerClient(const WorkerOptions &opts, QObject *parent)
+    : QObject(parent), m_opts(opts), m_hostname(QHostInfo::localHostName())
+{
+    m_socket = new QTcpSocket(this);
+    connect(m_socket, &QTcpSocket::connected, this, &WorkerClient::onConnected);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &WorkerClient::onSocketError);
+    connect(m_socket, &QTcpSocket::disconnected, this, &WorkerClient::onDisconnected);
+    connect(m_socket, &QTcpSocket::readyRead, this, &WorkerClient::onReadyRead);
+
+    auto singleShot = [this](auto slot) {
+        auto *t = new QTimer(this);
+        t->setSingleShot(true);
+        connect(t, &QTimer::timeout, this, slot);
+        return t;
+    };
+    m_retryTimer = singleShot(&WorkerClient::tryConnect);
+    m_attemptTimer = singleShot([this] {
+        m_lastConnectError = QStringLiteral("no answer within %1 ms").arg(m_attemptTimer->interval());
+        m_socket->abort();
+        onSocketError();
+    });
+    m_registerTimer = singleShot([this] {
+        stop(1, QStringLiteral("daemon at %1:%2 did not answer worker.register within %3 s")
+                    .arg(m_opts.host).arg(m_opts.port).arg(m_opts.registerTimeoutMs / 1000));
+    });
+    m_stopWatchdog = singleShot([this] {
+        log(QStringLiteral("task did not end after SIGKILL; exiting anyway"));
+        finishStop();
+    });
+    m_heartbeat = new QTimer(this);
+    m_heartbeat->setInterval(m_opts.heartbeatMs);
+    connect(m_heartbeat, &QTimer::timeout, this, [this] {
+        send(proto::event(proto::kWorkerHeartbeat,
+                          QJsonObject{{proto::kFieldWorkerId, m_opts.workerId}}));
+    });
+}
+
+WorkerClient::~WorkerClient()
+{
+    delete m_task; // kills the task's process group if it still runs
+}
+
+void WorkerClient::log(const QString &msg) const
+{
+    std::fprintf(stderr, "dfm worker %s: %s\n", qPrintable(m_opts.workerId), qPrintable(msg));
+    std::fflush(stderr);
+}
+
+void WorkerClient::handleTerminationSignals()
+{
+    if (::pipe2(s_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        log(QStringLiteral("cannot create signal pipe; SIGTERM will not stop tasks cleanly"));
+        return;
+    }
+    auto *notifier = new QSocketNotifier(s_signalPipe[0], QSocketNotifier::Read, this);
+    connect(notifier, &QSocketNotifier::activated, this, [this] {
+        char c = 0;
+        while (::read(s_signalPipe[0], &c, 1) == 1)
+            stop(0, QStringLiteral("received %1").arg(c == SIGINT ? QStringLiteral("SIGINT")
+                                                                  : QStringLiteral("SIGTERM")));
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = onTerminationSignal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    ::sigaction(SIGTERM, &sa, nullptr);
+    ::sigaction(SIGINT, &sa, nullptr);
+}
+
+void WorkerClient::start()
+{
+    log(QStringLiteral("connecting to %1:%2 (pid %3, host %4)")
+            .arg(m_opts.host).arg(m_opts.port).arg(QCoreApplication::applicationPid())
+            .arg(m_hostname));
+    m_connectClock.start();
+    tryConnect();
+}
+
+void WorkerClient::tryConnect()
+{
+    if (m_stopping)
+        return;
+    ++m_attempts;
+    const qint64 left = m_opts.connectTimeoutMs - m_connectClock.elapsed();
+    m_attemptTimer->start(int(qBound(qint64(1), left, qint64(kMaxAttemptMs))));
+    m_socket->connectToHost(m_opts.host, m_opts.port);
+}
+
+void WorkerClient::onSocketError()
+{
+    if (m_connected || m_stopping)
+        return; // a lost connection is handled by onDisconnected()
+    m_attemptTimer->stop();
+    if (m_socket->error() != QAbstractSocket::UnknownSocketError || m_lastConnectError.isEmpty())
+        m_lastConnectError = m_socket->errorString();
+    m_socket->abort();
+    const qint64 elapsed = m_connectClock.elapsed();
+    if (elapsed + m_backoffMs > m_opts.connectTimeoutMs) {
+        stop(1, QStringLiteral("cannot connect to the daemon at %1:%2 after %3 attempts in %4 s "
+                               "(last error: %5); is the daemon still running?")
+                    .arg(m_opts.host).arg(m_opts.port).arg(m_attempts)
+                    .arg(double(elapsed) / 1000.0, 0, 'f', 1).arg(m_lastConnectError));
+        return;
+    }
+    m_retryTimer->start(m_backoffMs);
+    m_backoffMs = qMin(m_backoffMs * 2, kMaxBackoffMs);
+}
+
+void WorkerClient::onConnected()
+{
+    m_attemptTimer->stop();
+    m_connected = true;
+    log(QStringLiteral("connected to %1:%2 after %3 attempt(s); registering")
+            .arg(m_opts.host).arg(m_opts.port).arg(m_attempts));
+    proto::WorkerRegistration reg;
+    reg.workerId = m_opts.workerId;
+    reg.hostname = m_hostname;
+    reg.pid = QCoreApplication::applicationPid();
+    reg.resourceClass = m_opts.resourceClass;
+    reg.lsfJobId = qEnvironmentVariable("LSB_JOBID");
+    reg.jobId = qEnvironmentVariable("SLURM_JOB_ID");
+    if (reg.jobId.isEmpty())
+        reg.jobId = reg.lsfJobId;
+    reg.token = m_opts.token;
+    send(proto::request(proto::kWorkerRegister, kRegisterId, proto::registrationParams(reg)));
+    m_registerTimer->start(m_opts.registerTimeoutMs);
+}
+
+void WorkerClient::onDisconnected()
+{
+    if (!m_connected)
+        return;
+    m_connected = false;
+    m_heartbeat->stop();
+    if (m_stopping)
+        return;
+    stop(1, QStringLiteral("connection to the daemon at %1:%2 lost (%3)%4")
+                .arg(m_opts.host).arg(m_opts.port).arg(m_socket->errorString())
+                .arg(m_task ? QStringLiteral("; killing task '%1'").arg(m_task->spec().name)
+                            : QString()));
+}
+
+void WorkerClient::onReadyRead()
+{
+    if (!m_reader.append(m_socket->readAll())) {
+        stop(1, QStringLiteral("the daemon sent a line longer than %1 bytes; closing")
+                    .arg(kMaxLineBytes));
+        return;
+    }
+    QByteArray line;
+    while (!m_stopping && m_reader.next(&line)) {
+        proto::Message msg;
+        QString err;
+        if (!proto::parse(line, &msg, &err)) {
+            log(QStringLiteral("ignoring a bad line from the daemon: %1").arg(err));
+            continue;
+        }
+        handleMessage(msg);
+    }
+}
+
+void WorkerClient::handleMessage(const proto::Message &msg)
+{
+    if (msg.isResponse()) {
+        if (m_registered || msg.id != QJsonValue(kRegisterId))
+            return; // nothing else we send expects a reply
+        m_registerTimer->stop();
+        if (msg.hasError) {
+            stop(1, QStringLiteral("the daemon refused registration: %1").arg(msg.error));
+        } else if (msg.result != QJsonValue(proto::kResultRegistered)) {
+            stop(1, QStringLiteral("unexpected reply to worker.register: %1")
+                        .arg(QString::fromUtf8(proto::encode(proto::response(msg.id, msg.result)))
+                                 .trimmed()));
+        } else {
+            m_registered = true;
+            m_heartbeat->start();
+            log(QStringLiteral("registered; waiting for tasks"));
+        }
+        return;
+    }
+    if (!m_registered) {
+        log(QStringLiteral("ignoring '%1' received before registration").arg(msg.method));
+        return;
+    }
+    if (msg.method == proto::kTaskExecute) {
+        handleExecute(msg.params);
+    } else if (msg.method == proto::kTaskCancel) {
+        handleCancel(msg.params);
+    } else if (msg.method == proto::kWorkerShutdown) {
+        stop(0, QStringLiteral("shutdown requested by the daemon"));
+    } else if (msg.isRequest()) {
+        send(proto::errorResponse(msg.id, QStringLiteral("Unknown method: %1").arg(msg.method)));
+    } else {
+        log(QStringLiteral("ignoring unknown event '%1'").arg(msg.method));
+    }
+}
+
+void WorkerClient::handleExecute(const QJsonObject &params)
+{
+    proto::TaskSpec spec;
+    QString err;
+    const QString requestId = params.value(proto::kFieldRequestId).toString();
+    if (!proto::parseTaskSpec(params, &spec, &err)) {
+        log(QStringLiteral("rejecting task.execute: %1").arg(err));
+        if (!requestId.isEmpty())
+            sendResult(requestId, proto::failedResult(err));
+        return;
+    }
+    if (m_task) {
+        const QString why = QStringLiteral("worker busy: '%1' is already running task '%2' "
+                                           "(request %3)")
+                                .arg(m_opts.workerId, m_task->spec().name,
+                                     m_task->spec().requestId);
+        log(QStringLiteral("rejecting task '%1': %2").arg(spec.name, why));
+        sendResult(spec.requestId, proto::failedResult(why));
+        return;
+    }
+    log(QStringLiteral("running task '%1' (request %2) in %3")
+            .arg(spec.name, spec.requestId, spec.rundir));
+    m_task = new ShellTask(spec, this);
+    connect(m_task, &ShellTask::finished, this, &WorkerClient::onTaskFinished);
+    m_task->start();
+}
+
+void WorkerClient::handleCancel(const QJsonObject &params)
+{
+    const QString requestId = params.value(proto::kFieldRequestId).toString();
+    if (!m_task || m_task->spec().requestId != requestId) {
+        log(QStringLiteral("ignoring task.cancel for '%1': not running it").arg(requestId));
+        return;
+    }
+    log(QStringLiteral("cancelling task '%1' (request %2)").arg(m_task->spec().name, requestId));
+    m_task->cancel(m_opts.cancelGraceMs);
+}
+
+void WorkerClient::onTaskFinished(const proto::TaskResult &result)
+{
+    ShellTask *task = m_task;
+    m_task = nullptr;
+    task->deleteLater();
+    log(QStringLiteral("task '%1' (request %2) finished with status %3")
+            .arg(task->spec().name, task->spec().requestId).arg(result.status));
+    sendResult(task->spec().requestId, result);
+    if (m_stopping)
+        finishStop();
+}
+
+void WorkerClient::sendResult(const QString &requestId, proto::TaskResult result)
+{
+    result.extra.insert(proto::kFieldWorkerId, m_opts.workerId);
+    result.extra.insert(proto::kFieldHostname, m_hostname);
+    QJsonObject params = result.toJson();
+    params.insert(proto::kFieldRequestId, requestId);
+    send(proto::event(proto::kTaskResult, params));
+}
+
+void WorkerClient::send(const QJsonObject &obj)
+{
+    if (m_socket->state() == QAbstractSocket::ConnectedState)
+        m_socket->write(proto::encode(obj));
+}
+
+void WorkerClient::stop(int code, const QString &why)
+{
+    if (m_stopping) {
+        if (m_task) {
+            log(QStringLiteral("%1 while stopping; killing task '%2' now")
+                    .arg(why, m_task->spec().name));
+            ShellTask::signalGroup(m_task->pid(), SIGKILL);
+        }
+        return;
+    }
+    m_stopping = true;
+    m_exitCode = code;
+    log(why);
+    m_retryTimer->stop();
+    m_attemptTimer->stop();
+    m_registerTimer->stop();
+    m_heartbeat->stop();
+    if (m_task && m_task->isRunning()) {
+        log(QStringLiteral("stopping task '%1' (SIGTERM, SIGKILL after %2 ms)")
+                .arg(m_task->spec().name).arg(m_opts.cancelGraceMs));
+        m_task->cancel(m_opts.cancelGraceMs);
+        m_stopWatchdog->start(m_opts.cancelGraceMs + 5000);
+        return; // finishStop() once the task has ended
+    }
+    finishStop();
+}
+
+void WorkerClient::finishStop()
+{
+    if (m_doneEmitted)
+        return;
+    m_doneEmitted = true;
+    m_stopWatchdog->stop();
+    log(QStringLiteral("exiting with status %1").arg(m_exitCode));
+    delete m_task; // only if it ignored even SIGKILL: kill the group again
+    m_task = nullptr;
+    if (m_socket->state() == QAbstractSocket::ConnectedState) {
+        m_socket->flush();
+        m_socket->disconnectFromHost();
+        if (m_socket->state() != QAbstractSocket::UnconnectedState)
+            m_socket->waitForDisconnected(1000);
+    }
+    emit done(m_exitCode);
+}
+
+} // namespace dfm::cli

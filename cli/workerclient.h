@@ -1,0 +1,94 @@
+#pragma once
+// The worker side of the worker protocol: connect back to the daemon (with
+// back-off), register with the daemon's token, heartbeat, run one shell task
+// at a time and report its RESULT, obey task.cancel and worker.shutdown.
+
+#include "framing.h"
+#include "protocol.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+
+class QTcpSocket;
+class QTimer;
+
+namespace dfm {
+
+class ShellTask;
+
+namespace cli {
+
+/// Everything `dfm worker` is told on its command line and environment.
+struct WorkerOptions {
+    QString host;
+    quint16 port = 0;
+    QString workerId;
+    QString resourceClass;
+    QString token;                  /* contents of the token file, trimmed */
+    int connectTimeoutMs = 300000;  /* give up connecting after this */
+    int heartbeatMs = 10000;
+    int cancelGraceMs = 5000;       /* SIGTERM -> SIGKILL delay for a task */
+    int registerTimeoutMs = 60000;  /* wait this long for "registered" */
+};
+
+class WorkerClient : public QObject {
+    Q_OBJECT
+public:
+    explicit WorkerClient(const WorkerOptions &opts, QObject *parent = nullptr);
+    ~WorkerClient() override;
+
+    /// Starts connecting; everything after happens in the event loop and ends
+    /// with done().
+    void start();
+
+    /// Stops (cancelling a running task: TERM, then KILL after the grace) and
+    /// then emits done(code). A second call while stopping kills the task at
+    /// once.
+    void stop(int code, const QString &why);
+
+    /// Routes SIGTERM and SIGINT to stop(0, ...) via a self-pipe. Call once.
+    void handleTerminationSignals();
+
+signals:
+    /// The worker is finished; `exitCode` is the process exit code.
+    void done(int exitCode);
+
+private:
+    void log(const QString &msg) const;
+    void tryConnect();
+    void onConnected();
+    void onSocketError();
+    void onDisconnected();
+    void onReadyRead();
+    void handleMessage(const proto::Message &msg);
+    void handleExecute(const QJsonObject &params);
+    void handleCancel(const QJsonObject &params);
+    void onTaskFinished(const proto::TaskResult &result);
+    void sendResult(const QString &requestId, proto::TaskResult result);
+    void send(const QJsonObject &obj);
+    void finishStop();
+
+    WorkerOptions m_opts;
+    QString m_hostname;
+    QTcpSocket *m_socket = nullptr;
+    QTimer *m_retryTimer = nullptr;    /* next connection attempt */
+    QTimer *m_attemptTimer = nullptr;  /* one attempt taking too long */
+    QTimer *m_registerTimer = nullptr;
+    QTimer *m_heartbeat = nullptr;
+    QTimer *m_stopWatchdog = nullptr;  /* stop even if a task never ends */
+    QElapsedTimer m_connectClock;
+    LineReader m_reader;
+    ShellTask *m_task = nullptr;       /* the one running task, or null */
+    QString m_lastConnectError;
+    int m_backoffMs = 100;
+    int m_attempts = 0;
+    bool m_connected = false;
+    bool m_registered = false;
+    bool m_stopping = false;
+    bool m_doneEmitted = false;
+    int m_exitCode = 0;
+};
+
+} // namespace cli
+} // namespace dfm

@@ -1,0 +1,235 @@
+// ShellTask: runs one task as the original worker does, and cancels it with
+// its whole process group.
+
+#include "shelltask.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+using dfm::ShellTask;
+using dfm::proto::TaskResult;
+using dfm::proto::TaskSpec;
+
+namespace {
+
+QString readAll(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing>");
+}
+
+/// True while `pid` names a process that is not a zombie.
+bool alive(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+        return false;
+    const QByteArray s = stat.readAll();
+    const int paren = s.lastIndexOf(')');
+    return paren > 0 && paren + 2 < s.size() && s.at(paren + 2) != 'Z';
+}
+
+/// Starts `task` and records every finished() it emits.
+struct Run {
+    std::unique_ptr<ShellTask> task;
+    QList<TaskResult> results;
+    explicit Run(const TaskSpec &spec) : task(new ShellTask(spec))
+    {
+        QObject::connect(task.get(), &ShellTask::finished,
+                         [this](const TaskResult &r) { results.append(r); });
+        task->start();
+    }
+};
+
+QString firstMarker(const TaskResult &r)
+{
+    return r.markers.isEmpty() ? QString() : r.markers.first().toObject().value("msg").toString();
+}
+
+} // namespace
+
+class TstShellTask : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_tmp;
+    TaskSpec spec(const QString &name, const QString &body)
+    {
+        TaskSpec s;
+        s.requestId = name;
+        s.name = name;
+        s.body = body;
+        s.srcdir = QStringLiteral("/src/dir");
+        s.rundir = m_tmp.filePath(name);
+        return s;
+    }
+
+private slots:
+    void oneLineBodyRunsWithDashC()
+    {
+        Run run(spec("one", "echo hello; echo err >&2"));
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 0);
+        QCOMPARE(r.extra.value("exit_code").toInt(), 0);
+        QVERIFY(r.extra.value("signal").isNull());
+        QVERIFY(r.extra.value("duration_ms").isDouble());
+        QCOMPARE(r.extra.value("log").toString(), m_tmp.filePath("one/one.log"));
+        QCOMPARE(readAll(m_tmp.filePath("one/one.log")), QStringLiteral("hello\nerr\n"));
+        QVERIFY(!QFile::exists(m_tmp.filePath("one/one_cmd.sh")));
+        QVERIFY(r.markers.isEmpty());
+    }
+
+    void multiLineBodyRunsAsScriptAndPropagatesExitCode()
+    {
+        const QString body = QStringLiteral("echo one\necho two >&2\nexit 3\n");
+        Run run(spec("multi", body));
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 3);
+        QCOMPARE(r.extra.value("exit_code").toInt(), 3);
+        QCOMPARE(readAll(m_tmp.filePath("multi/multi_cmd.sh")), body);
+        QCOMPARE(readAll(m_tmp.filePath("multi/multi.log")), QStringLiteral("one\ntwo\n"));
+        QCOMPARE(firstMarker(r), QStringLiteral("task 'multi' failed with exit code 3 (log: %1)")
+                                     .arg(m_tmp.filePath("multi/multi.log")));
+    }
+
+    void environmentHasEnvAndTaskDirs()
+    {
+        TaskSpec s = spec("env", "echo \"$FOO|$TASK_SRCDIR|$TASK_RUNDIR|$PWD\"");
+        s.env = QJsonObject{{"FOO", "bar baz"}};
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const QString rd = m_tmp.filePath("env");
+        QCOMPARE(readAll(rd + "/env.log"), QStringLiteral("bar baz|/src/dir|%1|%1\n").arg(rd));
+    }
+
+    void missingRundirIsCreated()
+    {
+        TaskSpec s = spec("deep", "pwd");
+        s.rundir = m_tmp.filePath("a/b/c");
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(run.results.first().status, 0);
+        QCOMPARE(readAll(s.rundir + "/deep.log"), s.rundir + "\n");
+    }
+
+    void bodyReferencesAreExpanded()
+    {
+        TaskSpec s = spec("exp", "echo '${{ rundir }} ${{n}} ${{ flag }} ${{ unknown }}'");
+        s.params = QJsonObject{{"n", 2}, {"flag", true}};
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(readAll(s.rundir + "/exp.log"),
+                 QStringLiteral("%1 2 true ${{ unknown }}\n").arg(s.rundir));
+    }
+
+    void slashInNameIsSanitisedInFileNames()
+    {
+        TaskSpec s = spec("slash", "echo a\necho b");
+        s.name = QStringLiteral("pkg/t");
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(readAll(s.rundir + "/pkg_t.log"), QStringLiteral("a\nb\n"));
+        QVERIFY(QFile::exists(s.rundir + "/pkg_t_cmd.sh"));
+    }
+
+    void pytaskFailsWithMarkerAndNoProcess()
+    {
+        TaskSpec s = spec("py", "ignored");
+        s.shell = QStringLiteral("pytask");
+        Run run(s);
+        QCOMPARE(run.results.size(), 0); // never emitted from inside start()
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 1);
+        QCOMPARE(firstMarker(r), QStringLiteral("this worker runs shell tasks only; Python task "
+                                                "'py' (shell 'pytask') cannot run here"));
+        QVERIFY(r.extra.value("exit_code").isNull());
+        QVERIFY(!QFile::exists(s.rundir));
+    }
+
+    void missingShellGives127()
+    {
+        TaskSpec s = spec("noshell", "true");
+        s.shell = QStringLiteral("nosuchshell");
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(run.results.first().status, 127);
+        QCOMPARE(firstMarker(run.results.first()),
+                 QStringLiteral("task 'noshell': shell '/bin/nosuchshell' not found or not "
+                                "executable (field 'shell' is 'nosuchshell')"));
+    }
+
+    void uncreatableRundirFailsNamingPath()
+    {
+        QFile blocker(m_tmp.filePath("afile"));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        TaskSpec s = spec("blocked", "true");
+        s.rundir = m_tmp.filePath("afile/sub");
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(run.results.first().status, 1);
+        QCOMPARE(firstMarker(run.results.first()),
+                 QStringLiteral("task 'blocked': cannot create rundir '%1'").arg(s.rundir));
+    }
+
+    void killedBySignalGives128PlusSignal()
+    {
+        Run run(spec("selfkill", "kill -9 $$"));
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 137);
+        QCOMPARE(r.extra.value("signal").toInt(), 9);
+        QVERIFY(r.extra.value("exit_code").isNull());
+    }
+
+    void cancelKillsWholeProcessGroup()
+    {
+        Run run(spec("cancel", "sleep 1000 & echo $! > bg.pid; sleep 1000; wait"));
+        const QString pidFile = m_tmp.filePath("cancel/bg.pid");
+        QTRY_VERIFY_WITH_TIMEOUT(readAll(pidFile).endsWith('\n'), 10000);
+        const qint64 bg = readAll(pidFile).trimmed().toLongLong();
+        QVERIFY(alive(bg));
+        QVERIFY(run.task->isRunning());
+        run.task->cancel(5000);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 128 + 15);
+        QCOMPARE(r.extra.value("signal").toInt(), 15);
+        QCOMPARE(r.extra.value("cancelled").toBool(), true);
+        QCOMPARE(firstMarker(r), QStringLiteral("cancelled"));
+        QTRY_VERIFY_WITH_TIMEOUT(!alive(bg), 10000);
+        run.task->cancel(); // no second result
+        QCOMPARE(run.results.size(), 1);
+    }
+
+    void cancelEscalatesToKillWhenTermIsIgnored()
+    {
+        Run run(spec("stubborn", "trap '' TERM; sleep 1000 & echo $! > bg.pid; wait; wait"));
+        const QString pidFile = m_tmp.filePath("stubborn/bg.pid");
+        QTRY_VERIFY_WITH_TIMEOUT(readAll(pidFile).endsWith('\n'), 10000);
+        const qint64 bg = readAll(pidFile).trimmed().toLongLong();
+        run.task->cancel(200);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(run.results.first().status, 128 + 9);
+        QCOMPARE(run.results.first().extra.value("cancelled").toBool(), true);
+        QTRY_VERIFY_WITH_TIMEOUT(!alive(bg), 10000);
+    }
+
+    void destroyingRunningTaskKillsItsGroup()
+    {
+        auto run = std::make_unique<Run>(spec("orphan", "sleep 1000 & echo $! > bg.pid; wait"));
+        const QString pidFile = m_tmp.filePath("orphan/bg.pid");
+        QTRY_VERIFY_WITH_TIMEOUT(readAll(pidFile).endsWith('\n'), 10000);
+        const qint64 bg = readAll(pidFile).trimmed().toLongLong();
+        run.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(!alive(bg), 10000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstShellTask)
+#include "tst_shelltask.moc"
