@@ -88,6 +88,8 @@ int runForeground(const Common &c, const ConfigOverrides &ov, bool detached)
         return 2;
     }
     Daemon daemon(options, launcher);
+    if (const int ms = qEnvironmentVariableIntValue("DFM_CLIENT_IDLE_TIMEOUT_MS"); ms > 0)
+        daemon.setClientIdleTimeout(ms);
     SignalWatcher signals_({SIGTERM, SIGINT, SIGHUP});
     QObject::connect(&signals_, &SignalWatcher::received, &daemon,
                      [&daemon](int s) { daemon.shutdown(QStringLiteral("signal %1").arg(s)); });

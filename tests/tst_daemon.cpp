@@ -245,7 +245,7 @@ private Q_SLOTS:
         QVERIFY(readLine(s).value(QLatin1String("error")).toString().startsWith(QStringLiteral("Invalid JSON: ")));
         send("[1, 2, 3]\n");
         QCOMPARE(readLine(s).value(QLatin1String("error")).toString(), QStringLiteral("Invalid JSON: expected an object"));
-        send("\xff\xfe\x00\x01garbage\n");
+        send(QByteArray("\xff\xfe\x00\x01garbage\n", 12));
         QVERIFY(readLine(s).value(QLatin1String("error")).toString().startsWith(QStringLiteral("Invalid JSON: ")));
         send("{\"method\": \"frobnicate\", \"id\": 7}\n");
         QJsonObject r = readLine(s);
@@ -287,7 +287,10 @@ private Q_SLOTS:
             flood.waitForBytesWritten(5000);
         }
         QTRY_COMPARE_WITH_TIMEOUT(flood.state(), QLocalSocket::UnconnectedState, 10000);
-        QVERIFY(flood.readAll().contains("Line too long"));
+        // The reply may be lost with the broken pipe; the daemon's log says why.
+        QFile log(p.path(QStringLiteral(".dfm/daemon.log")));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        QVERIFY(log.readAll().contains("Line too long"));
 
         // Everything else still works.
         DaemonClient c;
@@ -328,7 +331,7 @@ private Q_SLOTS:
         connectClient(c, p);
         Results res(c);
         const QString marker = QStringLiteral("cancel-me-%1").arg(QCoreApplication::applicationPid());
-        const qint64 running = c.send(proto::kTaskSubmit, submitParams(QStringLiteral("run"), QStringLiteral("sleep 60 # %1").arg(marker), p.path(QStringLiteral("r1"))));
+        const qint64 running = c.send(proto::kTaskSubmit, submitParams(QStringLiteral("run"), QStringLiteral("sleep 60; echo %1").arg(marker), p.path(QStringLiteral("r1"))));
         const qint64 queued = c.send(proto::kTaskSubmit, submitParams(QStringLiteral("queued"), QStringLiteral("true"), p.path(QStringLiteral("r2"))));
         QTRY_VERIFY_WITH_TIMEOUT(!processesMatching(marker).isEmpty(), 20000);
 
@@ -357,7 +360,7 @@ private Q_SLOTS:
         {
             DaemonClient c;
             connectClient(c, p);
-            c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t"), QStringLiteral("sleep 60 # %1").arg(marker), p.path(QStringLiteral("r"))));
+            c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t"), QStringLiteral("sleep 60; echo %1").arg(marker), p.path(QStringLiteral("r"))));
             QTRY_VERIFY_WITH_TIMEOUT(!processesMatching(marker).isEmpty(), 20000);
         }
         QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).isEmpty(), 20000);
@@ -452,7 +455,7 @@ private Q_SLOTS:
         connectClient(c, p);
         const QString marker = QStringLiteral("busy-%1-%2").arg(QCoreApplication::applicationPid()).arg(viaSignal);
         for (int i = 0; i < 5; ++i)
-            c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t%1").arg(i), QStringLiteral("sleep 60 # %1").arg(marker), p.path(QStringLiteral("r%1").arg(i))));
+            c.send(proto::kTaskSubmit, submitParams(QStringLiteral("t%1").arg(i), QStringLiteral("sleep 60; echo %1").arg(marker), p.path(QStringLiteral("r%1").arg(i))));
         QTRY_COMPARE_WITH_TIMEOUT(processesMatching(marker).size(), 3, 20000);
         QCOMPARE(processesMatching(QStringLiteral("worker.token")).size() >= 3, true);
         if (viaSignal) {
