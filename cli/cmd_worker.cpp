@@ -2,6 +2,7 @@
 // daemon. Parses its options, then hands over to WorkerClient.
 
 #include "commands.h"
+#include "signalwatcher.h"
 #include "workerclient.h"
 
 #include <QCoreApplication>
@@ -9,6 +10,7 @@
 #include <QHostInfo>
 #include <QTimer>
 
+#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -140,7 +142,10 @@ int dfm::cli::workerCommand(const QStringList &args)
     opts.cancelGraceMs = envMs("DFM_CANCEL_GRACE_MS", opts.cancelGraceMs);
 
     WorkerClient client(opts);
-    client.handleTerminationSignals();
+    SignalWatcher signals_({SIGTERM, SIGINT});
+    QObject::connect(&signals_, &SignalWatcher::received, &client, [&client](int s) {
+        client.stop(0, QStringLiteral("received %1").arg(s == SIGINT ? "SIGINT" : "SIGTERM"));
+    });
     QObject::connect(&client, &WorkerClient::done, qApp,
                      [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
     QTimer::singleShot(0, &client, &WorkerClient::start);

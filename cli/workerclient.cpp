@@ -4,7 +4,6 @@
 
 #include <QCoreApplication>
 #include <QHostInfo>
-#include <QSocketNotifier>
 #include <QTcpSocket>
 #include <QTimer>
 
@@ -20,14 +19,6 @@ namespace {
 constexpr int kRegisterId = 1;
 constexpr int kMaxBackoffMs = 5000;
 constexpr int kMaxAttemptMs = 10000;
-
-int s_signalPipe[2] = {-1, -1};
-
-void onTerminationSignal(int sig)
-{
-    const char c = static_cast<char>(sig);
-    [[maybe_unused]] const ssize_t n = ::write(s_signalPipe[1], &c, 1);
-}
 
 } // namespace
 
@@ -77,27 +68,6 @@ void WorkerClient::log(const QString &msg) const
 {
     std::fprintf(stderr, "dfm worker %s: %s\n", qPrintable(m_opts.workerId), qPrintable(msg));
     std::fflush(stderr);
-}
-
-void WorkerClient::handleTerminationSignals()
-{
-    if (::pipe2(s_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        log(QStringLiteral("cannot create signal pipe; SIGTERM will not stop tasks cleanly"));
-        return;
-    }
-    auto *notifier = new QSocketNotifier(s_signalPipe[0], QSocketNotifier::Read, this);
-    connect(notifier, &QSocketNotifier::activated, this, [this] {
-        char c = 0;
-        while (::read(s_signalPipe[0], &c, 1) == 1)
-            stop(0, QStringLiteral("received %1").arg(c == SIGINT ? QStringLiteral("SIGINT")
-                                                                  : QStringLiteral("SIGTERM")));
-    });
-    struct sigaction sa = {};
-    sa.sa_handler = onTerminationSignal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    ::sigaction(SIGTERM, &sa, nullptr);
-    ::sigaction(SIGINT, &sa, nullptr);
 }
 
 void WorkerClient::start()

@@ -47,9 +47,6 @@ public:
     /// once.
     void stop(int code, const QString &why);
 
-    /// Routes SIGTERM and SIGINT to stop(0, ...) via a self-pipe. Call once.
-    void handleTerminationSignals();
-
 signals:
     /// The worker is finished; `exitCode` is the process exit code.
     void done(int exitCode);
