@@ -1,0 +1,309 @@
+// The Engine with a fake launcher and workers scripted inside the test: the
+// pool's side effects (registration, dispatch, results, lost workers, launch
+// failures) and the client request handlers, without spawning processes.
+
+#include "clienthandlers.h"
+#include "engine.h"
+#include "launcher.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace dfm;
+
+namespace {
+
+class FakeLauncher : public WorkerLauncher {
+public:
+    QList<LaunchRequest> launched;
+    QStringList stopped;
+    bool failLaunches = false;
+    ProbeResult probeAnswer = ProbeResult::Starting;
+
+    QString name() const override { return QStringLiteral("fake"); }
+    bool launch(const LaunchRequest &req, QString *jobId, QString *err) override
+    {
+        if (failLaunches) {
+            *err = QStringLiteral("bsub: command not found");
+            return false;
+        }
+        launched.append(req);
+        *jobId = QStringLiteral("job-%1").arg(launched.size());
+        return true;
+    }
+    void stop(const QString &id) override { stopped.append(id); }
+    ProbeResult probe(const QString &, QString *detail) override
+    {
+        *detail = QStringLiteral("job vanished from the queue");
+        return probeAnswer;
+    }
+    void stopAll(int) override {}
+};
+
+// A worker played by the test over a real TCP connection.
+struct ScriptedWorker {
+    QTcpSocket sock;
+    bool connectAndRegister(quint16 port, const QString &id, const QString &token)
+    {
+        sock.connectToHost(QStringLiteral("127.0.0.1"), port);
+        if (!sock.waitForConnected(5000))
+            return false;
+        send(proto::request(proto::kWorkerRegister, 1,
+                            {{QStringLiteral("worker_id"), id},
+                             {QStringLiteral("hostname"), QStringLiteral("testhost")},
+                             {QStringLiteral("pid"), 99},
+                             {QStringLiteral("token"), token}}));
+        return next().value(QLatin1String("result")).toString() == QLatin1String("registered");
+    }
+    void send(const QJsonObject &o)
+    {
+        sock.write(proto::encode(o));
+        sock.flush();
+    }
+    QJsonObject next(int timeoutMs = 5000)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (!sock.canReadLine() && t.elapsed() < timeoutMs)
+            QTest::qWait(10);
+        return QJsonDocument::fromJson(sock.readLine()).object();
+    }
+};
+
+proto::TaskSpec spec(const QString &rid, const QString &cls = QString())
+{
+    proto::TaskSpec s;
+    QString err;
+    proto::parseTaskSpec({{QStringLiteral("request_id"), rid},
+                          {QStringLiteral("body"), QStringLiteral("true")},
+                          {QStringLiteral("resource_class"), cls}},
+                         &s, &err);
+    return s;
+}
+
+} // namespace
+
+class TestEngine : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    EngineOptions options(int maxWorkers = 2)
+    {
+        EngineOptions o;
+        o.paths = ProjectPaths::forRoot(m_dir.path());
+        QString err;
+        ensureDfmDir(o.paths, &err);
+        o.pool.maxWorkers = maxWorkers;
+        o.pool.launchTimeoutMs = 200;
+        o.tickMs = 20;
+        o.heartbeatTimeoutMs = 300;
+        o.registerTimeoutMs = 300;
+        return o;
+    }
+
+    static QString token(const Engine &e)
+    {
+        QFile f(e.options().paths.tokenFile);
+        return f.open(QIODevice::ReadOnly) ? QString::fromLatin1(f.readAll()) : QString();
+    }
+
+private Q_SLOTS:
+    void handlersAnswerWithoutSockets()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(), launcher);
+        DaemonFacts facts;
+        facts.pid = 7;
+        auto req = [](const char *method, QJsonObject params = {}) {
+            proto::Message m;
+            m.method = QLatin1String(method);
+            m.id = 1;
+            m.params = params;
+            return m;
+        };
+        ClientReply r = handleClientRequest(e, facts, 1, req("ping"));
+        QCOMPARE(r.action, ClientReply::Send);
+        QCOMPARE(r.message, proto::response(1, QStringLiteral("pong")));
+        r = handleClientRequest(e, facts, 1, req("nope"));
+        QCOMPARE(r.message, proto::errorResponse(1, QStringLiteral("Unknown method: nope")));
+        r = handleClientRequest(e, facts, 1, req("task.cancel"));
+        QCOMPARE(r.message, proto::errorResponse(1, QStringLiteral("task.cancel: missing string field 'request_id'")));
+        r = handleClientRequest(e, facts, 1, req("task.submit", {{QStringLiteral("request_id"), 5}}));
+        QCOMPARE(r.message, proto::errorResponse(1, QStringLiteral("task.submit: task: missing string field 'request_id'")));
+        r = handleClientRequest(e, facts, 1, req("status.get"));
+        const QJsonObject st = r.message.value(QLatin1String("result")).toObject();
+        QCOMPARE(st.value(QLatin1String("pid")).toInt(), 7);
+        QCOMPARE(st.value(QLatin1String("runner")).toString(), QStringLiteral("fake"));
+        QCOMPARE(st.value(QLatin1String("pending_tasks")).toInt(), 0);
+        QCOMPARE(handleClientRequest(e, facts, 1, req("monitor.subscribe")).action, ClientReply::SendAndSubscribe);
+        QCOMPARE(handleClientRequest(e, facts, 1, req("shutdown")).action, ClientReply::SendAndShutdown);
+
+        r = handleClientRequest(e, facts, 1, req("task.submit", {{QStringLiteral("request_id"), QStringLiteral("a")}}));
+        QCOMPARE(r.action, ClientReply::Deferred);
+        r = handleClientRequest(e, facts, 1, req("task.submit", {{QStringLiteral("request_id"), QStringLiteral("a")}}));
+        QCOMPARE(r.message.value(QLatin1String("error")).toString(),
+                 QStringLiteral("task.submit: request_id 'a' is already outstanding on this connection; use a unique request_id per task"));
+        // Another client may use the same id.
+        QCOMPARE(handleClientRequest(e, facts, 2, req("task.submit", {{QStringLiteral("request_id"), QStringLiteral("a")}})).action,
+                 ClientReply::Deferred);
+    }
+
+    void queuedTaskRunsWhenItsWorkerRegisters()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(), launcher);
+        QString err;
+        QVERIFY2(e.start(&err), qPrintable(err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        QCOMPARE(e.submit(1, spec(QStringLiteral("t1")), 42), SubmitError::None);
+        QCOMPARE(launcher->launched.size(), 1);
+        const LaunchRequest lr = launcher->launched.first();
+        QCOMPARE(lr.port, e.workerPort());
+        QCOMPARE(lr.tokenFile, e.options().paths.tokenFile);
+        QCOMPARE(lr.workerId, QStringLiteral("w1"));
+
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), lr.workerId, token(e)));
+        const QJsonObject exec = w.next();
+        QCOMPARE(exec.value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        QCOMPARE(exec.value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString(), QStringLiteral("t1"));
+        QCOMPARE(exec.value(QLatin1String("params")).toObject().value(QLatin1String("name")).toString(), QStringLiteral("t1"));
+        w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("t1")}, {QStringLiteral("status"), 0}}));
+        QTRY_COMPARE(done.size(), 1);
+        QCOMPARE(done[0][0].toULongLong(), 1u);
+        QCOMPARE(done[0][1].toString(), QStringLiteral("t1"));
+        QCOMPARE(done[0][2].value<QJsonValue>().toInt(), 42); // the tag routes the reply
+        const auto res = done[0][3].value<proto::TaskResult>();
+        QCOMPARE(res.status, 0);
+        QCOMPARE(res.extra.value(QLatin1String("worker_id")).toString(), QStringLiteral("w1"));
+        QCOMPARE(res.extra.value(QLatin1String("hostname")).toString(), QStringLiteral("testhost"));
+        QCOMPARE(res.extra.value(QLatin1String("attempts")).toInt(), 1);
+        QCOMPARE(e.workers().first().state, QStringLiteral("idle"));
+    }
+
+    void registrationWithoutTheTokenOrForAnUnknownWorkerIsRefused()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        e.submit(1, spec(QStringLiteral("t")));
+        ScriptedWorker bad;
+        QVERIFY(!bad.connectAndRegister(e.workerPort(), QStringLiteral("w1"), QStringLiteral("guess")));
+        ScriptedWorker stranger;
+        QVERIFY(!stranger.connectAndRegister(e.workerPort(), QStringLiteral("w9"), token(e)));
+        QTRY_COMPARE(stranger.sock.state(), QAbstractSocket::UnconnectedState);
+        ScriptedWorker good;
+        QVERIFY(good.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+    }
+
+    void silentWorkerIsLostAndItsTaskRetriedElsewhere()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(1), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        e.submit(1, spec(QStringLiteral("t")));
+        ScriptedWorker first;
+        QVERIFY(first.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+        QCOMPARE(first.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        // No heartbeat, no result: after 300 ms it is lost and a new worker launched.
+        QTRY_COMPARE(launcher->launched.size(), 2);
+        QVERIFY(launcher->stopped.contains(QStringLiteral("w1")));
+        ScriptedWorker second;
+        QVERIFY(second.connectAndRegister(e.workerPort(), launcher->launched.last().workerId, token(e)));
+        QCOMPARE(second.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        second.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("t")}, {QStringLiteral("status"), 0}}));
+        QTRY_COMPARE(done.size(), 1);
+        QCOMPARE(done[0][3].value<proto::TaskResult>().extra.value(QLatin1String("attempts")).toInt(), 2);
+    }
+
+    void tasksFailClearlyWhenNoWorkerCanBeLaunched()
+    {
+        auto *launcher = new FakeLauncher;
+        launcher->failLaunches = true;
+        Engine e(options(), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        e.submit(1, spec(QStringLiteral("t")));
+        QTRY_COMPARE(done.size(), 1);
+        const auto res = done[0][3].value<proto::TaskResult>();
+        QCOMPARE(res.status, 1);
+        QCOMPARE(res.markers.first().toObject().value(QLatin1String("msg")).toString(),
+                 QStringLiteral("no worker could be started for resource class 'default': bsub: command not found"));
+    }
+
+    void workerThatNeverConnectsIsProbedAndGivenUp()
+    {
+        auto *launcher = new FakeLauncher;
+        launcher->probeAnswer = ProbeResult::Gone;
+        Engine e(options(1), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        e.submit(1, spec(QStringLiteral("t")));
+        // Each launch times out at 200 ms, is probed, found gone; three in a row fail the task.
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
+        QCOMPARE(launcher->launched.size(), 3);
+        QVERIFY(done[0][3].value<proto::TaskResult>().markers.first().toObject().value(QLatin1String("msg")).toString()
+                    .endsWith(QStringLiteral("job vanished from the queue")));
+    }
+
+    void cancelAnswersQueuedAtOnceAndRunningWhenStopped()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(1), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        e.submit(1, spec(QStringLiteral("run")));
+        e.submit(1, spec(QStringLiteral("queued")));
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+        QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        QVERIFY(e.cancel(1, QStringLiteral("queued")));
+        QCOMPARE(done.size(), 1);
+        QCOMPARE(done[0][1].toString(), QStringLiteral("queued"));
+        QVERIFY(done[0][3].value<proto::TaskResult>().extra.value(QLatin1String("cancelled")).toBool());
+        QVERIFY(e.cancel(1, QStringLiteral("run")));
+        const QJsonObject c = w.next();
+        QCOMPARE(c.value(QLatin1String("method")).toString(), QStringLiteral("task.cancel"));
+        QCOMPARE(c.value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString(), QStringLiteral("run"));
+        w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("run")}, {QStringLiteral("status"), 143}}));
+        QTRY_COMPARE(done.size(), 2);
+        QVERIFY(done[1][3].value<proto::TaskResult>().extra.value(QLatin1String("cancelled")).toBool());
+        QVERIFY(!e.cancel(1, QStringLiteral("run")));
+    }
+
+    void shutdownAnswersEverythingAndStopsWorkers()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(1), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        QSignalSpy stopped(&e, &Engine::stopped);
+        e.submit(1, spec(QStringLiteral("a")));
+        e.submit(1, spec(QStringLiteral("b")));
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+        QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        e.shutdown();
+        QCOMPARE(done.size(), 2);
+        QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("worker.shutdown"));
+        QTRY_COMPARE(stopped.size(), 1);
+        QVERIFY(!QFile::exists(e.options().paths.tokenFile));
+        QCOMPARE(e.submit(1, spec(QStringLiteral("c"))), SubmitError::ShuttingDown);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEngine)
+#include "tst_engine.moc"
