@@ -13,6 +13,7 @@
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QThread>
@@ -55,6 +56,10 @@ bool parseArgs(QCommandLineParser &p, const QString &sub, const QStringList &arg
     }
     c->root = findProjectRoot(p.value(QStringLiteral("root")), QDir::currentPath());
     c->paths = ProjectPaths::forRoot(c->root);
+    if (!QFileInfo(c->root).isDir()) {
+        err(QStringLiteral("dfm daemon %1: project directory %2 does not exist\n").arg(sub, c->root));
+        return false;
+    }
     return true;
 }
 
