@@ -322,17 +322,26 @@ void Engine::dispatch(TaskKey task, WorkerKey worker)
     emitWorkerState(w->second, proto::kStateBusy);
 }
 
-void Engine::stopWorker(WorkerKey key)
+bool Engine::takeWorker(WorkerKey key, WorkerRec *out)
 {
     auto it = m_workers.find(key);
     if (it == m_workers.end())
-        return;
-    WorkerRec w = std::move(it->second);
+        return false;
+    *out = std::move(it->second);
     m_workers.erase(it);
-    m_workerIds.remove(w.id);
+    m_workerIds.remove(out->id);
+    if (out->conn)
+        out->conn->disconnect(this);
+    return true;
+}
+
+void Engine::stopWorker(WorkerKey key)
+{
+    WorkerRec w;
+    if (!takeWorker(key, &w))
+        return;
     log(QStringLiteral("stopping worker %1").arg(w.id));
     if (w.conn) {
-        w.conn->disconnect(this);
         w.conn->send(proto::event(proto::kWorkerShutdown, {}));
         w.conn->close();
         connect(w.conn, &LineConnection::closed, w.conn, &QObject::deleteLater);
@@ -348,14 +357,10 @@ void Engine::stopWorker(WorkerKey key)
 
 void Engine::workerLost(WorkerKey key, const QString &reason)
 {
-    auto it = m_workers.find(key);
-    if (it == m_workers.end())
+    WorkerRec w;
+    if (!takeWorker(key, &w))
         return;
-    WorkerRec w = std::move(it->second);
-    m_workers.erase(it);
-    m_workerIds.remove(w.id);
     if (w.conn) {
-        w.conn->disconnect(this);
         w.conn->close();
         w.conn->deleteLater();
     }

@@ -126,6 +126,8 @@ private:
     void launch(WorkerKey key, const QString &resourceClass);
     void dispatch(TaskKey task, WorkerKey worker);
     void stopWorker(WorkerKey key);
+    /// Removes a worker from the engine's tables (the pool is told apart).
+    bool takeWorker(WorkerKey key, WorkerRec *out);
     void workerLost(WorkerKey key, const QString &reason);
     void finishTask(TaskKey key, proto::TaskResult result);
     void onNewWorkerConnection();

@@ -3,6 +3,8 @@
 
 #include "shelltask.h"
 
+#include "testutil.h"
+
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -19,17 +21,6 @@ QString readAll(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing>");
-}
-
-/// True while `pid` names a process that is not a zombie.
-bool alive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray s = stat.readAll();
-    const int paren = s.lastIndexOf(')');
-    return paren > 0 && paren + 2 < s.size() && s.at(paren + 2) != 'Z';
 }
 
 /// Starts `task` and records every finished() it emits.
@@ -193,7 +184,7 @@ private slots:
         const QString pidFile = m_tmp.filePath("cancel/bg.pid");
         QTRY_VERIFY_WITH_TIMEOUT(readAll(pidFile).endsWith('\n'), 10000);
         const qint64 bg = readAll(pidFile).trimmed().toLongLong();
-        QVERIFY(alive(bg));
+        QVERIFY(dfm::test::processRunning(bg));
         QVERIFY(run.task->isRunning());
         run.task->cancel(5000);
         QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
@@ -202,7 +193,7 @@ private slots:
         QCOMPARE(r.extra.value("signal").toInt(), 15);
         QCOMPARE(r.extra.value("cancelled").toBool(), true);
         QCOMPARE(firstMarker(r), QStringLiteral("cancelled"));
-        QTRY_VERIFY_WITH_TIMEOUT(!alive(bg), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(bg), 10000);
         run.task->cancel(); // no second result
         QCOMPARE(run.results.size(), 1);
     }
@@ -217,7 +208,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
         QCOMPARE(run.results.first().status, 128 + 9);
         QCOMPARE(run.results.first().extra.value("cancelled").toBool(), true);
-        QTRY_VERIFY_WITH_TIMEOUT(!alive(bg), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(bg), 10000);
     }
 
     void destroyingRunningTaskKillsItsGroup()
@@ -227,7 +218,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(readAll(pidFile).endsWith('\n'), 10000);
         const qint64 bg = readAll(pidFile).trimmed().toLongLong();
         run.reset();
-        QTRY_VERIFY_WITH_TIMEOUT(!alive(bg), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(bg), 10000);
     }
 };
 

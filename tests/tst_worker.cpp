@@ -4,6 +4,8 @@
 #include "framing.h"
 #include "protocol.h"
 
+#include "testutil.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QTcpServer>
@@ -23,17 +25,6 @@ QString readAll(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
-}
-
-/// True while `pid` names a process that is not a zombie.
-bool alive(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray s = stat.readAll();
-    const int paren = s.lastIndexOf(')');
-    return paren > 0 && paren + 2 < s.size() && s.at(paren + 2) != 'Z';
 }
 
 /// The daemon's end of one worker connection.
@@ -224,14 +215,14 @@ private slots:
     {
         startRegistered();
         const qint64 pid = startSleeper("r2");
-        QVERIFY(alive(pid));
+        QVERIFY(dfm::test::processRunning(pid));
         m_daemon->send(proto::event(proto::kTaskCancel, QJsonObject{{"request_id", "other"}}));
         m_daemon->send(proto::event(proto::kTaskCancel, QJsonObject{{"request_id", "r2"}}));
         QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("r2").isEmpty(), kWait);
         const QJsonObject res = m_daemon->resultFor("r2");
         QCOMPARE(res.value("status").toInt(), 128 + 15);
         QCOMPARE(res.value("cancelled").toBool(), true);
-        QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(pid), kWait);
         // Still usable afterwards.
         execute("r3", "true");
         QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("r3").isEmpty(), kWait);
@@ -252,7 +243,7 @@ private slots:
         QVERIFY(m_daemon->resultFor("r4").isEmpty());
         m_worker->terminate();
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
-        QVERIFY(!alive(pid));
+        QVERIFY(!dfm::test::processRunning(pid));
     }
 
     void invalidTaskIsAnsweredWithError()
@@ -276,7 +267,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
         QCOMPARE(m_worker->exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_worker->exitCode(), 0);
-        QVERIFY(!alive(pid));
+        QVERIFY(!dfm::test::processRunning(pid));
     }
 
     void idleShutdownExitsZero()
@@ -295,7 +286,7 @@ private slots:
         m_daemon->conn->abort();
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
         QCOMPARE(m_worker->exitCode(), 1);
-        QVERIFY(!alive(pid));
+        QVERIFY(!dfm::test::processRunning(pid));
         QVERIFY2(m_stderr.contains("dfm worker w1: connection to the daemon at 127.0.0.1:"),
                  m_stderr.constData());
     }
@@ -309,7 +300,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
         QCOMPARE(m_worker->exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_worker->exitCode(), 0);
-        QVERIFY(!alive(pid));
+        QVERIFY(!dfm::test::processRunning(pid));
     }
 
     void retriesUntilDaemonListens()
