@@ -245,6 +245,7 @@ int runCommand(const QStringList &args)
     QObject::connect(&signals_, &SignalWatcher::received, &session, [&](int signo) {
         if (++interrupts > 1) {
             printer.note(QStringLiteral("dfm run: second interrupt; stopping now"));
+            session.abandon(QStringLiteral("stopped by a second interrupt")); // done() finishes the backend
             backend->finish();
             return;
         }
@@ -255,12 +256,13 @@ int runCommand(const QStringList &args)
                          .arg(running.isEmpty() ? QString() : QStringLiteral(" (") + nameList(running) + QLatin1Char(')')));
     });
     QObject::connect(backend.get(), &TaskBackend::lost, &session, [&](const QString &why) {
-        printer.note(QStringLiteral("dfm run: %1; the tasks it was running are reported failed, the rest cancelled")
-                         .arg(why));
+        printer.note(QStringLiteral("dfm run: %1 (%2); its running tasks are reported failed, the rest cancelled")
+                         .arg(why, backend->describe()));
     });
     QObject::connect(&session, &RunSession::done, backend.get(), &TaskBackend::finish);
     QObject::connect(backend.get(), &TaskBackend::finished, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     session.start();
+    printer.begin();
     QCoreApplication::exec();
     printer.close();
 

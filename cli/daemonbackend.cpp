@@ -10,7 +10,7 @@ DaemonBackend::DaemonBackend(const DaemonState &state, QObject *parent)
     connect(&m_client, &DaemonClient::messageReceived, this, &DaemonBackend::onMessage);
     connect(&m_client, &DaemonClient::disconnected, this, [this] {
         if (!m_finishing)
-            Q_EMIT lost(QStringLiteral("daemon connection lost (pid %1, %2)").arg(m_state.pid).arg(m_state.socket));
+            Q_EMIT lost(QStringLiteral("daemon connection lost"));
     });
 }
 

@@ -1,5 +1,7 @@
 #include "runprinter.h"
 
+#include <QTimer>
+
 #include <cstdio>
 
 namespace dfm::cli {
@@ -35,7 +37,21 @@ void RunPrinter::onTaskDone(int index)
         put(stdout, line + QLatin1Char('\n'));
         m_statusShown = false;
     }
-    drawStatus();
+    scheduleStatus();
+}
+
+void RunPrinter::scheduleStatus()
+{
+    // Drawn once the event loop is back: after the session has submitted the
+    // tasks this result made ready, and once for a burst of results.
+    if (!m_smart || m_drawPending)
+        return;
+    m_drawPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_drawPending = false;
+        if (!m_closed)
+            drawStatus();
+    });
 }
 
 void RunPrinter::drawStatus()
@@ -48,12 +64,17 @@ void RunPrinter::drawStatus()
 
 void RunPrinter::note(const QString &line)
 {
-    close();
+    if (m_smart && m_statusShown) {
+        put(stdout, QStringLiteral("\r\x1b[K"));
+        m_statusShown = false;
+    }
     put(stderr, line + QLatin1Char('\n'));
+    scheduleStatus();
 }
 
 void RunPrinter::close()
 {
+    m_closed = true;
     if (m_smart && m_statusShown) {
         put(stdout, QStringLiteral("\n"));
         m_statusShown = false;

@@ -16,18 +16,24 @@ public:
     /// Prints `session`'s progress to stdout; `smart` selects the terminal style.
     RunPrinter(const RunSession *session, bool smart, QObject *parent = nullptr);
 
+    /// Shows the first status line (terminal style only).
+    void begin() { scheduleStatus(); }
     /// Prints a message line (to stderr) without garbling the status line.
     void note(const QString &line);
-    /// Ends the status line so what follows starts on a fresh line.
+    /// Ends the status line so what follows starts on a fresh line; draws
+    /// nothing more afterwards.
     void close();
 
 private:
     void onTaskDone(int index);
+    void scheduleStatus();
     void drawStatus();
 
     const RunSession *m_session;
     bool m_smart;
     bool m_statusShown = false;
+    bool m_drawPending = false;
+    bool m_closed = false;
     QString m_last; /* name of the last finished task */
 };
 

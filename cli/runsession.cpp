@@ -20,16 +20,20 @@ RunSession::RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std
     connect(m_backend, &TaskBackend::taskFinished, this, &RunSession::onResult);
     connect(m_backend, &TaskBackend::lost, this, &RunSession::onLost);
     m_grace.setSingleShot(true);
-    connect(&m_grace, &QTimer::timeout, this, [this] {
-        // No answer to the cancel in time: the task is given up as cancelled.
-        for (auto it = m_outstanding.cbegin(); it != m_outstanding.cend(); ++it) {
-            m_plan.markCancelled(it.value());
-            m_outcomes[size_t(it.value())].reason = QStringLiteral("no answer to the cancel");
-        }
-        m_outstanding.clear();
-        reportNewlyFinal();
-        checkDone();
-    });
+    connect(&m_grace, &QTimer::timeout, this, [this] { abandon(QStringLiteral("no answer to the cancel")); });
+}
+
+void RunSession::abandon(const QString &why)
+{
+    m_interrupted = true;
+    m_plan.cancelRemaining();
+    for (auto it = m_outstanding.cbegin(); it != m_outstanding.cend(); ++it) {
+        m_plan.markCancelled(it.value());
+        m_outcomes[size_t(it.value())].reason = why;
+    }
+    m_outstanding.clear();
+    reportNewlyFinal();
+    checkDone();
 }
 
 void RunSession::start()
@@ -81,12 +85,13 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
 
 void RunSession::onLost(const QString &why)
 {
+    // What never started is cancelled (not skipped): it did not fail, the pool went away.
+    m_plan.cancelRemaining();
     for (auto it = m_outstanding.cbegin(); it != m_outstanding.cend(); ++it) {
         m_outcomes[size_t(it.value())].reason = why;
         m_plan.finished(it.value(), false);
     }
     m_outstanding.clear();
-    m_plan.cancelRemaining();
     reportNewlyFinal();
     checkDone();
 }

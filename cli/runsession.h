@@ -37,6 +37,10 @@ public:
     /// tasks that were outstanding.
     QStringList interrupt(int graceMs = 10000);
 
+    /// Gives up waiting: every outstanding task is recorded as cancelled
+    /// with reason `why`, everything not started too; done() follows.
+    void abandon(const QString &why);
+
     const std::vector<fmt::TaskOutcome> &outcomes() const { return m_outcomes; }
     int total() const { return int(m_outcomes.size()); }
     /// Tasks with a final outcome.
