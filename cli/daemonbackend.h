@@ -1,0 +1,36 @@
+#pragma once
+// `dfm run` through a live daemon: every task is a task.submit on one
+// connection; its RESULT is the reply to the submit's id.
+
+#include "daemonclient.h"
+#include "statefile.h"
+#include "taskbackend.h"
+
+#include <QHash>
+
+namespace dfm::cli {
+
+class DaemonBackend : public TaskBackend {
+    Q_OBJECT
+public:
+    /// `state` is the daemon's daemon.json, as probeDaemon() read it.
+    explicit DaemonBackend(const DaemonState &state, QObject *parent = nullptr);
+
+    /// Connects to the daemon's socket. False with *err ("cannot connect ...").
+    bool start(QString *err) override;
+    void submit(const proto::TaskSpec &spec) override;
+    void cancel(const QString &requestId) override;
+    void finish() override;
+    QString describe() const override;
+    QString mode() const override { return QStringLiteral("daemon"); }
+
+private:
+    void onMessage(const proto::Message &msg);
+
+    DaemonState m_state;
+    DaemonClient m_client;
+    QHash<qint64, QString> m_submits; /* submit id -> request_id, while outstanding */
+    bool m_finishing = false;
+};
+
+} // namespace dfm::cli

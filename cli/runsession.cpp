@@ -1,0 +1,161 @@
+#include "runsession.h"
+
+namespace dfm::cli {
+
+RunSession::RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std::vector<int>> &needs,
+                       TaskBackend *backend, int maxInFlight, QObject *parent)
+    : QObject(parent),
+      m_specs(std::move(specs)),
+      m_needs(needs),
+      m_plan(needs),
+      m_backend(backend),
+      m_maxInFlight(maxInFlight),
+      m_outcomes(m_specs.size()),
+      m_reported(m_specs.size(), false)
+{
+    for (size_t i = 0; i < m_specs.size(); ++i) {
+        m_outcomes[i].name = m_specs[i].name;
+        m_indexOf.insert(m_specs[i].requestId, int(i));
+    }
+    connect(m_backend, &TaskBackend::taskFinished, this, &RunSession::onResult);
+    connect(m_backend, &TaskBackend::lost, this, &RunSession::onLost);
+    m_grace.setSingleShot(true);
+    connect(&m_grace, &QTimer::timeout, this, [this] { abandon(QStringLiteral("no answer to the cancel")); });
+}
+
+void RunSession::abandon(const QString &why)
+{
+    m_interrupted = true;
+    m_plan.cancelRemaining();
+    for (auto it = m_outstanding.cbegin(); it != m_outstanding.cend(); ++it) {
+        m_plan.markCancelled(it.value());
+        m_outcomes[size_t(it.value())].reason = why;
+    }
+    m_outstanding.clear();
+    reportNewlyFinal();
+    checkDone();
+}
+
+void RunSession::start()
+{
+    m_clock.start();
+    reportNewlyFinal(); // tasks behind a cycle are skipped from the start
+    submitReady();
+    QTimer::singleShot(0, this, &RunSession::checkDone);
+}
+
+void RunSession::submitReady()
+{
+    int task = -1;
+    while (!m_interrupted && (m_maxInFlight <= 0 || m_outstanding.size() < m_maxInFlight)
+           && m_plan.nextReady(&task)) {
+        m_outstanding.insert(m_specs[size_t(task)].requestId, task);
+        m_backend->submit(m_specs[size_t(task)]);
+    }
+}
+
+void RunSession::onResult(const QString &requestId, const proto::TaskResult &result)
+{
+    const auto it = m_outstanding.find(requestId);
+    if (it == m_outstanding.end())
+        return;
+    const int index = it.value();
+    m_outstanding.erase(it);
+    fmt::TaskOutcome &o = m_outcomes[size_t(index)];
+    const QJsonObject &x = result.extra;
+    o.exitCode = x.value(QLatin1String("exit_code")).isDouble() ? x.value(QLatin1String("exit_code")).toInt() : -1;
+    o.signal = x.value(QLatin1String("signal")).toInt();
+    o.durationMs = x.value(QLatin1String("duration_ms")).toInteger();
+    o.worker = x.value(QLatin1String("worker_id")).toString();
+    o.host = x.value(QLatin1String("hostname")).toString();
+    o.log = x.value(QLatin1String("log")).toString();
+    if (o.exitCode < 0 && o.signal == 0 && !result.markers.isEmpty())
+        o.reason = result.markers.first().toObject().value(QLatin1String("msg")).toString();
+    if (x.value(QLatin1String("cancelled")).toBool())
+        m_plan.markCancelled(index);
+    else
+        m_plan.finished(index, result.status == 0);
+    if (m_plan.status(index) == TaskStatus::Passed)
+        record(index); // a pass skips nothing: no need to scan
+    else
+        reportNewlyFinal();
+    submitReady();
+    checkDone();
+}
+
+void RunSession::onLost(const QString &why)
+{
+    // What never started is cancelled (not skipped): it did not fail, the pool went away.
+    m_plan.cancelRemaining();
+    for (auto it = m_outstanding.cbegin(); it != m_outstanding.cend(); ++it) {
+        m_outcomes[size_t(it.value())].reason = why;
+        m_plan.finished(it.value(), false);
+    }
+    m_outstanding.clear();
+    reportNewlyFinal();
+    checkDone();
+}
+
+QStringList RunSession::interrupt(int graceMs)
+{
+    QStringList names;
+    if (m_interrupted)
+        return names;
+    m_interrupted = true;
+    m_plan.cancelRemaining();
+    for (auto it = m_outstanding.cbegin(); it != m_outstanding.cend(); ++it) {
+        names << m_specs[size_t(it.value())].name;
+        m_backend->cancel(it.key());
+    }
+    reportNewlyFinal();
+    if (!m_outstanding.isEmpty())
+        m_grace.start(graceMs);
+    checkDone();
+    return names;
+}
+
+QString RunSession::skipReason(int index) const
+{
+    for (int need : m_needs[size_t(index)]) {
+        const TaskStatus s = m_plan.status(need);
+        if (s == TaskStatus::Failed || s == TaskStatus::Skipped || s == TaskStatus::Cancelled)
+            return QStringLiteral("needs %1 %2").arg(m_specs[size_t(need)].name, taskStatusName(s));
+    }
+    return QStringLiteral("its needs cannot complete");
+}
+
+void RunSession::record(int index)
+{
+    m_reported[size_t(index)] = true;
+    fmt::TaskOutcome &o = m_outcomes[size_t(index)];
+    o.status = m_plan.status(index);
+    if (o.status == TaskStatus::Skipped && o.reason.isEmpty())
+        o.reason = skipReason(index);
+    ++m_done;
+    Q_EMIT taskDone(index);
+}
+
+void RunSession::reportNewlyFinal()
+{
+    // Final tasks in index order; a skip follows its cause, which comes
+    // first in `specs` order (needs before the tasks needing them).
+    for (int i = 0; i < int(m_specs.size()); ++i) {
+        if (m_reported[size_t(i)])
+            continue;
+        const TaskStatus s = m_plan.status(i);
+        if (s == TaskStatus::Passed || s == TaskStatus::Failed || s == TaskStatus::Skipped
+            || s == TaskStatus::Cancelled)
+            record(i);
+    }
+}
+
+void RunSession::checkDone()
+{
+    if (m_finished || m_plan.moreToDo() || !m_outstanding.isEmpty())
+        return;
+    m_finished = true;
+    m_grace.stop();
+    Q_EMIT done();
+}
+
+} // namespace dfm::cli

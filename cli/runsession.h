@@ -1,0 +1,85 @@
+#pragma once
+// One `dfm run`: drives the RunPlan through a TaskBackend. Submits ready
+// tasks (at most maxInFlight at once), turns results into outcomes, skips
+// what a failure makes pointless, and cancels on interrupt. Prints nothing:
+// it emits taskDone() for each outcome and done() at the end; the printer
+// reads outcomes() and counters.
+
+#include "runformat.h"
+#include "runplan.h"
+#include "taskbackend.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <vector>
+
+namespace dfm::cli {
+
+class RunSession : public QObject {
+    Q_OBJECT
+public:
+    /// `specs[i]` is task i; `needs` as planNeeds() makes them. `maxInFlight`
+    /// caps the tasks submitted and not yet finished (0 = no cap). The
+    /// backend must outlive the session and be started already.
+    RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std::vector<int>> &needs,
+               TaskBackend *backend, int maxInFlight, QObject *parent = nullptr);
+
+    /// Submits the first ready tasks; done() follows when all have ended
+    /// (at once, from the event loop, for an empty run).
+    void start();
+
+    /// Ctrl-C: cancels every outstanding task and everything not started.
+    /// The cancelled results are awaited up to `graceMs`; tasks still
+    /// outstanding then are recorded as cancelled. Returns the names of the
+    /// tasks that were outstanding.
+    QStringList interrupt(int graceMs = 10000);
+
+    /// Gives up waiting: every outstanding task is recorded as cancelled
+    /// with reason `why`, everything not started too; done() follows.
+    void abandon(const QString &why);
+
+    const std::vector<fmt::TaskOutcome> &outcomes() const { return m_outcomes; }
+    int total() const { return int(m_outcomes.size()); }
+    /// Tasks with a final outcome.
+    int doneCount() const { return m_done; }
+    int runningCount() const { return int(m_outstanding.size()); }
+    int failedCount() const { return m_plan.count(TaskStatus::Failed); }
+    bool interrupted() const { return m_interrupted; }
+    bool isDone() const { return m_finished; }
+    qint64 elapsedMs() const { return m_clock.elapsed(); }
+
+Q_SIGNALS:
+    /// Task `index` reached its final outcome (passed, failed, skipped, cancelled).
+    void taskDone(int index);
+    /// Every task has an outcome; the backend may be finished.
+    void done();
+
+private:
+    void submitReady();
+    void onResult(const QString &requestId, const proto::TaskResult &result);
+    void onLost(const QString &why);
+    void record(int index); // newly final task: outcome status + signal
+    void reportNewlyFinal(); // skipped/cancelled tasks RunPlan decided
+    void checkDone();
+    QString skipReason(int index) const;
+
+    std::vector<proto::TaskSpec> m_specs;
+    std::vector<std::vector<int>> m_needs;
+    RunPlan m_plan;
+    TaskBackend *m_backend;
+    int m_maxInFlight;
+    std::vector<fmt::TaskOutcome> m_outcomes;
+    std::vector<bool> m_reported;     /* taskDone() emitted */
+    QHash<QString, int> m_indexOf;    /* request_id -> task index */
+    QHash<QString, int> m_outstanding; /* submitted, no result yet */
+    int m_done = 0;
+    bool m_interrupted = false;
+    bool m_finished = false;
+    QTimer m_grace;
+    QElapsedTimer m_clock;
+};
+
+} // namespace dfm::cli

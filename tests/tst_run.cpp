@@ -1,0 +1,420 @@
+// Integration tests of `dfm run`: the real binary, real workers, through an
+// ephemeral pool and through a live daemon, each in its own project.
+
+#include "statefile.h"
+#include "testutil.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace dfm;
+using namespace dfm::test;
+
+namespace {
+
+const QByteArray kGraphFlow = R"(package:
+  name: demo
+  tasks:
+  - name: build
+    run: echo built > built.txt
+  - name: test_a
+    needs: [build]
+    run: echo a
+  - name: test_b
+    needs: [build]
+    run: echo b; exit 3
+  - name: report
+    needs: [test_a, test_b]
+    run: echo report
+)";
+
+QJsonObject readJson(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+// name -> status of a --json report.
+QMap<QString, QString> statuses(const QJsonObject &report)
+{
+    QMap<QString, QString> m;
+    for (const QJsonValue &v : report.value(QLatin1String("tasks")).toArray())
+        m.insert(v.toObject().value(QLatin1String("name")).toString(), v.toObject().value(QLatin1String("status")).toString());
+    return m;
+}
+
+QString readText(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing %1>").arg(path);
+}
+
+} // namespace
+
+class TestRun : public QObject {
+    Q_OBJECT
+
+    QProcessEnvironment env() const
+    {
+        auto e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("DFM_REGISTER_TIMEOUT_MS"), QStringLiteral("1000"));
+        e.insert(QStringLiteral("TERM"), QStringLiteral("dumb"));
+        return e;
+    }
+
+    Run run(const TempProject &p, const QStringList &args) const
+    {
+        return runDfm(QStringList{QStringLiteral("run")} + args, p.root(), 60000, env());
+    }
+
+    void startDaemon(const TempProject &p)
+    {
+        const Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("start"), QStringLiteral("--pool-size"), QStringLiteral("4")},
+                             p.root(), 30000, env());
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+    }
+
+    qint64 daemonPid(const TempProject &p)
+    {
+        DaemonState st;
+        QString err;
+        readState(p.path(QStringLiteral(".dfm/daemon.json")), &st, &err);
+        return st.pid;
+    }
+
+private Q_SLOTS:
+    void failedNeedSkipsItsDependentsAndTheRunFails()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), kGraphFlow);
+        const Run r = run(p, {QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        QCOMPARE(r.code, 1);
+        const QStringList lines = r.out.split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 8); // 4 tasks, summary, "failed:", one failure, ""
+        QVERIFY2(lines[0].startsWith(QStringLiteral("[1/4] passed build (")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("] FAILED test_b (exit 3) log: %1\n").arg(p.path(QStringLiteral("rundir/test_b/test_b.log")))),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("[4/4] skipped report (needs test_b failed)\n")), qPrintable(r.out));
+        QVERIFY2(lines[4].startsWith(QStringLiteral("dfm run: 2 passed, 1 failed, 1 skipped, 0 cancelled in ")), qPrintable(r.out));
+        QVERIFY2(lines[4].endsWith(QStringLiteral("(ephemeral local pool of 16 workers)")), qPrintable(r.out));
+        QCOMPARE(lines[5], QStringLiteral("failed:"));
+        QCOMPARE(lines[6], QStringLiteral("  test_b (exit 3) log: %1").arg(p.path(QStringLiteral("rundir/test_b/test_b.log"))));
+        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/report"))));
+        QCOMPARE(readText(p.path(QStringLiteral("rundir/build/built.txt"))), QStringLiteral("built\n"));
+
+        const QJsonObject rep = readJson(p.path(QStringLiteral("r.json")));
+        QCOMPARE(statuses(rep), (QMap<QString, QString>{{QStringLiteral("build"), QStringLiteral("passed")},
+                                                        {QStringLiteral("test_a"), QStringLiteral("passed")},
+                                                        {QStringLiteral("test_b"), QStringLiteral("failed")},
+                                                        {QStringLiteral("report"), QStringLiteral("skipped")}}));
+        QCOMPARE(rep.value(QLatin1String("mode")).toString(), QStringLiteral("ephemeral"));
+        QCOMPARE(rep.value(QLatin1String("passed")).toInt(), 2);
+        QCOMPARE(rep.value(QLatin1String("failed")).toInt(), 1);
+        QCOMPARE(rep.value(QLatin1String("skipped")).toInt(), 1);
+        QVERIFY(rep.value(QLatin1String("wall_ms")).toInteger() > 0);
+        const QJsonObject b = rep.value(QLatin1String("tasks")).toArray()[2].toObject();
+        QCOMPARE(b.value(QLatin1String("exit_code")).toInt(), 3);
+        QCOMPARE(b.value(QLatin1String("log")).toString(), p.path(QStringLiteral("rundir/test_b/test_b.log")));
+        QVERIFY(b.value(QLatin1String("worker")).toString().startsWith(QLatin1Char('r')));
+        QVERIFY(!b.value(QLatin1String("host")).toString().isEmpty());
+    }
+
+    void namedTaskRunsOnlyWhatItNeeds()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), kGraphFlow);
+        const Run r = run(p, {QStringLiteral("test_a"), QStringLiteral("-j"), QStringLiteral("1")});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.startsWith(QStringLiteral("[1/2] passed build (")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("\n[2/2] passed test_a (")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("(ephemeral local pool of 1 workers)")), qPrintable(r.out));
+        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/test_b"))));
+        // A clean run keeps no worker logs.
+        QCOMPARE(QDir(p.path(QStringLiteral(".dfm/workers"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot), QStringList{});
+    }
+
+    void parametersAndDirectoriesAreExpanded()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), R"F(package:
+  name: demo
+  tasks:
+  - name: sim
+    with:
+      seed: 42
+      mode: fast
+    run: echo "seed=${{ seed }} mode=${{mode}} src=${{ srcdir }} run=${{ rundir }} pwd=$(pwd)"
+)F");
+        const Run r = run(p, {QStringLiteral("--rundir"), QStringLiteral("out")});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        const QString rundir = p.path(QStringLiteral("out/sim"));
+        QCOMPARE(readText(rundir + QStringLiteral("/sim.log")),
+                 QStringLiteral("seed=42 mode=fast src=%1 run=%2 pwd=%2\n").arg(p.root(), rundir));
+    }
+
+    void flowErrorsStopTheRunBeforeAnythingStarts_data()
+    {
+        QTest::addColumn<QByteArray>("flow");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("uses") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: files\n    uses: std.FileSet\n")
+                              << QStringLiteral(":7: task 'files' uses 'std.FileSet'");
+        QTest::newRow("cycle") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: a\n    needs: [b]\n    run: true\n  - name: b\n    needs: [a]\n    run: true\n")
+                               << QStringLiteral(":10: task 'b' needs 'a', which closes a dependency cycle");
+        QTest::newRow("unknown need") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: a\n    needs: [nope]\n    run: true\n")
+                                      << QStringLiteral(":7: task 'a' needs 'nope', which is not a task");
+        QTest::newRow("duplicate") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: ok\n    run: true\n")
+                                   << QStringLiteral(":6: task 'ok' is defined twice (lines 4 and 6)");
+    }
+
+    void flowErrorsStopTheRunBeforeAnythingStarts()
+    {
+        QFETCH(QByteArray, flow);
+        QFETCH(QString, message);
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), flow);
+        const Run r = run(p, {});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: %1%2").arg(p.path(QStringLiteral("flow.dv")), message)), qPrintable(r.err));
+        QCOMPARE(r.out, QString());
+        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir"))));
+        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral(".dfm"))));
+    }
+
+    void badFlagsAndUnknownTasksExitTwo()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), kGraphFlow);
+        Run r = run(p, {QStringLiteral("-j"), QStringLiteral("0")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: -j: expected a positive integer, got '0'\nusage: dfm run")), qPrintable(r.err));
+        r = run(p, {QStringLiteral("--frobnicate")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("usage: dfm run")), qPrintable(r.err));
+        r = run(p, {QStringLiteral("tets_a")});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: ")) && r.err.contains(QStringLiteral("test_a")), qPrintable(r.err));
+    }
+
+    void ephemeralPoolLeavesNoWorkerBehind()
+    {
+        TempProject p;
+        QByteArray list;
+        for (int i = 0; i < 8; ++i)
+            list += QStringLiteral("t%1: echo %1\n").arg(i).toUtf8();
+        p.write(QStringLiteral("jobs.txt"), list);
+        const Run r = run(p, {QStringLiteral("--tasks-from"), QStringLiteral("jobs.txt"), QStringLiteral("--pool-size"), QStringLiteral("3")});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("dfm run: 8 passed, 0 failed, 0 skipped, 0 cancelled in ")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("(ephemeral local pool of 3 workers)")), qPrintable(r.out));
+        QCOMPARE(processesMatching(p.root()), QList<qint64>{});
+        QCOMPARE(QDir(p.path(QStringLiteral(".dfm"))).entryList(QDir::Files), QStringList{}); // token removed
+    }
+
+    void staleStateFileIsRemovedAndTheRunGoesEphemeral()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), kGraphFlow);
+        p.write(QStringLiteral(".dfm/daemon.json"), R"({"pid": 2147483000, "socket": "/nonexistent.sock"})");
+        const Run r = run(p, {QStringLiteral("test_a")});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QCOMPARE(r.err, QStringLiteral("dfm run: removed stale %1 (pid 2147483000 is not running); using an ephemeral pool\n")
+                            .arg(p.path(QStringLiteral(".dfm/daemon.json"))));
+        QVERIFY(r.out.contains(QStringLiteral("(ephemeral local pool of")));
+        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral(".dfm/daemon.json"))));
+    }
+
+    void runGoesThroughALiveDaemon()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), kGraphFlow);
+        startDaemon(p);
+        const qint64 pid = daemonPid(p);
+        const Run r = run(p, {QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        QCOMPARE(r.code, 1);
+        QVERIFY2(r.out.contains(QStringLiteral("dfm run: 2 passed, 1 failed, 1 skipped, 0 cancelled in ")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("(through daemon pid %1)\n").arg(pid)), qPrintable(r.out));
+        QCOMPARE(readJson(p.path(QStringLiteral("r.json"))).value(QLatin1String("mode")).toString(), QStringLiteral("daemon"));
+        const Run s = runDfm({QStringLiteral("daemon"), QStringLiteral("status"), QStringLiteral("--json")}, p.root());
+        const QJsonObject counters = QJsonDocument::fromJson(s.out.toUtf8()).object().value(QLatin1String("counters")).toObject();
+        QCOMPARE(counters.value(QLatin1String("passed")).toInt(), 2);
+        QCOMPARE(counters.value(QLatin1String("failed")).toInt(), 1);
+    }
+
+    void concurrentRunsShareADaemonAndGetOnlyTheirOwnResults()
+    {
+        TempProject p;
+        startDaemon(p);
+        QByteArray a, b;
+        for (int i = 0; i < 10; ++i) {
+            a += QStringLiteral("a%1: echo a%1 > %2/a%1.txt\n").arg(i).arg(p.root()).toUtf8();
+            b += QStringLiteral("b%1: echo b%1 > %2/b%1.txt\n").arg(i).arg(p.root()).toUtf8();
+        }
+        p.write(QStringLiteral("a.txt"), a);
+        p.write(QStringLiteral("b.txt"), b);
+        QProcess pa, pb;
+        for (auto [proc, which] : {std::pair{&pa, QStringLiteral("a")}, std::pair{&pb, QStringLiteral("b")}}) {
+            proc->setProcessEnvironment(env());
+            proc->setWorkingDirectory(p.root());
+            proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--tasks-from"), which + QStringLiteral(".txt"),
+                                                  QStringLiteral("--json"), p.path(which + QStringLiteral(".json"))});
+        }
+        QVERIFY(pa.waitForFinished(60000) && pb.waitForFinished(60000));
+        QCOMPARE(pa.exitCode(), 0);
+        QCOMPARE(pb.exitCode(), 0);
+        for (const QString &which : {QStringLiteral("a"), QStringLiteral("b")}) {
+            const QJsonObject rep = readJson(p.path(which + QStringLiteral(".json")));
+            QCOMPARE(rep.value(QLatin1String("mode")).toString(), QStringLiteral("daemon"));
+            const QMap<QString, QString> st = statuses(rep);
+            QCOMPARE(st.size(), 10);
+            for (auto it = st.cbegin(); it != st.cend(); ++it) {
+                QVERIFY2(it.key().startsWith(which), qPrintable(it.key()));
+                QCOMPARE(it.value(), QStringLiteral("passed"));
+                QCOMPARE(readText(p.path(it.key() + QStringLiteral(".txt"))), it.key() + QLatin1Char('\n'));
+            }
+        }
+    }
+
+    void tasksFromFileAndStdin()
+    {
+        TempProject p;
+        p.write(QStringLiteral("list/jobs.txt"), "# comment\n\necho from-file > f.txt\nnamed: echo ${{ srcdir }}\n");
+        Run r = run(p, {QStringLiteral("--tasks-from"), QStringLiteral("list/jobs.txt")});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QCOMPARE(readText(p.path(QStringLiteral("rundir/line-3/f.txt"))), QStringLiteral("from-file\n"));
+        QCOMPARE(readText(p.path(QStringLiteral("rundir/named/named.log"))), p.path(QStringLiteral("list")) + QLatin1Char('\n'));
+
+        QProcess proc;
+        proc.setProcessEnvironment(env());
+        proc.setWorkingDirectory(p.root());
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--tasks-from"), QStringLiteral("-"),
+                                             QStringLiteral("--rundir"), QStringLiteral("stdin-runs")});
+        proc.write("echo one\nx: exit 4\n");
+        proc.closeWriteChannel();
+        QVERIFY(proc.waitForFinished(60000));
+        const QString out = QString::fromUtf8(proc.readAllStandardOutput());
+        QCOMPARE(proc.exitCode(), 1);
+        QVERIFY2(out.contains(QStringLiteral("passed line-1 (")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("FAILED x (exit 4) log: %1\n").arg(p.path(QStringLiteral("stdin-runs/x/x.log")))), qPrintable(out));
+
+        p.write(QStringLiteral("dup.txt"), "a: true\na: false\n");
+        r = run(p, {QStringLiteral("--tasks-from"), QStringLiteral("dup.txt")});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, QStringLiteral("dfm run: dup.txt:2: duplicate task name 'a' (also on line 1)\n"));
+    }
+
+    void lostDaemonFailsOutstandingTasksAndCancelsTheRest()
+    {
+        TempProject p;
+        const QString marker = QStringLiteral("lost-%1").arg(QCoreApplication::applicationPid());
+        p.write(QStringLiteral("flow.dv"), QStringLiteral(R"(package:
+  name: p
+  tasks:
+  - name: s1
+    run: sleep 60; echo %1
+  - name: after
+    needs: [s1]
+    run: echo never
+)").arg(marker).toUtf8());
+        startDaemon(p);
+        const qint64 pid = daemonPid(p);
+        QProcess proc;
+        proc.setProcessEnvironment(env());
+        proc.setWorkingDirectory(p.root());
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000); // ">=": a forking bash briefly shows twice
+        ::kill(pid_t(pid), SIGKILL);
+        QVERIFY(proc.waitForFinished(30000));
+        const QString out = QString::fromUtf8(proc.readAllStandardOutput());
+        const QString err = QString::fromUtf8(proc.readAllStandardError());
+        QCOMPARE(proc.exitCode(), 1);
+        QCOMPARE(err, QStringLiteral("dfm run: daemon connection lost (through daemon pid %1); its running tasks are "
+                                     "reported failed, the rest cancelled\n").arg(pid));
+        QVERIFY2(out.startsWith(QStringLiteral("[1/2] FAILED s1 (daemon connection lost)\n[2/2] cancelled after\n"
+                                               "dfm run: 0 passed, 1 failed, 0 skipped, 1 cancelled in ")),
+                 qPrintable(out));
+    }
+
+    void secondInterruptStopsAtOnce()
+    {
+        TempProject p;
+        const QString marker = QStringLiteral("twice-%1").arg(QCoreApplication::applicationPid());
+        // The task ignores SIGTERM, so the first cancel alone would take the kill grace period.
+        p.write(QStringLiteral("flow.dv"), QStringLiteral(R"(package:
+  name: p
+  tasks:
+  - name: stubborn
+    run: trap "" TERM; sleep 60; echo %1
+)").arg(marker).toUtf8());
+        QProcess proc;
+        proc.setProcessEnvironment(env());
+        proc.setWorkingDirectory(p.root());
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000); // ">=": a forking bash briefly shows twice
+        QString err;
+        ::kill(pid_t(proc.processId()), SIGINT);
+        QTRY_VERIFY_WITH_TIMEOUT((err += QString::fromUtf8(proc.readAllStandardError())).contains(QStringLiteral("interrupted")), 10000);
+        ::kill(pid_t(proc.processId()), SIGINT);
+        QVERIFY(proc.waitForFinished(30000));
+        err += QString::fromUtf8(proc.readAllStandardError());
+        const QString out = QString::fromUtf8(proc.readAllStandardOutput());
+        QCOMPARE(proc.exitCode(), 130);
+        QVERIFY2(err.contains(QStringLiteral("dfm run: second interrupt; stopping now\n")), qPrintable(err));
+        QVERIFY2(out.contains(QStringLiteral("dfm run: 0 passed, 0 failed, 0 skipped, 1 cancelled in ")), qPrintable(out));
+        QCOMPARE(processesMatching(marker), QList<qint64>{});
+        QCOMPARE(processesMatching(p.root()), QList<qint64>{});
+    }
+
+    void interruptCancelsEveryTaskOfTheRun_data()
+    {
+        QTest::addColumn<bool>("withDaemon");
+        QTest::newRow("ephemeral") << false;
+        QTest::newRow("daemon") << true;
+    }
+
+    void interruptCancelsEveryTaskOfTheRun()
+    {
+        QFETCH(bool, withDaemon);
+        TempProject p;
+        const QString marker = QStringLiteral("ctrlc-%1-%2").arg(QCoreApplication::applicationPid()).arg(withDaemon);
+        p.write(QStringLiteral("flow.dv"), QStringLiteral(R"(package:
+  name: p
+  tasks:
+  - name: s1
+    run: sleep 60; echo %1
+  - name: s2
+    run: sleep 60; echo %1
+  - name: after
+    needs: [s1]
+    run: echo never
+)").arg(marker).toUtf8());
+        if (withDaemon)
+            startDaemon(p);
+        QProcess proc;
+        proc.setProcessEnvironment(env());
+        proc.setWorkingDirectory(p.root());
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 2, 30000); // ">=": a forking bash briefly shows twice
+        ::kill(pid_t(proc.processId()), SIGINT);
+        QVERIFY(proc.waitForFinished(30000));
+        const QString out = QString::fromUtf8(proc.readAllStandardOutput());
+        const QString err = QString::fromUtf8(proc.readAllStandardError());
+        QCOMPARE(proc.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(proc.exitCode(), 130);
+        QVERIFY2(err.contains(QStringLiteral("dfm run: interrupted; cancelling 2 running task(s)")), qPrintable(err));
+        QVERIFY2(out.contains(QStringLiteral("dfm run: 0 passed, 0 failed, 0 skipped, 3 cancelled in ")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("cancelled: ")), qPrintable(out));
+        QCOMPARE(processesMatching(marker), QList<qint64>{});
+        QCOMPARE(statuses(readJson(p.path(QStringLiteral("r.json")))),
+                 (QMap<QString, QString>{{QStringLiteral("s1"), QStringLiteral("cancelled")},
+                                         {QStringLiteral("s2"), QStringLiteral("cancelled")},
+                                         {QStringLiteral("after"), QStringLiteral("cancelled")}}));
+        if (!withDaemon)
+            QCOMPARE(processesMatching(p.root()), QList<qint64>{});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRun)
+#include "tst_run.moc"
