@@ -227,6 +227,10 @@ int runCommand(const QStringList &args)
         err(QStringLiteral("dfm run: %1\n").arg(e));
         return kExitUsage;
     }
+    if (order.empty()) {
+        out(QStringLiteral("dfm run: no tasks to run\n"));
+        return 0;
+    }
     std::vector<proto::TaskSpec> specs;
     for (int i : order)
         specs.push_back(specFor(flow, flow.tasks[size_t(i)], a.rundirRoot));
