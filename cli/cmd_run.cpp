@@ -151,6 +151,10 @@ std::unique_ptr<TaskBackend> makeBackend(const RunArgs &a, int *maxInFlight, int
     std::unique_ptr<TaskBackend> backend;
     switch (probeDaemon(paths, &st, &why)) {
     case Liveness::Alive:
+        if (!a.overrides.runner.isEmpty() || a.overrides.poolSize > 0 || !a.overrides.runnerOpts.isEmpty())
+            err(QStringLiteral("dfm run: note: the daemon (pid %1) runs with its own runner settings; "
+                               "--runner, --pool-size and --runner-opt apply only without a daemon\n")
+                    .arg(st.pid));
         backend = std::make_unique<DaemonBackend>(st);
         *maxInFlight = a.jobs;
         break;
