@@ -4,12 +4,9 @@
 
 #include <QDateTime>
 #include <QFile>
-#include <QHostInfo>
-#include <QJsonArray>
 #include <QRandomGenerator>
 #include <QSaveFile>
 #include <QTcpServer>
-#include <QTcpSocket>
 
 namespace dfm {
 
@@ -30,16 +27,6 @@ QString newToken()
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
                                           bytes.size() / sizeof(quint32));
     return QString::fromLatin1(bytes.toHex());
-}
-
-// Compares secrets in time independent of where they differ.
-bool sameSecret(const QString &a, const QString &b)
-{
-    const QByteArray x = a.toUtf8(), y = b.toUtf8();
-    unsigned diff = unsigned(x.size() ^ y.size());
-    for (qsizetype i = 0; i < qMin(x.size(), y.size()); ++i)
-        diff |= unsigned(x[i] ^ y[i]);
-    return diff == 0 && !x.isEmpty();
 }
 
 proto::TaskResult cancelledResult(const QString &why)
@@ -390,139 +377,7 @@ void Engine::workerLost(WorkerKey key, const QString &reason)
     applyActions();
 }
 
-// --- worker connections --------------------------------------------------
-
-void Engine::onNewWorkerConnection()
-{
-    while (QTcpSocket *sock = m_server->nextPendingConnection()) {
-        auto *conn = new LineConnection(sock, this);
-        conn->label = QStringLiteral("worker connection from %1").arg(sock->peerAddress().toString());
-        auto *timer = new QTimer(conn);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, conn, [this, conn] {
-            log(QStringLiteral("%1 did not register within %2 ms; dropped")
-                    .arg(conn->label)
-                    .arg(m_opt.registerTimeoutMs));
-            conn->close();
-        });
-        timer->start(m_opt.registerTimeoutMs);
-        connect(conn, &LineConnection::messageReceived, this,
-                [this, conn](const proto::Message &m) { onRegister(conn, m); });
-        connect(conn, &LineConnection::badLine, this, [this, conn](const QString &e) {
-            log(QStringLiteral("%1: %2").arg(conn->label, e));
-        });
-        connect(conn, &LineConnection::closed, conn, &QObject::deleteLater);
-    }
-}
-
-void Engine::onRegister(LineConnection *conn, const proto::Message &msg)
-{
-    auto reject = [&](const QString &why) {
-        log(QStringLiteral("%1 rejected: %2").arg(conn->label, why));
-        conn->send(proto::errorResponse(msg.id, why));
-        conn->close();
-    };
-    if (msg.method != proto::kWorkerRegister)
-        return reject(QStringLiteral("expected worker.register, got '%1'").arg(msg.method));
-    proto::WorkerRegistration reg;
-    QString err;
-    if (!proto::parseRegistration(msg.params, &reg, &err))
-        return reject(err);
-    if (!sameSecret(reg.token, m_token))
-        return reject(QStringLiteral("worker.register: bad or missing token; only workers launched "
-                                     "by this daemon may connect"));
-    const WorkerKey key = m_workerIds.value(reg.workerId);
-    auto it = m_workers.find(key);
-    if (!key || it == m_workers.end() || it->second.conn)
-        return reject(QStringLiteral("worker.register: '%1' is not a worker this daemon is waiting for")
-                          .arg(reg.workerId));
-    if (!m_pool.workerJoined(key, now()))
-        return reject(QStringLiteral("worker.register: '%1' is not pending").arg(reg.workerId));
-
-    // Registered: from now on its messages go to onWorkerMessage.
-    for (QTimer *t : conn->findChildren<QTimer *>(QString(), Qt::FindDirectChildrenOnly))
-        t->stop();
-    conn->disconnect(this);
-    conn->disconnect(conn); // the deleteLater-on-close; workerLost owns it now
-    WorkerRec &w = it->second;
-    w.conn = conn;
-    w.hostname = reg.hostname;
-    w.pid = reg.pid;
-    if (!reg.jobId.isEmpty())
-        w.jobId = reg.jobId;
-    else if (!reg.lsfJobId.isEmpty())
-        w.jobId = reg.lsfJobId;
-    w.lastSeenMs = now();
-    w.sinceWallMs = QDateTime::currentMSecsSinceEpoch();
-    conn->label = QStringLiteral("worker %1").arg(w.id);
-    connect(conn, &LineConnection::messageReceived, this,
-            [this, key](const proto::Message &m) { onWorkerMessage(key, m); });
-    connect(conn, &LineConnection::badLine, this,
-            [this, conn](const QString &e) { log(QStringLiteral("%1: %2").arg(conn->label, e)); });
-    connect(conn, &LineConnection::closed, this,
-            [this, key] { workerLost(key, QStringLiteral("connection closed")); });
-    if (!msg.id.isUndefined())
-        conn->send(proto::response(msg.id, QStringLiteral("registered")));
-    log(QStringLiteral("worker %1 registered from %2 (pid %3)").arg(w.id, w.hostname).arg(w.pid));
-    emitWorkerState(w, proto::kStateIdle);
-    applyActions(); // workerJoined may have dispatched a queued task
-}
-
-void Engine::onWorkerMessage(WorkerKey key, const proto::Message &msg)
-{
-    auto it = m_workers.find(key);
-    if (it == m_workers.end())
-        return;
-    WorkerRec &w = it->second;
-    w.lastSeenMs = now();
-    if (msg.method == proto::kWorkerHeartbeat)
-        return;
-    if (msg.method != proto::kTaskResult) {
-        if (msg.isRequest())
-            w.conn->send(proto::errorResponse(msg.id, QStringLiteral("Unknown method: %1").arg(msg.method)));
-        return;
-    }
-    const QString rid = msg.params.value(QLatin1String("request_id")).toString();
-    auto t = m_tasks.find(w.task);
-    if (!w.task || t == m_tasks.end() || t->second.spec.requestId != rid) {
-        log(QStringLiteral("worker %1 sent a result for '%2', which it is not running; ignored")
-                .arg(w.id, rid));
-        return;
-    }
-    proto::TaskResult result;
-    QString err;
-    if (!proto::parseTaskResult(msg.params, &result, &err))
-        result = proto::failedResult(QStringLiteral("worker %1 sent a malformed result: %2").arg(w.id, err));
-    result.extra.insert(QStringLiteral("worker_id"), w.id);
-    if (!w.hostname.isEmpty())
-        result.extra.insert(QStringLiteral("hostname"), w.hostname);
-    if (t->second.cancelRequested && !result.extra.contains(QLatin1String("cancelled")) && result.status != 0)
-        result.extra.insert(QStringLiteral("cancelled"), true);
-    const TaskKey task = w.task;
-    w.task = 0;
-    ++w.tasksDone;
-    w.sinceWallMs = QDateTime::currentMSecsSinceEpoch();
-    finishTask(task, result);
-    m_pool.taskFinished(key, now());
-    if (m_pool.workerState(key) == WorkerState::Idle)
-        emitWorkerState(w, proto::kStateIdle);
-    applyActions();
-}
-
-void Engine::onTick()
-{
-    const qint64 t = now();
-    std::vector<WorkerKey> silent;
-    for (const auto &[key, w] : m_workers)
-        if (w.conn && t - w.lastSeenMs > m_opt.heartbeatTimeoutMs)
-            silent.push_back(key);
-    for (WorkerKey key : silent)
-        workerLost(key, QStringLiteral("no heartbeat for %1 s").arg(m_opt.heartbeatTimeoutMs / 1000.0));
-    m_pool.tick(t);
-    applyActions();
-}
-
-// --- shutdown and introspection ------------------------------------------
+// --- shutdown -------------------------------------------------------------
 
 void Engine::shutdown()
 {
@@ -550,93 +405,6 @@ void Engine::shutdown()
         QFile::remove(m_opt.paths.tokenFile);
         Q_EMIT stopped();
     });
-}
-
-void Engine::emitWorkerState(const WorkerRec &w, const QString &state)
-{
-    proto::WorkerInfo info = infoOf(w);
-    info.state = state;
-    Q_EMIT monitorEvent(proto::event(proto::kEvWorkerState, info.toJson()));
-}
-
-proto::WorkerInfo Engine::infoOf(const WorkerRec &w) const
-{
-    proto::WorkerInfo i;
-    i.workerId = w.id;
-    i.resourceClass = w.resourceClass;
-    i.hostname = w.hostname;
-    switch (m_pool.workerState(w.key)) {
-    case WorkerState::Pending: i.state = proto::kStatePending; break;
-    case WorkerState::Idle: i.state = proto::kStateIdle; break;
-    case WorkerState::Busy: i.state = proto::kStateBusy; break;
-    case WorkerState::Unknown: i.state = QStringLiteral("stopping"); break;
-    }
-    auto t = m_tasks.find(w.task);
-    if (w.task && t != m_tasks.end())
-        i.currentTask = t->second.spec.name;
-    i.jobId = w.jobId;
-    i.pid = w.pid;
-    i.tasksDone = w.tasksDone;
-    i.since = proto::utcStamp(w.sinceWallMs);
-    return i;
-}
-
-QList<proto::WorkerInfo> Engine::workers() const
-{
-    QList<proto::WorkerInfo> out;
-    for (const auto &[key, w] : m_workers)
-        out.append(infoOf(w));
-    std::sort(out.begin(), out.end(), [](const proto::WorkerInfo &a, const proto::WorkerInfo &b) {
-        return a.workerId.size() != b.workerId.size() ? a.workerId.size() < b.workerId.size()
-                                                      : a.workerId < b.workerId;
-    });
-    return out;
-}
-
-QJsonObject Engine::status() const
-{
-    QJsonArray workers;
-    for (const proto::WorkerInfo &w : this->workers())
-        workers.append(w.toJson());
-    QJsonArray running;
-    for (const auto &[key, t] : m_tasks) {
-        if (!t.worker || !t.startedWallMs)
-            continue;
-        running.append(QJsonObject{{QStringLiteral("request_id"), t.spec.requestId},
-                                   {QStringLiteral("name"), t.spec.name},
-                                   {QStringLiteral("worker_id"), workerIdOf(t.worker)},
-                                   {QStringLiteral("client"), qint64(t.owner)},
-                                   {QStringLiteral("started"), proto::utcStamp(t.startedWallMs)}});
-    }
-    return QJsonObject{
-        {QStringLiteral("workers"), workers},
-        {QStringLiteral("pending_tasks"), m_pool.queuedCount()},
-        {QStringLiteral("running_tasks"), m_pool.runningCount()},
-        {QStringLiteral("running"), running},
-        {QStringLiteral("runner"), runnerName()},
-        {QStringLiteral("uptime_s"), (QDateTime::currentMSecsSinceEpoch() - m_startedWallMs) / 1000},
-        {QStringLiteral("counters"),
-         QJsonObject{{QStringLiteral("submitted"), m_count.submitted},
-                     {QStringLiteral("passed"), m_count.passed},
-                     {QStringLiteral("failed"), m_count.failed},
-                     {QStringLiteral("cancelled"), m_count.cancelled},
-                     {QStringLiteral("retried"), m_count.retried}}},
-        {QStringLiteral("pool"),
-         QJsonObject{{QStringLiteral("min_workers"), m_opt.pool.minWorkers},
-                     {QStringLiteral("max_workers"), m_opt.pool.maxWorkers},
-                     {QStringLiteral("idle_timeout"), m_opt.pool.idleTimeoutMs / 1000.0},
-                     {QStringLiteral("launch_batch_size"), m_opt.pool.launchBatchSize}}},
-    };
-}
-
-QJsonObject Engine::snapshot() const
-{
-    QJsonObject s = status();
-    QJsonArray recent;
-    for (const QJsonObject &r : m_recent)
-        recent.append(r);
-    s.insert(QStringLiteral("recent"), recent);
-    return s;
 }
 
 } // namespace dfm

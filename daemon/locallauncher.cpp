@@ -4,6 +4,10 @@
 
 namespace dfm {
 
+namespace {
+constexpr int kTermToKillMs = 3000; /* a worker's SIGTERM-to-exit allowance */
+}
+
 LocalLauncher::LocalLauncher(const QString &dfmBinary, QObject *parent)
     : WorkerLauncher(parent), m_binary(dfmBinary)
 {
@@ -71,10 +75,19 @@ ProbeResult LocalLauncher::probe(const QString &workerId, QString *detail)
 
 void LocalLauncher::stopAll(int graceMs)
 {
-    QDeadlineTimer deadline(graceMs);
-    const auto procs = m_procs.values();
-    for (QProcess *p : procs)
-        p->waitForFinished(int(qMax<qint64>(0, deadline.remainingTime())));
+    // Workers were sent worker.shutdown: they stop their task (TERM, then
+    // KILL after their own grace) and exit. Those still here after graceMs
+    // get SIGTERM, which a stopping worker takes as "kill the task's group
+    // now"; only then SIGKILL, which would leave its task behind.
+    auto waitAll = [this](int ms) {
+        QDeadlineTimer deadline(ms);
+        for (QProcess *p : m_procs.values())
+            p->waitForFinished(int(qMax<qint64>(0, deadline.remainingTime())));
+    };
+    waitAll(graceMs);
+    for (QProcess *p : m_procs.values())
+        p->terminate();
+    waitAll(kTermToKillMs);
     for (QProcess *p : m_procs.values()) {
         p->disconnect(this);
         p->kill();
