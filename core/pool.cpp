@@ -258,6 +258,8 @@ bool Pool::workerJoined(WorkerKey worker, qint64 nowMs)
     --m_pendingTotal;
     ++cls.live;
     cls.failures = 0;
+    if (cls.name.isEmpty())
+        m_warmFailures = 0;
     becomeIdle(worker, w, nowMs);
     updateWanting(cls);
     rebalance(nowMs);
@@ -286,6 +288,8 @@ TaskKey Pool::workerLost(WorkerKey worker, const QString &reason, qint64 nowMs)
     const bool wasPending = it->second.state == WorkerState::Pending;
     const TaskKey task = it->second.state == WorkerState::Busy ? it->second.task : 0;
     removeWorker(it);
+    if (wasPending && cls.name.isEmpty())
+        ++m_warmFailures;
     if (wasPending && ++cls.failures >= m_cfg.maxLaunchFailures && cls.live == 0) {
         failQueued(cls, reason);
         cls.failures = 0;
@@ -333,6 +337,17 @@ void Pool::tick(qint64 nowMs)
         m_pendingOrder.splice(m_pendingOrder.end(), m_pendingOrder, w.orderIt);
     }
     rebalance(nowMs);
+    keepMinimum(nowMs);
+}
+
+void Pool::keepMinimum(qint64 nowMs)
+{
+    if (m_shutDown || m_warmFailures >= m_cfg.maxLaunchFailures)
+        return;
+    ClassState &cls = classState(QString());
+    const int n = qMin(m_cfg.launchBatchSize, m_cfg.minWorkers - workerCount());
+    for (int i = 0; i < n; ++i)
+        launchOne(cls, nowMs);
 }
 
 std::vector<TaskKey> Pool::shutdown()

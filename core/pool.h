@@ -95,7 +95,11 @@ public:
     CancelOutcome cancel(TaskKey task);
 
     /// Time passes: idle workers above minWorkers idle for idleTimeoutMs are
-    /// stopped; pending workers older than launchTimeoutMs are probed.
+    /// stopped; pending workers older than launchTimeoutMs are probed; and
+    /// while fewer than minWorkers live, default-class workers are launched
+    /// to keep the pool warm (at most launchBatchSize per tick; given up
+    /// after maxLaunchFailures failed warm launches in a row, until a
+    /// default-class worker joins).
     void tick(qint64 nowMs);
 
     /// Drops every queued task (returned, for the caller to answer) and
@@ -164,6 +168,7 @@ private:
     void failQueued(ClassState &cls, const QString &reason);
     void updateWanting(ClassState &cls);
     void compact(ClassState &cls);
+    void keepMinimum(qint64 nowMs);
 
     PoolConfig m_cfg;
     std::unordered_map<QString, ClassState, StringHash> m_classes; /* never erased: pointers stay valid */
@@ -179,6 +184,7 @@ private:
     int m_idleTotal = 0;
     int m_pendingTotal = 0;
     bool m_shutDown = false;
+    int m_warmFailures = 0; /* consecutive default-class launch failures, for keepMinimum */
     std::vector<PoolAction> m_actions;
 };
 

@@ -94,6 +94,8 @@ bool Engine::start(QString *err)
     }
     connect(m_server, &QTcpServer::newConnection, this, &Engine::onNewWorkerConnection);
     m_tick.start();
+    m_pool.tick(now()); // launches min_workers, so the pool is warm from the start
+    applyActions();
     return true;
 }
 

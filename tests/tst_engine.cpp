@@ -187,6 +187,19 @@ private Q_SLOTS:
         QCOMPARE(e.workers().first().state, QStringLiteral("idle"));
     }
 
+    void minWorkersAreLaunchedWhenTheEngineStarts()
+    {
+        auto *launcher = new FakeLauncher;
+        EngineOptions o = options(4);
+        o.pool.minWorkers = 2;
+        Engine e(o, launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QCOMPARE(launcher->launched.size(), 2);
+        QCOMPARE(e.workers().size(), 2);
+        QCOMPARE(e.workers().first().state, QStringLiteral("pending"));
+    }
+
     void registrationWithoutTheTokenOrForAnUnknownWorkerIsRefused()
     {
         auto *launcher = new FakeLauncher;

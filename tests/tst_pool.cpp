@@ -72,6 +72,8 @@ private slots:
     void launchesNeverExceedQueuedMinusPending();
     void idleWorkerStopsAfterTimeout();
     void idleTeardownKeepsMinWorkers();
+    void minWorkersAreLaunchedWarmAndReplaced();
+    void warmLaunchesStopAfterRepeatedFailures();
     void resourceClassesDoNotShareWorkers();
     void fullPoolOfOtherClassMakesRoom();
     void workerGoingIdleMakesRoomForStarvedClass();
@@ -93,6 +95,55 @@ private slots:
     void fifoOrderWithinClass();
     void randomEventsKeepCountersConsistent();
 };
+
+void TestPool::minWorkersAreLaunchedWarmAndReplaced()
+{
+    PoolConfig c = config(4, 2);
+    c.minWorkers = 3;
+    Pool pool(c);
+    pool.tick(0);
+    QCOMPARE(take(pool), (QStringList{QStringLiteral("launch w1 ''"), QStringLiteral("launch w2 ''")}));
+    pool.tick(10); // batch size bounds each tick
+    QCOMPARE(take(pool), QStringList{QStringLiteral("launch w3 ''")});
+    pool.tick(20);
+    QCOMPARE(take(pool), QStringList{});
+    for (WorkerKey w : {1, 2, 3})
+        QVERIFY(pool.workerJoined(w, 30));
+    pool.tick(5000); // idle far beyond the timeout, but only min_workers live
+    QCOMPARE(take(pool), QStringList{});
+    QCOMPARE(pool.idleCount(), 3);
+    pool.workerLost(2, QStringLiteral("killed"), 5001);
+    QCOMPARE(take(pool), QStringList{});
+    pool.tick(5002);
+    QCOMPARE(take(pool), QStringList{QStringLiteral("launch w4 ''")});
+    // A submitted task goes straight to a warm worker.
+    pool.submit(1, QString(), 5003);
+    QCOMPARE(take(pool), QStringList{QStringLiteral("dispatch t1 w3")});
+}
+
+void TestPool::warmLaunchesStopAfterRepeatedFailures()
+{
+    PoolConfig c = config(4, 1);
+    c.minWorkers = 1;
+    Pool pool(c);
+    for (WorkerKey w : {1, 2, 3}) {
+        pool.tick(qint64(w));
+        QCOMPARE(take(pool), QStringList{QStringLiteral("launch w%1 ''").arg(w)});
+        pool.workerLost(w, QStringLiteral("dfm: not found"), qint64(w));
+        take(pool);
+    }
+    pool.tick(100); // given up: no launch loop at the tick rate
+    QCOMPARE(take(pool), QStringList{});
+    // Real demand still launches, and a join re-arms keeping warm.
+    pool.submit(1, QString(), 101);
+    QCOMPARE(take(pool), QStringList{QStringLiteral("launch w4 ''")});
+    QVERIFY(pool.workerJoined(4, 102));
+    QCOMPARE(take(pool), QStringList{QStringLiteral("dispatch t1 w4")});
+    pool.workerLost(4, QStringLiteral("killed"), 103);
+    take(pool);
+    pool.tick(104);
+    QCOMPARE(take(pool), QStringList{QStringLiteral("launch w5 ''")});
+}
 
 void TestPool::immediateDispatchToIdleWorker()
 {
