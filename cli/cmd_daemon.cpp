@@ -146,7 +146,7 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
         return 2;
     }
-    if (!ensureDfmDir(c.paths, &e)) {
+    if (!socketPathFits(c.paths, &e) || !ensureDfmDir(c.paths, &e)) {
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
         return 1;
     }

@@ -35,6 +35,20 @@ QString findProjectRoot(const QString &explicitRoot, const QString &startDir)
     return QDir::cleanPath(QDir(startDir).absolutePath());
 }
 
+bool socketPathFits(const ProjectPaths &paths, QString *err)
+{
+    constexpr qsizetype kMaxSocketPath = 107;
+    const qsizetype len = QFile::encodeName(paths.socket).size();
+    if (len <= kMaxSocketPath)
+        return true;
+    *err = QStringLiteral("the socket path %1 is %2 bytes, over the %3 a Unix socket allows; "
+                          "use a project directory with a shorter path")
+               .arg(paths.socket)
+               .arg(len)
+               .arg(kMaxSocketPath);
+    return false;
+}
+
 bool ensureDfmDir(const ProjectPaths &paths, QString *err)
 {
     const auto mode = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;

@@ -24,6 +24,10 @@ struct ProjectPaths {
 /// .dfm/, else `startDir` itself. Always absolute and clean.
 QString findProjectRoot(const QString &explicitRoot, const QString &startDir);
 
+/// Unix socket paths are limited to 107 bytes (sun_path). Returns false
+/// with *err saying so when the project's socket path is longer.
+bool socketPathFits(const ProjectPaths &paths, QString *err);
+
 /// Creates <root>/.dfm and workers/ (mode 0700). Returns false with *err.
 bool ensureDfmDir(const ProjectPaths &paths, QString *err);
 

@@ -33,6 +33,7 @@ Daemon::Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *
     connect(m_engine, &Engine::logMessage, this, &Daemon::log);
     connect(m_engine, &Engine::stopped, this, [this] {
         cleanUp();
+        log(QStringLiteral("stopped"));
         Q_EMIT finished();
     });
 }
@@ -52,7 +53,7 @@ void Daemon::log(const QString &line) const
 Daemon::StartResult Daemon::start(QString *err)
 {
     const ProjectPaths &p = m_opt.paths;
-    if (!ensureDfmDir(p, err))
+    if (!socketPathFits(p, err) || !ensureDfmDir(p, err))
         return StartResult::Failed;
 
     m_lockFd = ::open(QFile::encodeName(p.lockFile).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -77,8 +78,6 @@ Daemon::StartResult Daemon::start(QString *err)
     m_server->setSocketOptions(QLocalServer::UserAccessOption);
     if (!m_server->listen(p.socket)) {
         *err = QStringLiteral("cannot listen on %1: %2").arg(p.socket, m_server->errorString());
-        if (p.socket.toUtf8().size() > 107)
-            *err += QStringLiteral(" (a Unix socket path may be at most 107 bytes; use a shorter project path)");
         return StartResult::Failed;
     }
     QFile::setPermissions(p.socket, QFile::ReadOwner | QFile::WriteOwner);
