@@ -63,6 +63,13 @@ bool parseArgs(QCommandLineParser &p, const QString &sub, const QStringList &arg
     return true;
 }
 
+// One request to the daemon of `st` on a fresh connection.
+bool callDaemon(const DaemonState &st, QLatin1String method, QJsonValue *result, QString *e)
+{
+    DaemonClient client;
+    return client.connectTo(st.socket, 5000, e) && client.call(method, {}, result, e);
+}
+
 QString logTail(const QString &path, int lines)
 {
     QFile f(path);
@@ -263,9 +270,8 @@ int stop(const QStringList &args)
     case Liveness::Alive:
         break;
     }
-    DaemonClient client;
     QJsonValue result;
-    if (!client.connectTo(st.socket, 5000, &e) || !client.call(proto::kShutdown, {}, &result, &e)) {
+    if (!callDaemon(st, proto::kShutdown, &result, &e)) {
         err(QStringLiteral("dfm daemon: cannot ask pid %1 to shut down: %2\n").arg(st.pid).arg(e));
         return 1;
     }
@@ -321,9 +327,8 @@ int status(const QStringList &args)
     case Liveness::Alive:
         break;
     }
-    DaemonClient client;
     QJsonValue result;
-    if (!client.connectTo(st.socket, 5000, &e) || !client.call(proto::kStatusGet, {}, &result, &e)) {
+    if (!callDaemon(st, proto::kStatusGet, &result, &e)) {
         err(QStringLiteral("dfm daemon: status of pid %1 failed: %2\n").arg(st.pid).arg(e));
         return 1;
     }
