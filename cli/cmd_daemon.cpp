@@ -186,8 +186,13 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
                         .arg(config.runner)
                         .arg(config.pool.maxWorkers)
                         .arg(c.paths.socket, c.paths.log));
-            else
+            else {
+                // Another start won the lock; ours exits on it. Wait for that,
+                // so exactly one daemon exists once this command returns.
+                while (pidAlive(pid) && !deadline.hasExpired())
+                    QThread::msleep(20);
                 out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
+            }
             return 0;
         }
         if (!pidAlive(pid) && !daemonLockHeld(c.paths)) {

@@ -80,7 +80,16 @@ bool pidAlive(qint64 pid)
 {
     if (pid <= 0)
         return false;
-    return ::kill(pid_t(pid), 0) == 0 || errno == EPERM;
+    if (::kill(pid_t(pid), 0) != 0 && errno != EPERM)
+        return false;
+    // A zombie answers signal 0 until it is reaped, which an init in a
+    // container may do late; it runs nothing, so it is not alive.
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true; // no /proc: trust the signal
+    const QByteArray s = stat.readAll();
+    const qsizetype paren = s.lastIndexOf(')');
+    return !(paren > 0 && paren + 2 < s.size() && s.at(paren + 2) == 'Z');
 }
 
 Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why, int pingTimeoutMs)

@@ -33,7 +33,8 @@ enum class StateRead { Ok, Missing, Corrupt };
 /// Reads daemon.json. Corrupt: not JSON, or `pid`/`socket` missing (*err says which).
 StateRead readState(const QString &path, DaemonState *state, QString *err);
 
-/// True when a process with this PID exists (signal 0 succeeds or is refused).
+/// True when a process with this PID exists (signal 0 succeeds or is
+/// refused) and is not a zombie.
 bool pidAlive(qint64 pid);
 
 enum class Liveness {

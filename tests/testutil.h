@@ -3,6 +3,8 @@
 // binary, and finding processes left behind. Header-only, shared by the
 // tst_*.cpp that start real daemons and workers.
 
+#include "statefile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -41,17 +43,6 @@ inline Run runDfm(const QStringList &args, const QString &dir, int timeoutMs = 6
     r.out = QString::fromUtf8(p.readAllStandardOutput());
     r.err = QString::fromUtf8(p.readAllStandardError());
     return r;
-}
-
-/// True while `pid` names a process that is not a zombie.
-inline bool processRunning(qint64 pid)
-{
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
-        return false;
-    const QByteArray s = stat.readAll();
-    const qsizetype paren = s.lastIndexOf(')');
-    return paren > 0 && paren + 2 < s.size() && s.at(paren + 2) != 'Z';
 }
 
 /// PIDs of processes whose command line contains `needle` (not this one).

@@ -184,7 +184,7 @@ private slots:
         const QString pidFile = m_tmp.filePath("cancel/bg.pid");
         QTRY_VERIFY_WITH_TIMEOUT(readAll(pidFile).endsWith('\n'), 10000);
         const qint64 bg = readAll(pidFile).trimmed().toLongLong();
-        QVERIFY(dfm::test::processRunning(bg));
+        QVERIFY(dfm::pidAlive(bg));
         QVERIFY(run.task->isRunning());
         run.task->cancel(5000);
         QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
@@ -193,7 +193,7 @@ private slots:
         QCOMPARE(r.extra.value("signal").toInt(), 15);
         QCOMPARE(r.extra.value("cancelled").toBool(), true);
         QCOMPARE(firstMarker(r), QStringLiteral("cancelled"));
-        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(bg), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::pidAlive(bg), 10000);
         run.task->cancel(); // no second result
         QCOMPARE(run.results.size(), 1);
     }
@@ -208,7 +208,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
         QCOMPARE(run.results.first().status, 128 + 9);
         QCOMPARE(run.results.first().extra.value("cancelled").toBool(), true);
-        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(bg), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::pidAlive(bg), 10000);
     }
 
     void destroyingRunningTaskKillsItsGroup()
@@ -218,7 +218,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(readAll(pidFile).endsWith('\n'), 10000);
         const qint64 bg = readAll(pidFile).trimmed().toLongLong();
         run.reset();
-        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(bg), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::pidAlive(bg), 10000);
     }
 };
 

@@ -215,14 +215,14 @@ private slots:
     {
         startRegistered();
         const qint64 pid = startSleeper("r2");
-        QVERIFY(dfm::test::processRunning(pid));
+        QVERIFY(dfm::pidAlive(pid));
         m_daemon->send(proto::event(proto::kTaskCancel, QJsonObject{{"request_id", "other"}}));
         m_daemon->send(proto::event(proto::kTaskCancel, QJsonObject{{"request_id", "r2"}}));
         QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("r2").isEmpty(), kWait);
         const QJsonObject res = m_daemon->resultFor("r2");
         QCOMPARE(res.value("status").toInt(), 128 + 15);
         QCOMPARE(res.value("cancelled").toBool(), true);
-        QTRY_VERIFY_WITH_TIMEOUT(!dfm::test::processRunning(pid), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::pidAlive(pid), kWait);
         // Still usable afterwards.
         execute("r3", "true");
         QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("r3").isEmpty(), kWait);
@@ -243,7 +243,7 @@ private slots:
         QVERIFY(m_daemon->resultFor("r4").isEmpty());
         m_worker->terminate();
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
-        QVERIFY(!dfm::test::processRunning(pid));
+        QVERIFY(!dfm::pidAlive(pid));
     }
 
     void invalidTaskIsAnsweredWithError()
@@ -267,7 +267,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
         QCOMPARE(m_worker->exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_worker->exitCode(), 0);
-        QVERIFY(!dfm::test::processRunning(pid));
+        QVERIFY(!dfm::pidAlive(pid));
     }
 
     void idleShutdownExitsZero()
@@ -286,7 +286,7 @@ private slots:
         m_daemon->conn->abort();
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
         QCOMPARE(m_worker->exitCode(), 1);
-        QVERIFY(!dfm::test::processRunning(pid));
+        QVERIFY(!dfm::pidAlive(pid));
         QVERIFY2(m_stderr.contains("dfm worker w1: connection to the daemon at 127.0.0.1:"),
                  m_stderr.constData());
     }
@@ -300,7 +300,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
         QCOMPARE(m_worker->exitStatus(), QProcess::NormalExit);
         QCOMPARE(m_worker->exitCode(), 0);
-        QVERIFY(!dfm::test::processRunning(pid));
+        QVERIFY(!dfm::pidAlive(pid));
     }
 
     void retriesUntilDaemonListens()
