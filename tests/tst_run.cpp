@@ -86,6 +86,38 @@ class TestRun : public QObject {
     }
 
 private Q_SLOTS:
+    void terminalShowsOneUpdatingStatusLine()
+    {
+        // A real pseudo-terminal (script from util-linux), as a user sees it.
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), R"(package:
+  name: p
+  tasks:
+  - name: a
+    run: "true"
+  - name: b
+    run: exit 2
+  - name: c
+    needs: [a]
+    run: "true"
+)");
+        auto e = env();
+        e.insert(QStringLiteral("TERM"), QStringLiteral("xterm"));
+        QProcess term;
+        term.setProcessEnvironment(e);
+        term.setWorkingDirectory(p.root());
+        term.start(QStringLiteral("script"), {QStringLiteral("-qec"), QStringLiteral(DFM_BIN " run"), QStringLiteral("/dev/null")});
+        QVERIFY(term.waitForFinished(60000));
+        QCOMPARE(term.exitCode(), 1); // script -e passes dfm's exit code on
+        const QString out = QString::fromUtf8(term.readAllStandardOutput());
+        // Passing tasks only update the status line; a failure gets a line of its own.
+        QVERIFY2(!out.contains(QStringLiteral("passed a")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("\r\x1b[K[")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("FAILED b (exit 2) log: %1\r\n").arg(p.path(QStringLiteral("rundir/b/b.log")))), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("\x1b[K[3/3] 0 running, 1 failed: ")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("dfm run: 2 passed, 1 failed, 0 skipped, 0 cancelled in ")), qPrintable(out));
+    }
+
     void failedNeedSkipsItsDependentsAndTheRunFails()
     {
         TempProject p;
