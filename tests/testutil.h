@@ -68,6 +68,16 @@ inline QList<qint64> processesMatching(const QString &needle)
     return pids;
 }
 
+/// Keeps the user's own dfm configuration out of the `dfm` processes a test
+/// starts: HOME moves to `home` (no ~/.config/dfm/site.yaml), and DFM_RUNNER
+/// and DFM_INSTALL_CONFIG are dropped. Call once, before starting any.
+inline void isolateFromUserConfig(const QString &home)
+{
+    qputenv("HOME", QFile::encodeName(home));
+    qunsetenv("DFM_RUNNER");
+    qunsetenv("DFM_INSTALL_CONFIG");
+}
+
 /// A project in a fresh temporary directory; stops any daemon it started.
 struct TempProject {
     QTemporaryDir dir;

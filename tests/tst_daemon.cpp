@@ -58,6 +58,8 @@ struct Results : QObject {
 class TestDaemon : public QObject {
     Q_OBJECT
 
+    QTemporaryDir m_home; /* HOME of every dfm process the tests start */
+
     QProcessEnvironment env() const
     {
         auto e = QProcessEnvironment::systemEnvironment();
@@ -89,6 +91,12 @@ class TestDaemon : public QObject {
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        isolateFromUserConfig(m_home.path());
+    }
+
     void startStatusStopLifecycle()
     {
         TempProject p;

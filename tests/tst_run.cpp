@@ -57,6 +57,8 @@ QString readText(const QString &path)
 class TestRun : public QObject {
     Q_OBJECT
 
+    QTemporaryDir m_home; /* HOME of every dfm process the tests start */
+
     QProcessEnvironment env() const
     {
         auto e = QProcessEnvironment::systemEnvironment();
@@ -86,6 +88,12 @@ class TestRun : public QObject {
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_home.isValid());
+        isolateFromUserConfig(m_home.path());
+    }
+
     void terminalShowsOneUpdatingStatusLine()
     {
         // A real pseudo-terminal (script from util-linux), as a user sees it.
