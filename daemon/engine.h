@@ -86,7 +86,6 @@ public:
     /// The monitor.snapshot event's params.
     QJsonObject snapshot() const;
     QList<proto::WorkerInfo> workers() const;
-    int outstandingTasks() const { return int(m_tasks.size()); }
 
 Q_SIGNALS:
     void taskFinished(quint64 owner, const QString &requestId, const QJsonValue &tag,

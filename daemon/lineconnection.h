@@ -25,7 +25,6 @@ public:
     void close();
     /// Bytes queued but not yet written (a slow reader's backlog).
     qint64 backlog() const { return m_socket->bytesToWrite(); }
-    bool isOpen() const { return m_open; }
     /// Short description for logs ("client 3", "worker w2").
     QString label;
 
