@@ -4,12 +4,14 @@
 #include "daemon.h"
 #include "daemonclient.h"
 #include "format.h"
+#include "monitormodel.h"
 #include "poolsetup.h"
 #include "signalwatcher.h"
 #include "statefile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -343,7 +345,12 @@ int status(const QStringList &args)
         s.insert(QStringLiteral("root"), c.root);
         printJson(s);
     } else {
-        out(fmt::daemonStatus(s, c.root));
+        MonitorModel model;
+        proto::MonitorEvent snapshot;
+        snapshot.kind = proto::MonitorEvent::Snapshot;
+        snapshot.snapshot = proto::DaemonStatus::fromJson(s);
+        model.apply(snapshot);
+        out(fmt::daemonStatus(model, QDateTime::currentMSecsSinceEpoch(), c.root));
     }
     return 0;
 }
