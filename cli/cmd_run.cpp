@@ -283,7 +283,10 @@ int runCommand(const QStringList &args)
             cancelled << t.name;
     if (session.interrupted())
         out(QStringLiteral("cancelled: %1\n").arg(cancelled.isEmpty() ? QStringLiteral("(none)") : nameList(cancelled)));
-    if (!a.jsonFile.isEmpty() && !writeJson(a.jsonFile, fmt::jsonReport(outcomes, wallMs, backend->mode()), &e)) {
+    QJsonObject report = fmt::jsonReport(outcomes, wallMs, backend->mode());
+    if (backend->workersLaunched() >= 0)
+        report.insert(QStringLiteral("workers_launched"), backend->workersLaunched());
+    if (!a.jsonFile.isEmpty() && !writeJson(a.jsonFile, report, &e)) {
         err(QStringLiteral("dfm run: %1\n").arg(e));
         code = kExitFailed;
     }

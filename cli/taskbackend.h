@@ -29,6 +29,8 @@ public:
     virtual QString describe() const = 0;
     /// For the --json report: "daemon" or "ephemeral".
     virtual QString mode() const = 0;
+    /// Workers this run started itself (ephemeral), or -1 (a daemon's pool).
+    virtual int workersLaunched() const { return -1; }
 
 Q_SIGNALS:
     void taskFinished(const QString &requestId, const dfm::proto::TaskResult &result);
