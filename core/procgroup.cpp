@@ -1,7 +1,5 @@
 #include "procgroup.h"
 
-#include <QDir>
-#include <QFile>
 
 #include <cerrno>
 #include <csignal>
@@ -41,12 +39,16 @@ void GroupGuard::childSetup() const
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != pid_t(m_parentPid))
         ::_exit(127); // the parent died before PDEATHSIG was armed
+    const pid_t group = ::getpid(); // the group this child leads
     const pid_t mid = ::_Fork();
     if (mid == 0) {
         // Double fork: the reaper must not be a child of the task's shell,
         // or a script's bare `wait` would wait for it forever.
         if (::_Fork() != 0)
             ::_exit(0);
+        // Outside the task's group, so that an empty group is cheap to
+        // detect (kill(-pgid, 0) fails) and no group signal reaches us.
+        ::setpgid(0, 0);
         struct sigaction ign;
         std::memset(&ign, 0, sizeof ign);
         ign.sa_handler = SIG_IGN;
@@ -69,7 +71,7 @@ void GroupGuard::childSetup() const
             if (n == 0 || (n < 0 && errno != EINTR))
                 break;
         }
-        ::kill(0, SIGKILL); // the whole group, this reaper included
+        ::kill(-group, SIGKILL);
         ::_exit(0);
     }
     if (mid > 0) {
@@ -88,34 +90,11 @@ void GroupGuard::release()
     m_readFd = m_writeFd = -1;
 }
 
-int GroupGuard::groupSize(qint64 pgid)
+bool GroupGuard::groupAlive(qint64 pgid)
 {
     if (pgid <= 1)
-        return 0;
-    QDir proc(QStringLiteral("/proc"));
-    if (!proc.exists())
-        return -1;
-    int n = 0;
-    for (const QString &e : proc.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-        bool ok = false;
-        e.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile f(QStringLiteral("/proc/%1/stat").arg(e));
-        if (!f.open(QIODevice::ReadOnly))
-            continue;
-        const QByteArray stat = f.readAll();
-        // "pid (comm) state ppid pgrp ...": comm may hold spaces or ')'.
-        const qsizetype close = stat.lastIndexOf(')');
-        if (close < 0)
-            continue;
-        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
-        if (fields.size() < 3 || fields.at(0) == "Z" || fields.at(0) == "X")
-            continue;
-        if (fields.at(2).toLongLong() == pgid)
-            ++n;
-    }
-    return n;
+        return false;
+    return ::kill(-static_cast<pid_t>(pgid), 0) == 0 || errno == EPERM;
 }
 
 bool GroupGuard::signalGroup(qint64 pgid, int sig)

@@ -1,10 +1,10 @@
 #pragma once
 // Ties a child's process group to the life of this process. The child (a
 // task's shell, or the Python task host) gets its own process group and
-// PR_SET_PDEATHSIG, and before it execs it starts a tiny reaper in the same
-// group that blocks reading a pipe whose other end only this process holds.
-// When this process ends in any way (even SIGKILL) or calls release(), the
-// pipe reads EOF and the reaper SIGKILLs the whole group, itself included.
+// PR_SET_PDEATHSIG, and before it execs it starts a tiny reaper (in a group
+// of its own) that blocks reading a pipe whose other end only this process
+// holds. When this process ends in any way (even SIGKILL) or calls
+// release(), the pipe reads EOF and the reaper SIGKILLs the child's group.
 // Needs nothing but the local kernel, so it holds on a cluster node too.
 
 #include <QString>
@@ -32,9 +32,8 @@ public:
     /// Idempotent.
     void release();
 
-    /// Number of live (non-zombie) processes in process group `pgid`, read
-    /// from /proc; -1 when /proc cannot be read.
-    static int groupSize(qint64 pgid);
+    /// True while process group `pgid` has a member.
+    static bool groupAlive(qint64 pgid);
 
     /// Sends `sig` to process group `pgid`; false if there was none.
     static bool signalGroup(qint64 pgid, int sig);

@@ -243,9 +243,8 @@ void ShellTask::onProcessFinished(int exitCode, QProcess::ExitStatus status)
 
 void ShellTask::reapGroup(proto::TaskResult result)
 {
-    // The guard's reaper is a member of the group: "empty" means at most it.
     const qint64 group = m_lastPgid;
-    if (group <= 0 || GroupGuard::groupSize(group) <= 1) {
+    if (group <= 0 || !GroupGuard::groupAlive(group)) {
         m_guard.release();
         finish(result);
         return;
@@ -256,12 +255,12 @@ void ShellTask::reapGroup(proto::TaskResult result)
     clock->start();
     poll->setInterval(kReapPollMs);
     connect(poll, &QTimer::timeout, this, [this, poll, clock, group, result] {
-        const int left = GroupGuard::groupSize(group);
+        const bool left = GroupGuard::groupAlive(group);
         const qint64 ms = clock->elapsed();
-        if (left > 1 && ms < m_graceMs)
+        if (left && ms < m_graceMs)
             return;
         m_guard.release(); // the reaper SIGKILLs whatever is left
-        if (left > 0 && ms < m_graceMs + kReapAfterKillMs)
+        if (left && ms < m_graceMs + kReapAfterKillMs)
             return;
         poll->stop();
         poll->deleteLater();
