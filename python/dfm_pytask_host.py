@@ -141,6 +141,8 @@ def run_task(params, python_desc):
     srcdir = params.get("srcdir") or ""
     os.makedirs(rundir, exist_ok=True)
 
+    if not spec:
+        return _fail("pytask requires callable_spec (task '%s')" % name)
     try:
         import dv_flow.mgr as mgr
         TaskDataInput = _api(mgr, "TaskDataInput", "task_data")
@@ -152,8 +154,6 @@ def run_task(params, python_desc):
             "(dv_flow.mgr): %s: %s. Install dv-flow-mgr for that interpreter, add its "
             "location to the task's pythonpath, or set runner.python to the interpreter "
             "your Python `dfm run` uses" % (name, spec, python_desc, type(e).__name__, e))
-    if not spec:
-        return _fail("pytask requires callable_spec (task '%s')" % name)
     try:
         fn = _resolve_callable(spec)
     except Exception as e:

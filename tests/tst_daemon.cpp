@@ -413,7 +413,8 @@ private Q_SLOTS:
         QCOMPARE(res.byId[id].value(QLatin1String("status")).toInt(), 1);
         const QJsonArray markers = res.byId[id].value(QLatin1String("markers")).toArray();
         QCOMPARE(markers.size(), 1);
-        QVERIFY(markers[0].toObject().value(QLatin1String("msg")).toString().contains(QStringLiteral("pytask")));
+        QCOMPARE(markers[0].toObject().value(QLatin1String("msg")).toString(),
+                 QStringLiteral("pytask requires callable_spec (task 'py')"));
     }
 
     void monitorGetsSnapshotThenEvents()

@@ -252,6 +252,20 @@ private slots:
         QCOMPARE(next.value("status").toInt(-1), 0);
     }
 
+    void daemonStopEndsARunningPythonTaskAndItsHost()
+    {
+        TempProject p;
+        start(p);
+        DaemonClient c;
+        connectClient(c, p);
+        c.send(proto::kTaskSubmit, pyTask("long", "demo_tasks.Sleep", {{"secs", 600}}, p.path("r")));
+        const qint64 host = hostPid(p.path("r"));
+        QVERIFY(host > 0);
+        const Run r = runDfm({"daemon", "stop"}, p.root());
+        QCOMPARE(r.code, 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(host), kWait);
+    }
+
     void missingPythonDfmFailsNamingTheCallableAndTheFix()
     {
         TempProject p;
