@@ -27,9 +27,13 @@ import inspect
 import json
 import os
 import platform
+import signal
 import sys
+import time
 import traceback
 import types
+
+_LEFTOVER_GRACE_S = 2.0  # SIGTERM -> SIGKILL for what a task left running
 
 # The protocol goes to the original stdout; fd 1 is pointed elsewhere so
 # that nothing a task (or an import) prints can corrupt it.
@@ -52,6 +56,63 @@ def _json_default(v):
     if hasattr(v, "__fspath__"):
         return os.fspath(v)
     return str(v)
+
+
+def _become_subreaper():
+    """Orphaned descendants of a task come back to us (PR_SET_CHILD_SUBREAPER),
+    so what a task leaves running can be found and ended."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)
+    except Exception:
+        pass
+
+
+def _children():
+    pids = []
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open("/proc/self/task/%s/children" % tid) as fp:
+                pids += [int(p) for p in fp.read().split()]
+    except OSError:
+        pass
+    return pids
+
+
+def _reap():
+    try:
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+    except ChildProcessError:
+        pass
+
+
+def _end_leftovers():
+    """Ends the processes a finished task left behind: SIGTERM, then SIGKILL
+    after a grace, as a shell task's process group is treated."""
+    kids = _children()
+    if not kids:
+        return 0
+    for p in kids:
+        try:
+            os.kill(p, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + _LEFTOVER_GRACE_S
+    while time.monotonic() < deadline:
+        _reap()
+        if not _children():
+            return len(kids)
+        time.sleep(0.02)
+    while _children():
+        for p in _children():
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+        _reap()
+    return len(kids)
 
 
 def _dict_to_ns(d):
@@ -228,6 +289,7 @@ def _run_logged(params, log_path, python_desc):
 
 
 def main():
+    _become_subreaper()
     python_desc = "the Python task host's interpreter '%s' (Python %s)" % (
         sys.executable, platform.python_version())
     _send({"hello": {"pid": os.getpid(), "python": platform.python_version(),
@@ -248,6 +310,7 @@ def main():
         except Exception as e:  # the log could not be opened, or worse
             result = _fail("Python task host error for task '%s': %s: %s"
                            % (task.get("name", ""), type(e).__name__, e))
+        _end_leftovers()
         try:
             _send({"id": rid, "result": result})
         except Exception as e:  # an unserializable result

@@ -266,6 +266,20 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!pidAlive(host), kWait);
     }
 
+    void processLeftByAPythonTaskIsEndedWhenItFinishes()
+    {
+        TempProject p;
+        start(p);
+        DaemonClient c;
+        connectClient(c, p);
+        Results res(c);
+        const QJsonObject r = runTask(c, res, pyTask("leak", "demo_tasks.Leak", {}, p.path("r")));
+        QCOMPARE(r.value("status").toInt(-1), 0);
+        const qint64 bg = readAll(p.path("r/bg.pid")).trimmed().toLongLong();
+        QVERIFY(bg > 0);
+        QVERIFY(!pidAlive(bg)); // gone before the result was sent
+    }
+
     void missingPythonDfmFailsNamingTheCallableAndTheFix()
     {
         TempProject p;

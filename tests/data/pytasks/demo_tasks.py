@@ -43,3 +43,11 @@ def Sync(ctxt, input):
 
 async def Trivial(ctxt, input):
     return None
+
+
+async def Leak(ctxt, input):
+    """Leaves a background process running, as a careless task might."""
+    p = subprocess.Popen(["sleep", "1000"], start_new_session=True)
+    with open(os.path.join(input.rundir, "bg.pid"), "w") as fp:
+        fp.write("%d\n" % p.pid)
+    return TaskDataResult()
