@@ -19,8 +19,9 @@ const char kWorkerUsage[] =
     "usage: dfm worker --connect HOST:PORT [options]\n"
     "\n"
     "A worker process: connects back to a dfm daemon, registers, and runs the\n"
-    "shell tasks the daemon sends it, one at a time. Normally started by the\n"
-    "daemon itself.\n"
+    "tasks the daemon sends it, one at a time: shell tasks directly, Python\n"
+    "tasks (shell 'pytask') in a Python task host it keeps. Normally started\n"
+    "by the daemon itself.\n"
     "\n"
     "options:\n"
     "  --connect HOST:PORT      the daemon's worker port (required)\n"
@@ -29,6 +30,8 @@ const char kWorkerUsage[] =
     "  --token-file FILE        file holding the daemon's worker token\n"
     "                           (env DFM_WORKER_TOKEN_FILE)\n"
     "  --connect-timeout SECS   keep retrying the connection this long (default 300)\n"
+    "  --python INTERPRETER     Python of the task host that runs `pytask` tasks\n"
+    "                           (runner.python; default python3)\n"
     "  -h, --help               show this help\n"
     "\n"
     "environment: DFM_HEARTBEAT_MS (heartbeat interval, default 10000),\n"
@@ -102,6 +105,8 @@ int dfm::cli::workerCommand(const QStringList &args)
             target = &tokenFile;
         else if (flag == QLatin1String("--connect-timeout"))
             target = &timeoutText;
+        else if (flag == QLatin1String("--python"))
+            target = &opts.python;
         else
             return usageError(QStringLiteral("unknown option '%1'").arg(args.at(i)));
         if (!inlineValue) {
@@ -112,6 +117,8 @@ int dfm::cli::workerCommand(const QStringList &args)
         *target = value;
     }
 
+    if (opts.python.isEmpty())
+        return usageError(QStringLiteral("--python needs an interpreter (e.g. python3)"));
     if (endpoint.isEmpty())
         return usageError(QStringLiteral("missing --connect HOST:PORT"));
     QString err;
