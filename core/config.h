@@ -39,6 +39,7 @@ struct RunnerConfig {
 
     QString runner = QStringLiteral("local"); /* runner.default (or runner.type): local | lsf | slurm */
     PoolConfig pool;
+    QString workerHost;    /* runner.worker_host: where cluster workers reach the daemon; "" = this host's name */
     SchedulerConfig lsf;   /* submitCmd defaults to "bsub" */
     SchedulerConfig slurm; /* submitCmd defaults to "sbatch" */
     ResourceSpec defaults; /* memory "1G", cores 1, walltime "1:00" */

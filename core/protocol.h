@@ -80,6 +80,7 @@ struct TaskSpec {
     QString rundir;
     QJsonObject env;        /* string values only */
     QString resourceClass;  /* "" = default */
+    QString poolClass;      /* resourceClass plus the `resources` extension: see core/resources.h */
     QJsonObject params;     /* for ${{ NAME }} expansion */
     QJsonObject raw;
 };
@@ -136,6 +137,7 @@ struct WorkerInfo {
     QString state;        /* idle | busy | pending | stopping (extension) */
     QString currentTask;  /* task name, "" when idle */
     QString jobId;        /* scheduler job id, "" for local workers */
+    QString schedulerState; /* extension: a pending job's state and reason in the scheduler's words */
     qint64 pid = 0;
     qint64 tasksDone = 0;
     QString since;        /* ISO-8601 UTC of the last state change */

@@ -33,6 +33,8 @@ proto::WorkerInfo Engine::infoOf(const WorkerRec &w) const
     if (w.task && t != m_tasks.end())
         i.currentTask = t->second.spec.name;
     i.jobId = w.jobId;
+    if (i.state == proto::kStatePending)
+        i.schedulerState = w.schedulerState;
     i.pid = w.pid;
     i.tasksDone = w.tasksDone;
     i.since = proto::utcStamp(w.sinceWallMs);
