@@ -197,6 +197,34 @@ private Q_SLOTS:
         QCOMPARE(e.workers().first().state, QStringLiteral("idle"));
     }
 
+    void taskResourcesPickTheWorkerAndReachTheLauncher()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        proto::TaskSpec big;
+        QVERIFY(proto::parseTaskSpec({{QStringLiteral("request_id"), QStringLiteral("big")},
+                                      {QStringLiteral("body"), QStringLiteral("true")},
+                                      {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cores"), 8}}}},
+                                     &big, &err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        e.submit(1, big);
+        QCOMPARE(launcher->requests.size(), 1);
+        QCOMPARE(launcher->requests[0].resourceClass, QStringLiteral("{cores=8}"));
+        QCOMPARE(launcher->requests[0].resources.cores, 8);
+        QCOMPARE(launcher->requests[0].resources.memory, QStringLiteral("1G")); // from defaults
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+        QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("big")}, {QStringLiteral("status"), 0}}));
+        QTRY_COMPARE(done.size(), 1);
+        // An idle 8-core worker does not take a default task: a worker of its own is launched.
+        e.submit(1, spec(QStringLiteral("small")));
+        QCOMPARE(launcher->requests.size(), 2);
+        QCOMPARE(launcher->requests[1].resources.cores, 1);
+    }
+
     void minWorkersAreLaunchedWhenTheEngineStarts()
     {
         auto *launcher = new FakeLauncher;
@@ -320,6 +348,8 @@ private Q_SLOTS:
         QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
         QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
         e.shutdown();
+        QVERIFY(launcher->stoppedAll);
+        QCOMPARE(stopped.size(), 0); // only once the launcher says all are gone
         QCOMPARE(done.size(), 2);
         QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("worker.shutdown"));
         QTRY_COMPARE(stopped.size(), 1);
