@@ -22,10 +22,12 @@ WorkerLauncher *makeLauncher(const RunnerConfig &config, const QString &localBin
     const QString key = lsf ? QStringLiteral("runner.lsf.bsub_cmd") : QStringLiteral("runner.slurm.sbatch_cmd");
     const QString submit = QProcess::splitCommand(sc.submitCmd).value(0);
     if (submit.isEmpty() || QStandardPaths::findExecutable(submit).isEmpty()) {
-        *err = QStringLiteral("runner '%1': submit command '%2' not found on PATH (set %3%4)")
-                   .arg(config.runner, submit, key,
-                        config.origins.contains(key) ? QStringLiteral(", set at ") + config.origins.value(key)
-                                                     : QString());
+        *err = config.origins.contains(key)
+                   ? QStringLiteral("runner '%1': submit command '%2' not found (%3, set at %4)")
+                         .arg(config.runner, submit, key, config.origins.value(key))
+                   : QStringLiteral("runner '%1': submit command '%2' not found on PATH; install the "
+                                    "scheduler's client commands or set %3")
+                         .arg(config.runner, submit, key);
         return nullptr;
     }
     // The default "dfm" means this very binary (on the shared filesystem).
