@@ -104,22 +104,40 @@ void ClusterLauncher::probe(const QStringList &workerIds)
         return;
     }
     m_runner->run(m_scheduler->statusCommand(jobIds), kQueryTimeoutMs,
-                  [this, answers, jobIds, workerOf](const CommandResult &r) mutable {
+                  [this, answers, jobIds, workerOf](const CommandResult &r) {
                       QHash<QString, ProbeAnswer> byJob;
                       QString err;
-                      const bool ok = m_scheduler->parseStatus(r, jobIds, &byJob, &err);
-                      for (const QString &jobId : jobIds) {
-                          ProbeAnswer a = ok ? byJob.value(jobId) : ProbeAnswer{};
-                          if (!ok) {
-                              // Without an answer the job cannot be told apart from a dead one.
-                              a.state = JobState::Gone;
-                              a.detail = err;
-                          }
-                          a.workerId = workerOf.value(jobId);
-                          answers << a;
+                      if (!m_scheduler->parseStatus(r, jobIds, &byJob, &err)) {
+                          // Without an answer the job cannot be told apart from a dead one.
+                          for (const QString &jobId : jobIds)
+                              byJob.insert(jobId, ProbeAnswer{QString(), JobState::Gone, err});
                       }
-                      Q_EMIT probed(answers);
+                      QStringList gone;
+                      for (const QString &jobId : jobIds)
+                          if (byJob.value(jobId).state == JobState::Gone)
+                              gone << jobId;
+                      const QStringList history = gone.isEmpty() ? QStringList() : m_scheduler->historyCommand(gone);
+                      if (history.isEmpty()) {
+                          answerProbe(answers, byJob, workerOf);
+                          return;
+                      }
+                      m_runner->run(history, kQueryTimeoutMs,
+                                    [this, answers, byJob, workerOf](const CommandResult &h) mutable {
+                                        m_scheduler->parseHistory(h, &byJob);
+                                        answerProbe(answers, byJob, workerOf);
+                                    });
                   });
+}
+
+void ClusterLauncher::answerProbe(QList<ProbeAnswer> answers, const QHash<QString, ProbeAnswer> &byJob,
+                                  const QHash<QString, QString> &workerOf)
+{
+    for (auto it = byJob.begin(); it != byJob.end(); ++it) {
+        ProbeAnswer a = it.value();
+        a.workerId = workerOf.value(it.key());
+        answers << a;
+    }
+    Q_EMIT probed(answers);
 }
 
 void ClusterLauncher::stopAll(int graceMs)

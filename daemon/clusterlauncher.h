@@ -42,6 +42,8 @@ private:
     void pump();
     void cancel(const QStringList &jobIds);
     void checkAllStopped();
+    void answerProbe(QList<ProbeAnswer> answers, const QHash<QString, ProbeAnswer> &byJob,
+                     const QHash<QString, QString> &workerOf);
 
     std::unique_ptr<Scheduler> m_scheduler;
     CommandRunner *m_runner;

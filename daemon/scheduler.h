@@ -39,6 +39,24 @@ public:
     /// cannot be read at all.
     virtual bool parseStatus(const CommandResult &r, const QStringList &jobIds,
                              QHash<QString, ProbeAnswer> *out, QString *err) const = 0;
+
+    /// For jobs found Gone: a command asking the scheduler's accounting how
+    /// they ended, or empty when there is none to ask.
+    virtual QStringList historyCommand(const QStringList &jobIds) const
+    {
+        Q_UNUSED(jobIds);
+        return {};
+    }
+
+    /// Replaces the details of the Gone answers in *out with the
+    /// accounting's words. False, leaving *out alone, when the accounting
+    /// gave none (disabled, failed, unreadable).
+    virtual bool parseHistory(const CommandResult &r, QHash<QString, ProbeAnswer> *out) const
+    {
+        Q_UNUSED(r);
+        Q_UNUSED(out);
+        return false;
+    }
 };
 
 /// LSF: bsub / bjobs / bkill, configured by the `lsf:` section.
@@ -68,6 +86,9 @@ public:
     QStringList statusCommand(const QStringList &jobIds) const override;
     bool parseStatus(const CommandResult &r, const QStringList &jobIds, QHash<QString, ProbeAnswer> *out,
                      QString *err) const override;
+    /// sacct, for jobs that squeue no longer knows or that failed.
+    QStringList historyCommand(const QStringList &jobIds) const override;
+    bool parseHistory(const CommandResult &r, QHash<QString, ProbeAnswer> *out) const override;
 
     /// A walltime as sbatch --time takes it: dv-flow's "H:MM" (hours and
     /// minutes) becomes "H:MM:00"; anything else is passed on unchanged.

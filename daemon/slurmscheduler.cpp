@@ -160,4 +160,35 @@ bool SlurmScheduler::parseStatus(const CommandResult &r, const QStringList &jobI
     return true;
 }
 
+QStringList SlurmScheduler::historyCommand(const QStringList &jobIds) const
+{
+    return {QStringLiteral("sacct"), QStringLiteral("--noheader"), QStringLiteral("--parsable2"),
+            QStringLiteral("--allocations"), QStringLiteral("--jobs=") + jobIds.join(QLatin1Char(',')),
+            QStringLiteral("--format=JobID,State,ExitCode,Reason")};
+}
+
+bool SlurmScheduler::parseHistory(const CommandResult &r, QHash<QString, ProbeAnswer> *out) const
+{
+    // Without accounting sacct says "Slurm accounting storage is disabled".
+    if (!r.started || r.exitCode != 0)
+        return false;
+    bool any = false;
+    for (const QString &line : r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const QStringList f = line.trimmed().split(QLatin1Char('|'));
+        if (f.size() < 4 || !out->contains(f.at(0)) || (*out)[f.at(0)].state != JobState::Gone)
+            continue;
+        const QString &id = f.at(0), &state = f.at(1), &exit = f.at(2), &reason = f.at(3);
+        if (state == QLatin1String("PENDING"))
+            continue; // squeue already said why it cannot start
+        QString d = QStringLiteral("SLURM job %1 %2").arg(id, state);
+        if (!exit.isEmpty() && exit != QLatin1String("0:0"))
+            d += QStringLiteral(" (exit code %1)").arg(exit);
+        if (!reason.isEmpty() && reason != QLatin1String("None"))
+            d += QStringLiteral(" (%1)").arg(reason);
+        (*out)[id].detail = d + QStringLiteral(" before its worker connected");
+        any = true;
+    }
+    return any;
+}
+
 } // namespace dfm

@@ -279,6 +279,43 @@ private Q_SLOTS:
         QCOMPARE(by[QStringLiteral("w9")].detail, QStringLiteral("no job was submitted for it"));
     }
 
+    void slurmJobsSqueueForgotAreAskedOfSacctWhereAccountingExists()
+    {
+        auto *runner = new FakeRunner;
+        ClusterLauncher l(new SlurmScheduler(SchedulerConfig{}), runner, QStringLiteral("dfm"), 4);
+        l.launch(request(QStringLiteral("w1")));
+        l.launch(request(QStringLiteral("w2")));
+        QTRY_COMPARE(runner->calls.size(), 2);
+        runner->answer(0, 0, QStringLiteral("41\n"));
+        runner->answer(1, 0, QStringLiteral("42\n"));
+        QTRY_COMPARE(l.jobIds().size(), 2);
+        QSignalSpy probed(&l, &WorkerLauncher::probed);
+        auto detailOf = [&](int i, const QString &id) {
+            for (const ProbeAnswer &a : probed[i][0].value<QList<ProbeAnswer>>())
+                if (a.workerId == id)
+                    return a.detail;
+            return QString();
+        };
+        l.probe({QStringLiteral("w1"), QStringLiteral("w2")});
+        runner->answer(2, 0, QStringLiteral("42|PENDING|Priority\n"));
+        QTRY_COMPARE(runner->calls.size(), 4);
+        QCOMPARE(runner->calls[3].argv, (QStringList{QStringLiteral("sacct"), QStringLiteral("--noheader"),
+                                                     QStringLiteral("--parsable2"), QStringLiteral("--allocations"),
+                                                     QStringLiteral("--jobs=41"),
+                                                     QStringLiteral("--format=JobID,State,ExitCode,Reason")}));
+        runner->answer(3, 0, QStringLiteral("41|FAILED|127:0|None\n"));
+        QTRY_COMPARE(probed.size(), 1);
+        QCOMPARE(detailOf(0, QStringLiteral("w1")), QStringLiteral("SLURM job 41 FAILED (exit code 127:0) before its worker connected"));
+        QCOMPARE(detailOf(0, QStringLiteral("w2")), QStringLiteral("SLURM job 42 PENDING (Priority)"));
+        // Without accounting, squeue's words stand.
+        l.probe({QStringLiteral("w1")});
+        runner->answer(4, 1, QString(), QStringLiteral("slurm_load_jobs error: Invalid job id specified\n"));
+        QTRY_COMPARE(runner->calls.size(), 6);
+        runner->answer(5, 1, QString(), QStringLiteral("Slurm accounting storage is disabled\n"));
+        QTRY_COMPARE(probed.size(), 2);
+        QCOMPARE(detailOf(1, QStringLiteral("w1")), QStringLiteral("SLURM job 41 is no longer known to squeue"));
+    }
+
     void stopAllCancelsEveryJobAndSignalsOnceTheCancelAnswered()
     {
         auto *runner = new FakeRunner;
