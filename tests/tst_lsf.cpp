@@ -211,6 +211,44 @@ private Q_SLOTS:
         QCOMPARE(QDir(lsf(QStringLiteral("jobs"))).entryList({QStringLiteral("*.pend")}), QStringList{});
     }
 
+    void ephemeralRunKillsItsJobWhenDone_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("done") << QStringLiteral("done");
+        QTest::newRow("Ctrl-C") << QStringLiteral("int");
+        QTest::newRow("SIGTERM") << QStringLiteral("term");
+    }
+
+    void ephemeralRunKillsItsJobWhenDone()
+    {
+        QFETCH(QString, how);
+        TempProject p;
+        project(p);
+        const QString marker = QStringLiteral("lsfsleep-%1-%2").arg(QCoreApplication::applicationPid()).arg(how);
+        if (how != QLatin1String("done"))
+            p.write(QStringLiteral("flow.yaml"),
+                    QStringLiteral("package:\n  name: lf\n  tasks:\n  - name: one\n    run: sleep 300; echo %1\n")
+                        .arg(marker).toUtf8());
+        QProcess run;
+        run.setProgram(QStringLiteral(DFM_BIN));
+        run.setArguments({QStringLiteral("run"), QStringLiteral("one")});
+        run.setWorkingDirectory(p.root());
+        run.start();
+        if (how != QLatin1String("done")) {
+            QTRY_VERIFY_WITH_TIMEOUT(!processesMatching(marker).isEmpty(), 30000);
+            ::kill(pid_t(run.processId()), how == QLatin1String("int") ? SIGINT : SIGTERM);
+        }
+        QVERIFY(run.waitForFinished(60000));
+        const QString job = readAll(lsf(QStringLiteral("next"))).trimmed();
+        QCOMPARE(lines(lsf(QStringLiteral("bkill.log"))), QStringList{job});
+        const qint64 pid = readAll(lsf(QStringLiteral("jobs/%1.pid").arg(job))).trimmed().toLongLong();
+        QVERIFY(pid > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1/cmdline").arg(pid))
+                                     || readAll(QStringLiteral("/proc/%1/cmdline").arg(pid)).isEmpty(),
+                                 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(processesMatching(marker), QList<qint64>{}, 20000);
+    }
+
     void slowBsubDoesNotBlockTheDaemon()
     {
         TempProject p;
