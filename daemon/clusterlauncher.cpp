@@ -1,5 +1,6 @@
 #include "clusterlauncher.h"
 
+#include <QFile>
 #include <QTimer>
 
 namespace dfm {
@@ -29,6 +30,7 @@ void ClusterLauncher::pump()
         m_waiting.pop_front();
         const QString id = req.workerId;
         m_submitting.insert(id);
+        m_logs.insert(id, workerErrFile(req.logFile));
         m_runner->run(m_scheduler->submitCommand(req, workerCommand(m_binary, req)), kSubmitTimeoutMs,
                       [this, id](const CommandResult &r) {
                           m_submitting.remove(id);
@@ -50,6 +52,7 @@ void ClusterLauncher::pump()
 
 void ClusterLauncher::stop(const QString &workerId)
 {
+    m_logs.remove(workerId);
     for (auto it = m_waiting.begin(); it != m_waiting.end(); ++it) {
         if (it->workerId == workerId) {
             m_waiting.erase(it);
@@ -129,12 +132,28 @@ void ClusterLauncher::probe(const QStringList &workerIds)
                   });
 }
 
+QString ClusterLauncher::withWorkerWords(const QString &workerId, const QString &detail) const
+{
+    QFile f(m_logs.value(workerId));
+    if (f.fileName().isEmpty() || !f.open(QIODevice::ReadOnly))
+        return detail;
+    constexpr qint64 kTail = 4096;
+    if (f.size() > kTail)
+        f.seek(f.size() - kTail);
+    const QStringList lines = QString::fromUtf8(f.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    if (lines.isEmpty())
+        return detail;
+    return QStringLiteral("%1; the worker said: %2").arg(detail, lines.last().trimmed());
+}
+
 void ClusterLauncher::answerProbe(QList<ProbeAnswer> answers, const QHash<QString, ProbeAnswer> &byJob,
                                   const QHash<QString, QString> &workerOf)
 {
     for (auto it = byJob.begin(); it != byJob.end(); ++it) {
         ProbeAnswer a = it.value();
         a.workerId = workerOf.value(it.key());
+        if (a.state == JobState::Gone)
+            a.detail = withWorkerWords(a.workerId, a.detail);
         answers << a;
     }
     Q_EMIT probed(answers);

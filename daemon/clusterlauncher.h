@@ -42,6 +42,8 @@ private:
     void pump();
     void cancel(const QStringList &jobIds);
     void checkAllStopped();
+    /// `detail` plus the last line the worker wrote to its stderr file, if any.
+    QString withWorkerWords(const QString &workerId, const QString &detail) const;
     void answerProbe(QList<ProbeAnswer> answers, const QHash<QString, ProbeAnswer> &byJob,
                      const QHash<QString, QString> &workerOf);
 
@@ -53,6 +55,7 @@ private:
     QSet<QString> m_submitting;          /* worker ids whose submit command runs */
     QSet<QString> m_stopWhenSubmitted;   /* stopped while being submitted */
     QHash<QString, QString> m_jobs;      /* worker id -> job id, until cancelled */
+    QHash<QString, QString> m_logs;      /* worker id -> its job's stderr file */
     int m_cancelsRunning = 0;
     bool m_stoppingAll = false;
     bool m_allStoppedSent = false;

@@ -8,23 +8,6 @@
 
 namespace dfm {
 
-qint64 memoryMB(const ResourceSpec &res)
-{
-    qint64 mb = 0;
-    return !res.memory.isEmpty() && parseMemoryMB(res.memory, &mb) ? mb : 0;
-}
-
-QString commandFailure(const QString &what, const CommandResult &r)
-{
-    if (!r.started)
-        return QStringLiteral("%1 failed: %2").arg(what, r.err.trimmed());
-    const QString words = (r.err.trimmed() + QLatin1Char('\n') + r.out.trimmed()).trimmed();
-    return QStringLiteral("%1 failed (exit code %2)%3")
-        .arg(what)
-        .arg(r.exitCode)
-        .arg(words.isEmpty() ? QString() : QStringLiteral(": ") + words);
-}
-
 QStringList LsfScheduler::submitCommand(const LaunchRequest &req, const QStringList &workerCmd) const
 {
     const ResourceSpec &res = req.resources;
@@ -49,10 +32,7 @@ QStringList LsfScheduler::submitCommand(const LaunchRequest &req, const QStringL
         cmd << QStringLiteral("-R") << QStringLiteral("select[%1]").arg(select.join(QStringLiteral(" && ")));
     if (!res.walltime.isEmpty())
         cmd << QStringLiteral("-W") << res.walltime;
-    QString err = req.logFile;
-    if (err.endsWith(QLatin1String(".log")))
-        err.chop(4);
-    err += QStringLiteral(".err");
+    const QString err = workerErrFile(req.logFile);
     cmd << QStringLiteral("-oo") << req.logFile << QStringLiteral("-eo") << err;
     cmd << m_cfg.extra;
     cmd << QStringLiteral("--") << workerCmd;

@@ -98,6 +98,10 @@ private:
     SchedulerConfig m_cfg;
 };
 
+/// Where a cluster worker's stderr goes: its log file with .log replaced
+/// by .err.
+QString workerErrFile(const QString &logFile);
+
 /// The memory of `res` in megabytes, 0 when unset or unreadable.
 qint64 memoryMB(const ResourceSpec &res);
 

@@ -62,10 +62,7 @@ QStringList SlurmScheduler::submitCommand(const LaunchRequest &req, const QStrin
     const QStringList select = m_cfg.resourceSelect + res.resourceSelect;
     if (!select.isEmpty())
         cmd << QStringLiteral("--constraint=") + select.join(QLatin1Char('&'));
-    QString err = req.logFile;
-    if (err.endsWith(QLatin1String(".log")))
-        err.chop(4);
-    err += QStringLiteral(".err");
+    const QString err = workerErrFile(req.logFile);
     cmd << QStringLiteral("--output=") + req.logFile << QStringLiteral("--error=") + err;
     cmd << m_cfg.extra;
     QStringList quoted;

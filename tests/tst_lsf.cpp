@@ -176,7 +176,8 @@ private Q_SLOTS:
         setMode(QStringLiteral("die"));
         const Run r = runDfm({QStringLiteral("run"), QStringLiteral("one")}, p.root(), 90000);
         QVERIFY2(r.code != 0, qPrintable(r.out + r.err));
-        QVERIFY2((r.out + r.err).contains(QStringLiteral("ended (EXIT) before its worker connected")),
+        QVERIFY2((r.out + r.err).contains(QStringLiteral("ended (EXIT) before its worker connected; "
+                                                          "the worker said: worker: cannot reach the daemon")),
                  qPrintable(r.out + r.err));
         QVERIFY(!lines(lsf(QStringLiteral("bjobs.log"))).isEmpty());
     }
