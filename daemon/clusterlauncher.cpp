@@ -13,7 +13,13 @@ ClusterLauncher::ClusterLauncher(Scheduler *scheduler, CommandRunner *runner, co
     m_runner->setParent(this);
 }
 
-ClusterLauncher::~ClusterLauncher() = default;
+ClusterLauncher::~ClusterLauncher()
+{
+    // Destroyed without stopAll() (an error path): the jobs must not outlive
+    // the pool that owned them.
+    if (!m_jobs.isEmpty())
+        m_runner->runDetached(m_scheduler->cancelCommand(m_jobs.values()));
+}
 
 void ClusterLauncher::launch(const LaunchRequest &req)
 {

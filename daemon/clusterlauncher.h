@@ -24,6 +24,7 @@ public:
     /// the job runs (worker_dfm_path).
     ClusterLauncher(Scheduler *scheduler, CommandRunner *runner, const QString &dfmBinary, int maxInFlight,
                     QObject *parent = nullptr);
+    /// Cancels (detached) every job still recorded when stopAll() never ran.
     ~ClusterLauncher() override;
 
     QString name() const override { return m_scheduler->name(); }

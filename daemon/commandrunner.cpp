@@ -80,4 +80,10 @@ void ProcessCommandRunner::run(const QStringList &argv, int timeoutMs, Done done
     p->start();
 }
 
+void ProcessCommandRunner::runDetached(const QStringList &argv)
+{
+    if (!argv.isEmpty())
+        QProcess::startDetached(argv.first(), argv.mid(1));
+}
+
 } // namespace dfm

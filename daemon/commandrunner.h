@@ -36,6 +36,10 @@ public:
     /// killed and reported as not started. Pending callbacks are dropped when
     /// the runner is destroyed.
     virtual void run(const QStringList &argv, int timeoutMs, Done done) = 0;
+
+    /// Starts argv and forgets it: for a last cancel when the launcher is
+    /// destroyed without stopAll() (nothing is left to hear the answer).
+    virtual void runDetached(const QStringList &argv) = 0;
 };
 
 /// The production runner: one QProcess per command.
@@ -45,6 +49,7 @@ public:
     using CommandRunner::CommandRunner;
     ~ProcessCommandRunner() override;
     void run(const QStringList &argv, int timeoutMs, Done done) override;
+    void runDetached(const QStringList &argv) override;
 
 private:
     QHash<QProcess *, Done> m_running;

@@ -25,7 +25,14 @@ public:
     };
     QList<Call> calls; /* in the order they were run; answered by answer() */
 
+    QList<QStringList> *detached = nullptr; /* outlives the runner, for the destructor's cancel */
+
     void run(const QStringList &argv, int, Done done) override { calls.append({argv, std::move(done)}); }
+    void runDetached(const QStringList &argv) override
+    {
+        if (detached)
+            detached->append(argv);
+    }
 
     /// Answers call `i` from the event loop, as a real process would.
     void answer(int i, int exitCode, const QString &out, const QString &err = QString())
@@ -343,6 +350,21 @@ private Q_SLOTS:
         QCOMPARE(done.size(), 0);
         runner->answer(5, 0, QString());
         QTRY_COMPARE(done.size(), 1);
+    }
+
+    void jobsLeftWhenTheLauncherIsDestroyedAreCancelled()
+    {
+        QList<QStringList> detached;
+        {
+            auto *runner = new FakeRunner;
+            runner->detached = &detached;
+            ClusterLauncher l(new LsfScheduler(lsfConfig()), runner, QStringLiteral("dfm"), 4);
+            l.launch(request(QStringLiteral("w1")));
+            QTRY_COMPARE(runner->calls.size(), 1);
+            runner->answer(0, 0, QStringLiteral("Job <7> is submitted to queue <normal>.\n"));
+            QTRY_COMPARE(l.jobIds().size(), 1);
+        }
+        QCOMPARE(detached, (QList<QStringList>{{QStringLiteral("bkill"), QStringLiteral("7")}}));
     }
 
     void localLauncherReportsAMissingBinaryLater()
