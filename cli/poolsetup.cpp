@@ -1,6 +1,6 @@
 #include "poolsetup.h"
 
-#include "locallauncher.h"
+#include "launcherfactory.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -17,21 +17,18 @@ bool loadPoolSetup(const QString &root, const ConfigOverrides &ov, RunnerConfig 
     EngineOptions o;
     o.paths = ProjectPaths::forRoot(root);
     o.pool = config->pool;
+    o.resources = *config;
+    o.python = config->python;
     o.applyEnvironment();
+    if (!setWorkerAddress(*config, &o, err))
+        return false;
     *options = o;
     return true;
 }
 
 WorkerLauncher *makeLauncher(const RunnerConfig &config, QString *err)
 {
-    if (config.runner == QLatin1String("local")) {
-        auto *l = new LocalLauncher(QCoreApplication::applicationFilePath());
-        l->setPython(config.python);
-        return l;
-    }
-    *err = QStringLiteral("runner '%1' is not supported by this build yet; use --runner local")
-               .arg(config.runner);
-    return nullptr;
+    return dfm::makeLauncher(config, QCoreApplication::applicationFilePath(), err);
 }
 
 bool parseOverrides(const QString &runner, const QString &poolSize, const QStringList &opts,

@@ -40,6 +40,7 @@ struct RunnerConfig {
     QString runner = QStringLiteral("local"); /* runner.default (or runner.type): local | lsf | slurm */
     QString python = QStringLiteral("python3"); /* runner.python: interpreter of the workers' Python task host */
     PoolConfig pool;
+    QString workerHost;    /* runner.worker_host: where cluster workers reach the daemon; "" = this host's name */
     SchedulerConfig lsf;   /* submitCmd defaults to "bsub" */
     SchedulerConfig slurm; /* submitCmd defaults to "sbatch" */
     ResourceSpec defaults; /* memory "1G", cores 1, walltime "1:00" */

@@ -1,5 +1,7 @@
 #include "protocol.h"
 
+#include "resources.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -142,6 +144,17 @@ bool parseTaskSpec(const QJsonObject &p, TaskSpec *spec, QString *err)
         return false;
     if (s.name.isEmpty())
         s.name = s.requestId;
+    ResourceRequest resources;
+    const QJsonValue res = p.value(QLatin1String("resources"));
+    if (!res.isUndefined() && !res.isNull()) {
+        if (!res.isObject()) {
+            *err = QStringLiteral("task: field 'resources' must be an object {cores, memory, queue, walltime}");
+            return false;
+        }
+        if (!parseResourceRequest(res.toObject(), &resources, err))
+            return false;
+    }
+    s.poolClass = poolClassKey(s.resourceClass, resources);
     if (s.shell.isEmpty())
         s.shell = QStringLiteral("bash");
     const QJsonValue env = p.value(QLatin1String("env"));
@@ -281,7 +294,7 @@ QJsonObject registrationParams(const WorkerRegistration &r)
 
 QJsonObject WorkerInfo::toJson() const
 {
-    return QJsonObject{
+    QJsonObject o{
         {QStringLiteral("worker_id"), workerId},
         {QStringLiteral("resource_class"), resourceClass},
         {QStringLiteral("hostname"), hostname},
@@ -299,14 +312,17 @@ QJsonObject WorkerInfo::toJson() const
         {QStringLiteral("current_request_id"), currentRequestId.isEmpty() ? QJsonValue(QJsonValue::Null)
                                                                           : QJsonValue(currentRequestId)},
         {QStringLiteral("current_client"), currentClient},
-        {QStringLiteral("job_state"), jobState},
     };
+    if (!schedulerState.isEmpty())
+        o.insert(QStringLiteral("scheduler_state"), schedulerState);
+    return o;
 }
 
 WorkerInfo WorkerInfo::fromJson(const QJsonObject &o)
 {
     WorkerInfo w;
     w.workerId = o.value(QLatin1String("worker_id")).toString();
+    w.schedulerState = o.value(QLatin1String("scheduler_state")).toString();
     w.resourceClass = o.value(QLatin1String("resource_class")).toString();
     w.hostname = o.value(QLatin1String("hostname")).toString();
     w.state = o.value(QLatin1String("state")).toString();
@@ -320,7 +336,6 @@ WorkerInfo WorkerInfo::fromJson(const QJsonObject &o)
     w.sinceMs = o.value(QLatin1String("since_ms")).toInteger();
     w.currentRequestId = o.value(QLatin1String("current_request_id")).toString();
     w.currentClient = o.value(QLatin1String("current_client")).toInteger();
-    w.jobState = o.value(QLatin1String("job_state")).toString();
     return w;
 }
 

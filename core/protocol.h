@@ -81,6 +81,7 @@ struct TaskSpec {
     QString rundir;
     QJsonObject env;        /* string values only */
     QString resourceClass;  /* "" = default */
+    QString poolClass;      /* resourceClass plus the `resources` extension: see core/resources.h */
     QJsonObject params;     /* for ${{ NAME }} expansion */
     QJsonArray inputs;      /* serialized data items of the task's dependencies */
     QJsonValue memento = QJsonValue::Null; /* the memento of its last run */
@@ -144,7 +145,7 @@ struct WorkerInfo {
     QString currentRequestId; /* extension: its request_id ... */
     qint64 currentClient = 0; /* ... and client, naming it exactly */
     QString jobId;        /* scheduler job id, "" for local workers */
-    QString jobState;     /* extension: the scheduler's word for a pending job ("PEND: ...") */
+    QString schedulerState; /* extension: a pending job's state and reason in the scheduler's words */
     qint64 pid = 0;
     qint64 tasksDone = 0;
     QString since;        /* ISO-8601 UTC of the last state change */

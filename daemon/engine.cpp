@@ -1,6 +1,7 @@
 #include "engine.h"
 
 #include "lineconnection.h"
+#include "resources.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -70,6 +71,23 @@ Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *
                 if (w != m_workers.end() && !w->second.conn)
                     workerLost(*it, reason);
             });
+    connect(m_launcher, &WorkerLauncher::launched, this, [this](const QString &id, const QString &jobId) {
+        const auto w = m_workers.find(m_workerIds.value(id));
+        if (w == m_workers.end())
+            return; // stopped while it was being submitted; the launcher cancels it
+        w->second.jobId = jobId;
+        log(QStringLiteral("launched worker %1 (%2 job %3)").arg(id, m_launcher->name(), jobId));
+        if (!w->second.conn)
+            emitWorkerState(w->second, proto::kStatePending);
+    });
+    connect(m_launcher, &WorkerLauncher::launchFailed, this, [this](const QString &id, const QString &err) {
+        const WorkerKey key = m_workerIds.value(id);
+        if (!key)
+            return;
+        log(QStringLiteral("cannot launch worker %1: %2").arg(id, err));
+        workerLost(key, err);
+    });
+    connect(m_launcher, &WorkerLauncher::probed, this, &Engine::onProbed);
     m_tick.setInterval(m_opt.tickMs);
     connect(&m_tick, &QTimer::timeout, this, &Engine::onTick);
 }
@@ -141,7 +159,7 @@ SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJs
     mine.insert(spec.requestId, key);
     ++m_count.submitted;
     emitQueued(stored, 1);
-    m_pool.submit(key, spec.resourceClass, now());
+    m_pool.submit(key, spec.poolClass, now());
     applyActions();
     return SubmitError::None;
 }
@@ -258,15 +276,9 @@ void Engine::applyActions()
                         {{QStringLiteral("request_id"), t->second.spec.requestId}}));
                 break;
             }
-            case PoolAction::Probe: {
-                QString detail;
-                const QString id = workerIdOf(a.worker);
-                if (m_launcher->probe(id, &detail) == ProbeResult::Gone)
-                    workerLost(a.worker, detail);
-                else
-                    log(QStringLiteral("worker %1 has not connected yet: %2").arg(id, detail));
+            case PoolAction::Probe:
+                m_toProbe.append(workerIdOf(a.worker));
                 break;
-            }
             case PoolAction::FailTask:
                 if (a.cancelled)
                     finishTask(a.task, cancelledResult(QStringLiteral("cancelled (%1)").arg(a.reason)));
@@ -294,6 +306,28 @@ void Engine::applyActions()
             }
         }
     }
+    // All workers overdue at once are asked about in one scheduler call.
+    if (!m_toProbe.isEmpty())
+        m_launcher->probe(std::exchange(m_toProbe, {}));
+}
+
+void Engine::onProbed(const QList<ProbeAnswer> &answers)
+{
+    for (const ProbeAnswer &a : answers) {
+        const WorkerKey key = m_workerIds.value(a.workerId);
+        const auto w = m_workers.find(key);
+        if (w == m_workers.end() || w->second.conn)
+            continue; // gone or connected meanwhile
+        if (a.state == JobState::Gone) {
+            workerLost(key, a.detail);
+            continue;
+        }
+        log(QStringLiteral("worker %1 has not connected yet: %2").arg(a.workerId, a.detail));
+        if (w->second.schedulerState != a.detail) {
+            w->second.schedulerState = a.detail;
+            emitWorkerState(w->second, proto::kStatePending);
+        }
+    }
 }
 
 void Engine::launch(WorkerKey key, const QString &resourceClass)
@@ -306,22 +340,18 @@ void Engine::launch(WorkerKey key, const QString &resourceClass)
     LaunchRequest req;
     req.workerId = w.id;
     req.resourceClass = resourceClass;
+    req.resources = resolveResources(m_opt.resources, resourceClass);
     req.connectHost = m_opt.connectHost;
     req.port = workerPort();
     req.tokenFile = m_opt.paths.tokenFile;
     req.logFile = m_opt.paths.workersDir + QLatin1Char('/') + w.id + QStringLiteral(".log");
-    QString jobId, err;
+    req.python = m_opt.python;
     ++m_launched;
     m_workerIds.insert(w.id, key);
     auto &rec = m_workers.emplace(key, std::move(w)).first->second;
-    if (!m_launcher->launch(req, &jobId, &err)) {
-        log(QStringLiteral("cannot launch worker %1: %2").arg(rec.id, err));
-        workerLost(key, err);
-        return;
-    }
-    rec.jobId = jobId;
-    log(QStringLiteral("launched worker %1 (%2 job %3)").arg(rec.id, m_launcher->name(), jobId));
     emitWorkerState(rec, proto::kStatePending);
+    // Answers with launched() or launchFailed() later.
+    m_launcher->launch(req);
 }
 
 void Engine::dispatch(TaskKey task, WorkerKey worker)
@@ -436,12 +466,13 @@ void Engine::shutdown()
         finishTask(key, cancelledResult(QStringLiteral("cancelled: the pool shut down")));
     if (m_server)
         m_server->close();
-    // Let the shutdown messages go out before waiting on the processes.
-    QTimer::singleShot(0, this, [this] {
-        m_launcher->stopAll(m_opt.stopGraceMs);
+    // The launcher gives workers the grace period, kills or cancels the
+    // rest, and says when none is left.
+    connect(m_launcher, &WorkerLauncher::allStopped, this, [this] {
         QFile::remove(m_opt.paths.tokenFile);
         Q_EMIT stopped();
-    });
+    }, Qt::SingleShotConnection);
+    m_launcher->stopAll(m_opt.stopGraceMs);
 }
 
 } // namespace dfm

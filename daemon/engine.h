@@ -9,6 +9,7 @@
 // are named by the owner's request_id. Results come back through
 // taskFinished(); monitor events, when wanted, through monitorEvent().
 
+#include "config.h"
 #include "launcher.h"
 #include "paths.h"
 #include "payloads.h"
@@ -34,6 +35,8 @@ class LineConnection;
 struct EngineOptions {
     ProjectPaths paths;
     PoolConfig pool;
+    RunnerConfig resources; /* defaults and resource_classes, resolved for each launch */
+    QString python;         /* runner.python, handed to every worker launched */
     QString workerIdPrefix = QStringLiteral("w");
     QHostAddress listenAddress = QHostAddress::LocalHost;
     QString connectHost = QStringLiteral("127.0.0.1"); /* what workers are told */
@@ -78,8 +81,9 @@ public:
     void dropOwner(quint64 owner);
 
     /// Stops accepting tasks, answers every outstanding one as cancelled,
-    /// shuts every worker down (killing what does not stop within the
-    /// grace period), then emits stopped().
+    /// shuts every worker down (killing or cancelling what does not stop
+    /// within the grace period), then emits stopped() once the launcher says
+    /// none is left. Never blocks the event loop.
     void shutdown();
 
     /// status.get's result, also the monitor snapshot (without the
@@ -109,10 +113,10 @@ private:
         QString resourceClass;
         QString hostname;
         QString jobId;
+        QString schedulerState; /* a pending job's state and reason, as its scheduler said */
         qint64 pid = 0;
         LineConnection *conn = nullptr;
         TaskKey task = 0;
-        QString jobState;  /* the scheduler's word while pending */
         qint64 sinceWallMs = 0;
         qint64 tasksDone = 0;
     };
@@ -131,6 +135,7 @@ private:
     void log(const QString &line);
     void applyActions();
     void launch(WorkerKey key, const QString &resourceClass);
+    void onProbed(const QList<ProbeAnswer> &answers);
     void dispatch(TaskKey task, WorkerKey worker);
     void stopWorker(WorkerKey key);
     /// Removes a worker from the engine's tables (the pool is told apart).
@@ -157,6 +162,7 @@ private:
     qint64 m_startedWallMs = 0;
     QTimer m_tick;
     bool m_shuttingDown = false;
+    QStringList m_toProbe; /* pending workers of one applyActions, probed in one call */
 
     TaskKey m_nextTask = 1;
     std::unordered_map<TaskKey, TaskRec> m_tasks;

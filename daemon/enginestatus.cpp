@@ -79,7 +79,8 @@ proto::WorkerInfo Engine::infoOf(const WorkerRec &w) const
         i.currentClient = qint64(t->second.owner);
     }
     i.jobId = w.jobId;
-    i.jobState = w.jobState;
+    if (i.state == proto::kStatePending)
+        i.schedulerState = w.schedulerState;
     i.pid = w.pid;
     i.tasksDone = w.tasksDone;
     i.sinceMs = w.sinceWallMs;

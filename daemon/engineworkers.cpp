@@ -86,7 +86,7 @@ void Engine::onRegister(LineConnection *conn, const proto::Message &msg)
         w.jobId = reg.jobId;
     else if (!reg.lsfJobId.isEmpty())
         w.jobId = reg.lsfJobId;
-    w.jobState.clear();
+    w.schedulerState.clear();
     w.sinceWallMs = QDateTime::currentMSecsSinceEpoch();
     conn->label = QStringLiteral("worker %1").arg(w.id);
     connect(conn, &LineConnection::messageReceived, this,

@@ -1,6 +1,6 @@
 #include "locallauncher.h"
 
-#include <QDeadlineTimer>
+#include <QTimer>
 
 namespace dfm {
 
@@ -15,29 +15,40 @@ LocalLauncher::LocalLauncher(const QString &dfmBinary, QObject *parent)
 
 LocalLauncher::~LocalLauncher()
 {
-    stopAll(0);
+    for (QProcess *p : std::as_const(m_procs)) {
+        p->disconnect(this);
+        p->kill();
+        p->waitForFinished(1000); // reaps it; only ever reached on an unclean exit
+    }
+    qDeleteAll(m_procs);
 }
 
-bool LocalLauncher::launch(const LaunchRequest &req, QString *jobId, QString *err)
+void LocalLauncher::launch(const LaunchRequest &req)
 {
     auto *p = new QProcess(this);
-    p->setProgram(m_binary);
-    QStringList args{QStringLiteral("worker"),
-                     QStringLiteral("--connect"),
-                     QStringLiteral("%1:%2").arg(req.connectHost).arg(req.port),
-                     QStringLiteral("--worker-id"),
-                     req.workerId,
-                     QStringLiteral("--token-file"),
-                     req.tokenFile};
-    if (!req.resourceClass.isEmpty())
-        args << QStringLiteral("--resource-class") << req.resourceClass;
-    if (!m_python.isEmpty())
-        args << QStringLiteral("--python") << m_python;
-    p->setArguments(args);
+    const QStringList cmd = workerCommand(m_binary, req);
+    p->setProgram(cmd.first());
+    p->setArguments(cmd.mid(1));
     p->setStandardInputFile(QProcess::nullDevice());
     p->setProcessChannelMode(QProcess::MergedChannels);
     p->setStandardOutputFile(req.logFile, QIODevice::Truncate);
     const QString id = req.workerId;
+    m_procs.insert(id, p);
+    connect(p, &QProcess::started, this, [this, id, p] {
+        Q_EMIT launched(id, QString::number(p->processId()));
+    });
+    connect(p, &QProcess::errorOccurred, this, [this, id, p](QProcess::ProcessError e) {
+        if (e != QProcess::FailedToStart || m_procs.value(id) != p)
+            return;
+        m_procs.remove(id);
+        p->deleteLater();
+        const QString why = QStringLiteral("cannot start %1: %2").arg(m_binary, p->errorString());
+        // start() may report this before it returns: answer from the event loop.
+        QTimer::singleShot(0, this, [this, id, why] {
+            Q_EMIT launchFailed(id, why);
+            checkAllStopped();
+        });
+    });
     connect(p, &QProcess::finished, this, [this, id, p](int code, QProcess::ExitStatus st) {
         m_procs.remove(id);
         p->deleteLater();
@@ -45,16 +56,9 @@ bool LocalLauncher::launch(const LaunchRequest &req, QString *jobId, QString *er
                                 ? QStringLiteral("worker process was killed")
                                 : QStringLiteral("worker process exited with code %1").arg(code);
         Q_EMIT workerExited(id, why);
+        checkAllStopped();
     });
     p->start();
-    if (!p->waitForStarted(10000)) {
-        *err = QStringLiteral("cannot start %1: %2").arg(m_binary, p->errorString());
-        delete p;
-        return false;
-    }
-    m_procs.insert(id, p);
-    *jobId = QString::number(p->processId());
-    return true;
 }
 
 void LocalLauncher::stop(const QString &workerId)
@@ -63,16 +67,23 @@ void LocalLauncher::stop(const QString &workerId)
         p->terminate();
 }
 
-ProbeResult LocalLauncher::probe(const QString &workerId, QString *detail)
+void LocalLauncher::probe(const QStringList &workerIds)
 {
-    QProcess *p = m_procs.value(workerId);
-    if (!p || p->state() == QProcess::NotRunning) {
-        *detail = QStringLiteral("worker process is not running");
-        return ProbeResult::Gone;
+    QList<ProbeAnswer> answers;
+    for (const QString &id : workerIds) {
+        ProbeAnswer a;
+        a.workerId = id;
+        QProcess *p = m_procs.value(id);
+        if (!p || p->state() == QProcess::NotRunning) {
+            a.state = JobState::Gone;
+            a.detail = QStringLiteral("worker process is not running");
+        } else {
+            a.state = JobState::Running;
+            a.detail = QStringLiteral("worker process %1 is running but has not connected").arg(p->processId());
+        }
+        answers.append(a);
     }
-    *detail = QStringLiteral("worker process %1 is running but has not connected")
-                  .arg(p->processId());
-    return ProbeResult::Starting;
+    QTimer::singleShot(0, this, [this, answers] { Q_EMIT probed(answers); });
 }
 
 void LocalLauncher::stopAll(int graceMs)
@@ -81,22 +92,26 @@ void LocalLauncher::stopAll(int graceMs)
     // KILL after their own grace) and exit. Those still here after graceMs
     // get SIGTERM, which a stopping worker takes as "kill the task's group
     // now"; only then SIGKILL, which would leave its task behind.
-    auto waitAll = [this](int ms) {
-        QDeadlineTimer deadline(ms);
-        for (QProcess *p : m_procs.values())
-            p->waitForFinished(int(qMax<qint64>(0, deadline.remainingTime())));
-    };
-    waitAll(graceMs);
-    for (QProcess *p : m_procs.values())
-        p->terminate();
-    waitAll(kTermToKillMs);
-    for (QProcess *p : m_procs.values()) {
-        p->disconnect(this);
-        p->kill();
-        p->waitForFinished(2000);
-    }
-    qDeleteAll(m_procs);
-    m_procs.clear();
+    if (m_stoppingAll)
+        return;
+    m_stoppingAll = true;
+    QTimer::singleShot(graceMs, this, [this] {
+        for (QProcess *p : std::as_const(m_procs))
+            p->terminate();
+        QTimer::singleShot(kTermToKillMs, this, [this] {
+            for (QProcess *p : std::as_const(m_procs))
+                p->kill();
+        });
+    });
+    QTimer::singleShot(0, this, &LocalLauncher::checkAllStopped);
+}
+
+void LocalLauncher::checkAllStopped()
+{
+    if (!m_stoppingAll || m_allStoppedSent || !m_procs.isEmpty())
+        return;
+    m_allStoppedSent = true;
+    Q_EMIT allStopped();
 }
 
 int LocalLauncher::running() const

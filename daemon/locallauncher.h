@@ -1,6 +1,7 @@
 #pragma once
 // The local runner: workers are child processes of the daemon (QProcess),
 // running this same `dfm` binary as `dfm worker`, output in .dfm/workers/.
+// Never waits on a process: starts, exits and kills are answered by signals.
 
 #include "launcher.h"
 
@@ -14,25 +15,26 @@ class LocalLauncher : public WorkerLauncher {
 public:
     /// `dfmBinary` is the executable to run as the worker (normally this one).
     explicit LocalLauncher(const QString &dfmBinary, QObject *parent = nullptr);
+    /// Kills every worker process still running (without waiting for it).
     ~LocalLauncher() override;
 
     QString name() const override { return QStringLiteral("local"); }
-    bool launch(const LaunchRequest &req, QString *jobId, QString *err) override;
+    void launch(const LaunchRequest &req) override;
     void stop(const QString &workerId) override;
-    ProbeResult probe(const QString &workerId, QString *detail) override;
+    void probe(const QStringList &workerIds) override;
     void stopAll(int graceMs) override;
 
-    /// The interpreter of the workers' Python task host (runner.python),
-    /// passed as `dfm worker --python`; "" leaves the worker's default.
-    void setPython(const QString &python) { m_python = python; }
 
     /// Number of worker processes still running (tests, status).
     int running() const;
 
 private:
+    void checkAllStopped();
+
     QString m_binary;
-    QString m_python;
     QHash<QString, QProcess *> m_procs; /* worker id -> its process (owned) */
+    bool m_stoppingAll = false;
+    bool m_allStoppedSent = false;
 };
 
 } // namespace dfm

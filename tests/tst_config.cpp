@@ -252,9 +252,9 @@ private slots:
         RunnerConfig cfg;
         QString err;
         QVERIFY(!applyRunnerOpt(QStringLiteral("colour=red"), &cfg, &err));
-        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'colour' (known keys: default, type, python, pool, lsf, slurm, defaults, resource_classes)"));
+        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'colour' (known keys: default, type, python, worker_host, pool, lsf, slurm, defaults, resource_classes)"));
         QVERIFY(!applyRunnerOpt(QStringLiteral("pol.max_workers=3"), &cfg, &err));
-        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'pol'; did you mean 'pool'? (known keys: default, type, python, pool, lsf, slurm, defaults, resource_classes)"));
+        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'pol'; did you mean 'pool'? (known keys: default, type, python, worker_host, pool, lsf, slurm, defaults, resource_classes)"));
         QVERIFY(!applyRunnerOpt(QStringLiteral("pool.max_worker=3"), &cfg, &err));
         QCOMPARE(err, QStringLiteral("--runner-opt: runner.pool: unknown key 'max_worker'; did you mean 'max_workers'? (known keys: min_workers, max_workers, idle_timeout, launch_batch_size, launch_timeout)"));
         QVERIFY(!applyRunnerOpt(QStringLiteral("pool.max_workers"), &cfg, &err));

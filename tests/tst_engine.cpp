@@ -21,29 +21,39 @@ namespace {
 
 class FakeLauncher : public WorkerLauncher {
 public:
-    QList<LaunchRequest> launched;
+    QList<LaunchRequest> requests;
     QStringList stopped;
+    QList<QStringList> probes;
     bool failLaunches = false;
-    ProbeResult probeAnswer = ProbeResult::Starting;
+    JobState probeAnswer = JobState::Queued;
+    bool stoppedAll = false;
 
     QString name() const override { return QStringLiteral("fake"); }
-    bool launch(const LaunchRequest &req, QString *jobId, QString *err) override
+    void launch(const LaunchRequest &req) override
     {
+        const QString id = req.workerId;
         if (failLaunches) {
-            *err = QStringLiteral("bsub: command not found");
-            return false;
+            QTimer::singleShot(0, this, [this, id] { Q_EMIT launchFailed(id, QStringLiteral("bsub: command not found")); });
+            return;
         }
-        launched.append(req);
-        *jobId = QStringLiteral("job-%1").arg(launched.size());
-        return true;
+        requests.append(req);
+        const QString job = QStringLiteral("job-%1").arg(requests.size());
+        QTimer::singleShot(0, this, [this, id, job] { Q_EMIT launched(id, job); });
     }
     void stop(const QString &id) override { stopped.append(id); }
-    ProbeResult probe(const QString &, QString *detail) override
+    void probe(const QStringList &ids) override
     {
-        *detail = QStringLiteral("job vanished from the queue");
-        return probeAnswer;
+        probes.append(ids);
+        QList<ProbeAnswer> answers;
+        for (const QString &id : ids)
+            answers.append({id, probeAnswer, QStringLiteral("job vanished from the queue")});
+        QTimer::singleShot(0, this, [this, answers] { Q_EMIT probed(answers); });
     }
-    void stopAll(int) override {}
+    void stopAll(int) override
+    {
+        stoppedAll = true;
+        QTimer::singleShot(50, this, [this] { Q_EMIT allStopped(); });
+    }
 };
 
 // A worker played by the test over a real TCP connection.
@@ -163,8 +173,8 @@ private Q_SLOTS:
         QVERIFY2(e.start(&err), qPrintable(err));
         QSignalSpy done(&e, &Engine::taskFinished);
         QCOMPARE(e.submit(1, spec(QStringLiteral("t1")), 42), SubmitError::None);
-        QCOMPARE(launcher->launched.size(), 1);
-        const LaunchRequest lr = launcher->launched.first();
+        QCOMPARE(launcher->requests.size(), 1);
+        const LaunchRequest lr = launcher->requests.first();
         QCOMPARE(lr.port, e.workerPort());
         QCOMPARE(lr.tokenFile, e.options().paths.tokenFile);
         QCOMPARE(lr.workerId, QStringLiteral("w1"));
@@ -188,6 +198,34 @@ private Q_SLOTS:
         QCOMPARE(e.workers().first().state, QStringLiteral("idle"));
     }
 
+    void taskResourcesPickTheWorkerAndReachTheLauncher()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        proto::TaskSpec big;
+        QVERIFY(proto::parseTaskSpec({{QStringLiteral("request_id"), QStringLiteral("big")},
+                                      {QStringLiteral("body"), QStringLiteral("true")},
+                                      {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cores"), 8}}}},
+                                     &big, &err));
+        QSignalSpy done(&e, &Engine::taskFinished);
+        e.submit(1, big);
+        QCOMPARE(launcher->requests.size(), 1);
+        QCOMPARE(launcher->requests[0].resourceClass, QStringLiteral("{cores=8}"));
+        QCOMPARE(launcher->requests[0].resources.cores, 8);
+        QCOMPARE(launcher->requests[0].resources.memory, QStringLiteral("1G")); // from defaults
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+        QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("big")}, {QStringLiteral("status"), 0}}));
+        QTRY_COMPARE(done.size(), 1);
+        // An idle 8-core worker does not take a default task: a worker of its own is launched.
+        e.submit(1, spec(QStringLiteral("small")));
+        QCOMPARE(launcher->requests.size(), 2);
+        QCOMPARE(launcher->requests[1].resources.cores, 1);
+    }
+
     void minWorkersAreLaunchedWhenTheEngineStarts()
     {
         auto *launcher = new FakeLauncher;
@@ -196,7 +234,7 @@ private Q_SLOTS:
         Engine e(o, launcher);
         QString err;
         QVERIFY(e.start(&err));
-        QCOMPARE(launcher->launched.size(), 2);
+        QCOMPARE(launcher->requests.size(), 2);
         QCOMPARE(e.workers().size(), 2);
         QCOMPARE(e.workers().first().state, QStringLiteral("pending"));
     }
@@ -229,10 +267,10 @@ private Q_SLOTS:
         QVERIFY(first.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
         QCOMPARE(first.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
         // No heartbeat, no result: after 300 ms it is lost and a new worker launched.
-        QTRY_COMPARE(launcher->launched.size(), 2);
+        QTRY_COMPARE(launcher->requests.size(), 2);
         QVERIFY(launcher->stopped.contains(QStringLiteral("w1")));
         ScriptedWorker second;
-        QVERIFY(second.connectAndRegister(e.workerPort(), launcher->launched.last().workerId, token(e)));
+        QVERIFY(second.connectAndRegister(e.workerPort(), launcher->requests.last().workerId, token(e)));
         QCOMPARE(second.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
         second.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("t")}, {QStringLiteral("status"), 0}}));
         QTRY_COMPARE(done.size(), 1);
@@ -258,7 +296,7 @@ private Q_SLOTS:
     void workerThatNeverConnectsIsProbedAndGivenUp()
     {
         auto *launcher = new FakeLauncher;
-        launcher->probeAnswer = ProbeResult::Gone;
+        launcher->probeAnswer = JobState::Gone;
         Engine e(options(1), launcher);
         QString err;
         QVERIFY(e.start(&err));
@@ -266,7 +304,7 @@ private Q_SLOTS:
         e.submit(1, spec(QStringLiteral("t")));
         // Each launch times out at 200 ms, is probed, found gone; three in a row fail the task.
         QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
-        QCOMPARE(launcher->launched.size(), 3);
+        QCOMPARE(launcher->requests.size(), 3);
         QVERIFY(done[0][3].value<proto::TaskResult>().markers.first().toObject().value(QLatin1String("msg")).toString()
                     .endsWith(QStringLiteral("job vanished from the queue")));
     }
@@ -311,6 +349,8 @@ private Q_SLOTS:
         QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
         QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
         e.shutdown();
+        QVERIFY(launcher->stoppedAll);
+        QCOMPARE(stopped.size(), 0); // only once the launcher says all are gone
         QCOMPARE(done.size(), 2);
         QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("worker.shutdown"));
         QTRY_COMPARE(stopped.size(), 1);

@@ -122,7 +122,7 @@ private Q_SLOTS:
         w.since = utcStamp(kT);
         QCOMPARE(compact(w.toJson()),
                  QByteArray(R"({"current_client":3,"current_request_id":"r","current_task":"t","hostname":"h",)"
-                            R"("job_id":"4242","job_state":"","lsf_job_id":"4242","pid":77,"resource_class":"",)"
+                            R"("job_id":"4242","lsf_job_id":"4242","pid":77,"resource_class":"",)"
                             R"("since":"2023-11-14T22:13:20Z","since_ms":1700000000123,"state":"busy","tasks_done":5,)"
                             R"("worker_id":"w1"})"));
         QCOMPARE(WorkerInfo::fromJson(w.toJson()).toJson(), w.toJson());
