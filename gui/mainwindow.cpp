@@ -132,8 +132,9 @@ void MainWindow::buildUi()
     auto *bottom = new QSplitter(Qt::Horizontal, central);
     bottom->addWidget(titled(m_completedTitle, m_completedView, bottom));
     bottom->addWidget(titled(m_workerTitle, m_workerView, bottom));
-    bottom->setStretchFactor(0, 3);
-    bottom->setStretchFactor(1, 2);
+    bottom->setStretchFactor(0, 1);
+    bottom->setStretchFactor(1, 1);
+    bottom->setSizes({660, 600}); // about what each table's columns need
     auto *dashboard = new QSplitter(Qt::Vertical, m_pages);
     dashboard->addWidget(m_chart);
     dashboard->addWidget(titled(m_runningTitle, m_runningView, dashboard));
@@ -151,7 +152,7 @@ void MainWindow::buildUi()
     statusBar()->addWidget(m_stateLabel);
     statusBar()->addWidget(m_summary, 1);
     updateTitles();
-    resize(1180, 780);
+    resize(1280, 800);
 }
 
 void MainWindow::onChanged(unsigned flags)
