@@ -129,19 +129,23 @@ void MainWindow::buildUi()
     m_workerTitle = new QLabel(central);
     m_chart = new ThroughputChart(central);
 
+    // Running tasks over recent completions on the left, workers on the right.
+    auto *tasks = new QSplitter(Qt::Vertical, central);
+    tasks->addWidget(titled(m_runningTitle, m_runningView, tasks));
+    tasks->addWidget(titled(m_completedTitle, m_completedView, tasks));
+    tasks->setStretchFactor(0, 2);
+    tasks->setStretchFactor(1, 3);
+    tasks->setChildrenCollapsible(false);
     auto *bottom = new QSplitter(Qt::Horizontal, central);
-    bottom->addWidget(titled(m_completedTitle, m_completedView, bottom));
+    bottom->addWidget(tasks);
     bottom->addWidget(titled(m_workerTitle, m_workerView, bottom));
-    bottom->setStretchFactor(0, 1);
-    bottom->setStretchFactor(1, 1);
-    bottom->setSizes({660, 600}); // about what each table's columns need
+    bottom->setSizes({680, 580}); // about what each side's columns need
+    bottom->setChildrenCollapsible(false);
     auto *dashboard = new QSplitter(Qt::Vertical, m_pages);
     dashboard->addWidget(m_chart);
-    dashboard->addWidget(titled(m_runningTitle, m_runningView, dashboard));
     dashboard->addWidget(bottom);
     dashboard->setStretchFactor(0, 0);
-    dashboard->setStretchFactor(1, 2);
-    dashboard->setStretchFactor(2, 3);
+    dashboard->setStretchFactor(1, 1);
     dashboard->setChildrenCollapsible(false);
     m_pages->addWidget(dashboard);
     layout->addWidget(m_pages, 1);
@@ -223,6 +227,7 @@ void MainWindow::updateThroughput(qint64 now)
     if (!model.hasSnapshot()) {
         m_throughput.clear();
         m_throughputSeeded = false;
+        m_chart->setUnitemised(0);
     } else {
         const proto::TaskCounters &t = model.totals();
         const qint64 failed = t.failed + t.cancelled;
@@ -233,6 +238,7 @@ void MainWindow::updateThroughput(qint64 now)
             for (const proto::TaskCompleted &c : model.recent())
                 m_throughput.add(c.timeMs > 0 ? c.timeMs : now, c.passed() ? 1 : 0, c.passed() ? 0 : 1);
             m_throughputSeeded = true;
+            m_chart->setUnitemised(qMax<qint64>(0, t.passed + failed - qint64(model.recent().size())));
         } else {
             m_throughput.add(now, int(t.passed - m_seenPassed), int(failed - m_seenFailed));
         }

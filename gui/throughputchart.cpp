@@ -25,6 +25,14 @@ void ThroughputChart::setBins(const QList<Throughput::Bin> &bins)
     update();
 }
 
+void ThroughputChart::setUnitemised(qint64 count)
+{
+    if (count != m_unitemised) {
+        m_unitemised = count;
+        update();
+    }
+}
+
 void ThroughputChart::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
@@ -39,7 +47,9 @@ void ThroughputChart::paintEvent(QPaintEvent *)
     }
     const QFontMetrics fm(font());
     const int line = fm.height();
-    const QString title = tr("Completed per minute, last hour: %1 passed, %2 failed").arg(passed).arg(failed);
+    QString title = tr("Completed per minute, last hour: %1 passed, %2 failed").arg(passed).arg(failed);
+    if (m_unitemised > 0)
+        title += tr(" (and %1 earlier the daemon only counted)").arg(m_unitemised);
     p.setPen(palette().color(QPalette::Text));
     p.drawText(QRect(8, 4, width() - 16, line), Qt::AlignLeft | Qt::AlignVCenter, title);
 

@@ -15,6 +15,13 @@ void WorkerTableModel::sync(const MonitorModel &model)
         });
 }
 
+QString WorkerTableModel::jobText(const proto::WorkerInfo &w)
+{
+    if (w.jobId.isEmpty())
+        return w.jobState.isEmpty() ? QStringLiteral("-") : w.jobState;
+    return w.jobState.isEmpty() ? w.jobId : w.jobId + QLatin1Char(' ') + w.jobState;
+}
+
 int WorkerTableModel::columnCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : ColumnCount;
@@ -40,8 +47,7 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         case Host: return w.hostname;
         case State: return w.state;
         case Class: return w.resourceClass.isEmpty() ? QStringLiteral("default") : w.resourceClass;
-        case Job: return w.jobId.isEmpty() ? QStringLiteral("-") : w.jobId;
-        case JobState: return w.jobState;
+        case Job: return jobText(w);
         case CurrentTask: return w.currentTask;
         case TasksDone: return w.tasksDone;
         case ColumnCount: break;
@@ -74,7 +80,6 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
     case State: return tr("State");
     case Class: return tr("Class");
     case Job: return tr("Job");
-    case JobState: return tr("Job state");
     case CurrentTask: return tr("Current task");
     case TasksDone: return tr("Done");
     case ColumnCount: break;

@@ -10,7 +10,11 @@ namespace dfm::gui {
 class WorkerTableModel : public KeyedTableModel<proto::WorkerInfo> {
     Q_OBJECT
 public:
-    enum Column { Id, Host, State, Class, Job, JobState, CurrentTask, TasksDone, ColumnCount };
+    enum Column { Id, Host, State, Class, Job, CurrentTask, TasksDone, ColumnCount };
+
+    /// The Job column: the scheduler job id and, when it said, its state
+    /// ("4242 PEND: queue full"); "-" for a local worker.
+    static QString jobText(const proto::WorkerInfo &w);
 
     using KeyedTableModel::KeyedTableModel;
 

@@ -269,6 +269,12 @@ private Q_SLOTS:
                  (QStringList{QStringLiteral("w1"), QStringLiteral("w2"), QStringLiteral("w10")}));
         QCOMPARE(t.index(0, WorkerTableModel::Job).data().toString(), QStringLiteral("-")); // local: no job
         QCOMPARE(t.index(0, WorkerTableModel::Class).data().toString(), QStringLiteral("default"));
+        WorkerInfo lsf;
+        lsf.jobId = QStringLiteral("4242");
+        lsf.jobState = QStringLiteral("PEND: queue full");
+        QCOMPARE(WorkerTableModel::jobText(lsf), QStringLiteral("4242 PEND: queue full"));
+        lsf.jobState.clear();
+        QCOMPARE(WorkerTableModel::jobText(lsf), QStringLiteral("4242"));
     }
 
     void burstIsAppliedInRangesWithoutAReset()
