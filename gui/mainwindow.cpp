@@ -66,6 +66,7 @@ MainWindow::MainWindow(const ProjectPaths &paths, QWidget *parent)
       m_completed(new CompletedTableModel(this)),
       m_workers(new WorkerTableModel(this))
 {
+    m_openUrl = [](const QUrl &url) { return QDesktopServices::openUrl(url); };
     buildUi();
     connect(m_session, &MonitorSession::changed, this, &MainWindow::onChanged);
     connect(m_session, &MonitorSession::stateChanged, this, &MainWindow::onStateChanged);
@@ -294,7 +295,7 @@ void MainWindow::openLog(const QModelIndex &index)
         statusBar()->showMessage(tr("the log of %1 is gone: %2").arg(name, log), 5000);
         return;
     }
-    if (!QDesktopServices::openUrl(QUrl::fromLocalFile(log)))
+    if (!m_openUrl(QUrl::fromLocalFile(log)))
         statusBar()->showMessage(tr("no application opens %1").arg(log), 5000);
 }
 

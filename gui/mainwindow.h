@@ -12,6 +12,9 @@
 
 #include <QMainWindow>
 #include <QTimer>
+#include <QUrl>
+
+#include <functional>
 
 class QLabel;
 class QLineEdit;
@@ -61,6 +64,11 @@ public:
     /// model ("" when the worker reported none).
     QString logPathAt(const QModelIndex &index) const;
 
+    /// What opens a log (QDesktopServices::openUrl unless replaced, as
+    /// tests do); returns false when nothing could.
+    using UrlOpener = std::function<bool(const QUrl &)>;
+    void setUrlOpener(UrlOpener opener) { m_openUrl = std::move(opener); }
+
 Q_SIGNALS:
     /// The first snapshot after a connection is drawn (emitted once per connection).
     void snapshotShown();
@@ -97,6 +105,7 @@ private:
     QLabel *m_summary = nullptr;
     ThroughputChart *m_chart = nullptr;
 
+    UrlOpener m_openUrl;
     QTimer m_flushTimer;
     QTimer m_tickTimer;
     unsigned m_pendingFlags = 0;   /* MonitorModel::Change bits not drawn yet */

@@ -124,6 +124,24 @@ private Q_SLOTS:
                                  10000);
         QVERIFY2(w.summaryText().startsWith(QStringLiteral("up ")), qPrintable(w.summaryText()));
 
+        // A double-click on a completion opens its log.
+        QList<QUrl> opened;
+        w.setUrlOpener([&opened](const QUrl &url) {
+            opened.append(url);
+            return true;
+        });
+        QTableView &view = w.completedView();
+        QModelIndex cell;
+        for (int r = 0; r < view.model()->rowCount(); ++r) {
+            if (view.model()->index(r, CompletedTableModel::Task).data().toString() == QLatin1String("bad"))
+                cell = view.model()->index(r, CompletedTableModel::Result);
+        }
+        QVERIFY(cell.isValid());
+        const QPoint at = view.visualRect(cell).center();
+        QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(view.viewport(), Qt::LeftButton, {}, at);
+        QCOMPARE(opened, (QList<QUrl>{QUrl::fromLocalFile(log)}));
+
         // The filter narrows every table to matching task names.
         w.filterEdit().setText(QStringLiteral("BA"));
         QCOMPARE(w.completedView().model()->rowCount(), 1);
