@@ -109,6 +109,10 @@ void MainWindow::buildUi()
     m_waiting->setAlignment(Qt::AlignCenter);
     m_waiting->setWordWrap(true);
     m_waiting->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_waiting->setTextFormat(Qt::PlainText);
+    QFont big = m_waiting->font();
+    big.setPointSizeF(big.pointSizeF() * 1.25);
+    m_waiting->setFont(big);
     m_pages->addWidget(m_waiting);
 
     m_runningProxy = makeProxy(m_running, RunningTableModel::Task, this);
@@ -153,6 +157,11 @@ void MainWindow::buildUi()
     setCentralWidget(central);
 
     m_stateLabel = new QLabel(this);
+    QFont bold = m_stateLabel->font();
+    bold.setBold(true);
+    // Wide enough for the longest state, so the label never clips.
+    m_stateLabel->setMinimumWidth(QFontMetrics(bold).horizontalAdvance(
+                                      QStringLiteral("\u25cf ") + stateText(MonitorSession::State::Gone)) + 8);
     m_summary = new QLabel(this);
     statusBar()->addWidget(m_stateLabel);
     statusBar()->addWidget(m_summary, 1);
