@@ -44,9 +44,23 @@ bool saveScreenshot(QWidget &window, const QString &file, QString *err)
 int main(int argc, char *argv[])
 {
     // A screenshot needs no screen: draw offscreen unless told otherwise.
+    bool wantsWindow = true;
     for (int i = 1; i < argc; ++i) {
-        if (qstrcmp(argv[i], "--screenshot") == 0 && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        const QByteArray arg(argv[i]);
+        if (arg == "--screenshot" && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
+        if (arg == "-h" || arg == "--help" || arg == "--help-all" || arg == "-v" || arg == "--version")
+            wantsWindow = false;
+    }
+    if (!wantsWindow && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen"); // help and version need no screen either
+    // Without a display Qt would abort with a message about xcb plugins;
+    // say what is missing and what to do instead.
+    if (wantsWindow && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM") && qEnvironmentVariableIsEmpty("DISPLAY") &&
+        qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")) {
+        fail(QStringLiteral("no display (neither DISPLAY nor WAYLAND_DISPLAY is set); run it in a desktop session, "
+                            "with ssh -X, or use --screenshot FILE; `dfm daemon status` works without one"));
+        return 2;
     }
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("dfm-monitor-gui"));

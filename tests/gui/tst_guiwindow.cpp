@@ -216,6 +216,22 @@ private Q_SLOTS:
         QCOMPARE(gui.exitCode(), 2);
         QCOMPARE(ownLines(gui), QStringLiteral("dfm-monitor-gui: --root: /nonexistent/dir is not a directory\n"));
     }
+
+    void noDisplayIsSaidInsteadOfQtAborting()
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const char *name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+            env.remove(QLatin1String(name));
+        QProcess gui;
+        gui.setProcessEnvironment(env);
+        gui.start(QStringLiteral(DFM_GUI_BIN), {QStringLiteral("--root"), QDir::tempPath()});
+        QVERIFY(gui.waitForFinished(60000));
+        QCOMPARE(gui.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(gui.exitCode(), 2);
+        QCOMPARE(ownLines(gui), QStringLiteral("dfm-monitor-gui: no display (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+                                               "run it in a desktop session, with ssh -X, or use --screenshot FILE; "
+                                               "`dfm daemon status` works without one\n"));
+    }
 };
 
 QTEST_MAIN(TestGuiWindow)
