@@ -18,6 +18,10 @@
 
 namespace dfm {
 
+/// Shared JSON strings for FlowTask's defaults: copying one shares it,
+/// where building a string value allocates (it matters at 100,000 tasks).
+const QJsonValue &flowWord(const char *word);
+
 struct FlowTask {
     QString name;                   /* bare name, unique in the package */
     QString shell = QStringLiteral("bash"); /* run as /bin/<shell>; "pytask" for a standard task */
@@ -29,8 +33,8 @@ struct FlowTask {
     QJsonObject with;               /* parameters, evaluated (null when empty) */
     QString resourceClass;          /* from std.ResourceTag; empty = default class */
     ResourceSpec resources;         /* per-task values from std.ResourceTag (unset = 0/empty) */
-    QJsonValue consumes = QStringLiteral("all");  /* "all", "none" or a list of patterns */
-    QJsonValue passthrough = QStringLiteral("unused"); /* "all", "none", "unused" or a list of patterns */
+    QJsonValue consumes = flowWord("all");       /* "all", "none" or a list of patterns */
+    QJsonValue passthrough = flowWord("unused"); /* "all", "none", "unused" or a list of patterns */
     bool inheritRundir = false;     /* rundir: inherit (runs in the rundir root) */
     bool exported = false;          /* root: or export: */
     bool local = false;             /* local: */

@@ -147,7 +147,11 @@ private slots:
     void badYamlGivesTheParsersLine()
     {
         QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: [a\n    run: x\n"),
-                 QStringLiteral("/p/flow.dv:5: invalid YAML: end of sequence flow not found"));
+                 QStringLiteral("/p/flow.dv:5: invalid YAML: while parsing a flow sequence, did not find expected ',' or ']'"));
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: *nope\n"),
+                 QStringLiteral("/p/flow.dv:4: invalid YAML: unknown alias '*nope'"));
+        QCOMPARE(parseError(QByteArray(300, '[')),
+                 QStringLiteral("/p/flow.dv:1: invalid YAML: nested more than 200 levels deep"));
     }
 
     void missingPackageOrTasksIsAnError()

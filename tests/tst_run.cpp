@@ -195,6 +195,45 @@ private Q_SLOTS:
                  QStringLiteral("seed=42 mode=fast src=%1 run=%2 pwd=%2\n").arg(p.root(), rundir));
     }
 
+    void aSecondRunSkipsWhatIsUpToDate()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), R"F(package:
+  name: inc
+  with:
+    greeting: {type: str, value: hello}
+  tasks:
+  - name: a
+    run: echo ${{ greeting }} >> out.txt
+  - name: all
+    needs: [a]
+)F");
+        const QString out = p.path(QStringLiteral("rundir/inc.a/out.txt"));
+        Run r = run(p, {QStringLiteral("all"), QStringLiteral("-D"), QStringLiteral("greeting=hi")});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.startsWith(QStringLiteral("[1/2] passed inc.a (")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("[2/2] passed inc.all (")), qPrintable(r.out));
+        QCOMPARE(readText(out), QStringLiteral("hi\n"));
+        QVERIFY(QFileInfo::exists(p.path(QStringLiteral("rundir/inc.a/inc.a.exec_data.json"))));
+        QVERIFY(QFileInfo::exists(p.path(QStringLiteral("rundir/inc.a/inc.a.log"))));
+
+        r = run(p, {QStringLiteral("all"), QStringLiteral("-D"), QStringLiteral("greeting=hi")});
+        QVERIFY2(r.out.startsWith(QStringLiteral("[1/2] passed inc.a (up-to-date)\n")), qPrintable(r.out));
+        QCOMPARE(readText(out), QStringLiteral("hi\n"));
+
+        r = run(p, {QStringLiteral("all"), QStringLiteral("-D"), QStringLiteral("greeting=hi"), QStringLiteral("-f")});
+        QCOMPARE(readText(out), QStringLiteral("hi\nhi\n"));
+        r = run(p, {QStringLiteral("all")}); // a parameter changed: runs again
+        QVERIFY2(!r.out.contains(QStringLiteral("up-to-date")), qPrintable(r.out));
+        QCOMPARE(readText(out), QStringLiteral("hi\nhi\nhello\n"));
+        r = run(p, {QStringLiteral("all"), QStringLiteral("--clean")});
+        QCOMPARE(readText(out), QStringLiteral("hello\n"));
+        r = run(p, {QStringLiteral("--clean"), QStringLiteral("--rundir"), QStringLiteral(".")});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, QStringLiteral("dfm run: --clean: refusing to remove %1, which holds the project %1; pass a --rundir of its own\n")
+                            .arg(p.root()));
+    }
+
     void flowErrorsStopTheRunBeforeAnythingStarts_data()
     {
         QTest::addColumn<QByteArray>("flow");

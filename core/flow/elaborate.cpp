@@ -174,7 +174,7 @@ struct Resolved {
     bool failed = false;
     std::vector<ParamDecl> params;   /* base first, then own: evaluated in this order */
     QString rawRun, shell = QStringLiteral("bash"), callable;
-    QJsonValue consumes = QStringLiteral("all"), passthrough = QStringLiteral("unused");
+    QJsonValue consumes = flowWord("all"), passthrough = flowWord("unused");
     bool inheritRundir = false;
     double timeout = 0;
     ResourceSpec resources;
@@ -441,14 +441,17 @@ void Elaborator::expandTask(int index)
     FlowTask t = d.task;
     const QString where = QStringLiteral("task '%1'").arg(t.name);
     const QString qualified = m_pkg.name + QLatin1Char('.') + t.name;
-    QJsonObject builtins = m_builtins;
-    builtins.insert(QStringLiteral("rundir"), r.inheritRundir ? m_rundirRoot : m_rundirRoot + QLatin1Char('/') + qualified);
-    builtins.insert(QStringLiteral("name"), qualified);
+    // The task's own built-ins in a small layer of their own (copying the
+    // shared ones, the environment among them, per task would be costly).
+    const QJsonObject taskBuiltins{
+        {QStringLiteral("rundir"), r.inheritRundir ? m_rundirRoot : m_rundirRoot + QLatin1Char('/') + qualified},
+        {QStringLiteral("name"), qualified}};
     Scope scope;
-    scope.builtins = &builtins;
+    scope.builtins = &m_builtins;
     scope.pkgName = m_pkg.name;
     scope.pkgParams = &m_flow->params;
     scope.layers.push_back(&m_flow->params);
+    scope.layers.push_back(&taskBuiltins);
 
     std::vector<ParamDecl> decls = r.params;
     const auto defs = m_taskDefines.constFind(t.name);
@@ -593,6 +596,7 @@ void Elaborator::linkNeeds()
 void Elaborator::run()
 {
     m_flow->packageName = m_pkg.name;
+    m_byName.reserve(qsizetype(m_pkg.tasks.size()));
     for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
         const TaskDecl &d = m_pkg.tasks[i];
         const auto dup = m_byName.constFind(d.task.name);
@@ -608,6 +612,7 @@ void Elaborator::run()
     packageParams();
     resolveUses();
     m_flowIndex.assign(m_pkg.tasks.size(), -1);
+    m_flow->tasks.reserve(m_pkg.tasks.size());
     for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
         const TaskDecl &d = m_pkg.tasks[i];
         if (d.broken || m_resolved[i].failed || m_byName.value(d.task.name) != int(i))

@@ -8,6 +8,12 @@
 
 namespace dfm {
 
+const QJsonValue &flowWord(const char *word)
+{
+    static const QJsonValue all(QStringLiteral("all")), none(QStringLiteral("none")), unused(QStringLiteral("unused"));
+    return qstrcmp(word, "all") == 0 ? all : qstrcmp(word, "none") == 0 ? none : unused;
+}
+
 int Flow::indexOf(const QString &nameOrQualified) const
 {
     if (m_indexed != tasks.size() || m_index.size() > int(tasks.size())) {

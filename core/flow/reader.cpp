@@ -8,14 +8,14 @@
 
 #include <QRegularExpression>
 
-#include <yaml-cpp/yaml.h>
+#include "flow/ynode.h"
 
 namespace dfm::flow {
 
 namespace {
 
-QString str(const YAML::Node &n) { return QString::fromStdString(n.Scalar()); }
-int lineOf(const YAML::Node &n) { return n.Mark().line + 1; }
+QString str(const YNode &n) { return n.text; }
+int lineOf(const YNode &n) { return n.line; }
 
 const QStringList &taskKeys()
 {
@@ -66,12 +66,12 @@ public:
     void read(const QString &text);
 
 private:
-    void readPackage(const YAML::Node &node, int line);
-    void readParams(const YAML::Node &node, std::vector<ParamDecl> *out, const QString &where);
-    void readTask(const YAML::Node &node);
-    void readNeeds(const YAML::Node &value, TaskDecl *t);
-    void readTags(const YAML::Node &value, TaskDecl *t);
-    void readResourceTag(const YAML::Node &value, TaskDecl *t);
+    void readPackage(const YNode &node, int line);
+    void readParams(const YNode &node, std::vector<ParamDecl> *out, const QString &where);
+    void readTask(const YNode &node);
+    void readNeeds(const YNode &value, TaskDecl *t);
+    void readTags(const YNode &value, TaskDecl *t);
+    void readResourceTag(const YNode &value, TaskDecl *t);
     void taskError(int line, const TaskDecl &t, const QString &msg)
     {
         m_err->add(line, QStringLiteral("task '%1': %2").arg(t.task.name, msg));
@@ -83,63 +83,63 @@ private:
 
 void Reader::read(const QString &text)
 {
-    YAML::Node root;
-    try {
-        root = YAML::Load(text.toStdString());
-    } catch (const YAML::Exception &e) {
-        m_err->add(e.mark.line + 1, QStringLiteral("invalid YAML: %1").arg(QString::fromStdString(e.msg)));
+    YNode root;
+    int line = 0;
+    QString err;
+    if (!parseYaml(text.toUtf8(), &root, &line, &err)) {
+        m_err->add(line, QStringLiteral("invalid YAML: %1").arg(err));
         return;
     }
     const QString none = QStringLiteral("no 'package:' section; a flow file holds 'package:' with 'name:' and 'tasks:'");
-    if (!root.IsMap()) {
-        m_err->add(root.IsNull() ? 1 : lineOf(root), none);
+    if (!root.isMap()) {
+        m_err->add(root.isNull() ? 1 : lineOf(root), none);
         return;
     }
     bool found = false;
-    for (auto it = root.begin(); it != root.end(); ++it) {
-        const QString key = str(it->first);
+    for (size_t it = 0; it < root.pairs(); ++it) {
+        const QString key = str(root.key(it));
         if (key == QLatin1String("package")) {
             found = true;
-            readPackage(it->second, lineOf(it->first));
+            readPackage(root.value(it), lineOf(root.key(it)));
         } else if (key == QLatin1String("fragment")) {
-            m_err->add(lineOf(it->first), QStringLiteral("this is a fragment file; `fragments:` are not supported yet"));
+            m_err->add(lineOf(root.key(it)), QStringLiteral("this is a fragment file; `fragments:` are not supported yet"));
             found = true;
         } else {
-            m_err->add(lineOf(it->first), unknownKeyMessage(key, {QStringLiteral("package")}));
+            m_err->add(lineOf(root.key(it)), unknownKeyMessage(key, {QStringLiteral("package")}));
         }
     }
     if (!found && !m_err->any())
         m_err->add(lineOf(root), none);
 }
 
-void Reader::readPackage(const YAML::Node &pkg, int line)
+void Reader::readPackage(const YNode &pkg, int line)
 {
     m_pkg->line = line;
-    if (!pkg.IsMap()) {
+    if (!pkg.isMap()) {
         m_err->add(line, QStringLiteral("'package' must be a mapping with 'name:' and 'tasks:'"));
         return;
     }
     static const QStringList known{QStringLiteral("name"), QStringLiteral("tasks"), QStringLiteral("with"),
                                    QStringLiteral("tags"), QStringLiteral("desc"), QStringLiteral("doc")};
-    YAML::Node tasks;
+    const YNode *tasks = nullptr;
     bool haveTasks = false;
-    for (auto it = pkg.begin(); it != pkg.end(); ++it) {
-        const QString key = str(it->first);
-        const int kline = lineOf(it->first);
+    for (size_t it = 0; it < pkg.pairs(); ++it) {
+        const QString key = str(pkg.key(it));
+        const int kline = lineOf(pkg.key(it));
         if (key == QLatin1String("name")) {
-            if (!it->second.IsScalar() || str(it->second).trimmed().isEmpty())
+            if (!pkg.value(it).isScalar() || str(pkg.value(it)).trimmed().isEmpty())
                 m_err->add(kline, QStringLiteral("package name must be a non-empty string"));
             else
-                m_pkg->name = str(it->second).trimmed();
+                m_pkg->name = str(pkg.value(it)).trimmed();
         } else if (key == QLatin1String("tasks")) {
-            tasks = it->second;
+            tasks = &pkg.value(it);
             haveTasks = true;
-            if (!tasks.IsSequence() && !tasks.IsNull()) {
+            if (!tasks->isSeq() && !tasks->isNull()) {
                 m_err->add(kline, QStringLiteral("package 'tasks' must be a list of tasks"));
-                tasks = YAML::Node();
+                tasks = nullptr;
             }
         } else if (key == QLatin1String("with")) {
-            readParams(it->second, &m_pkg->params, QStringLiteral("package"));
+            readParams(pkg.value(it), &m_pkg->params, QStringLiteral("package"));
         } else if (key == QLatin1String("tags") || key == QLatin1String("desc") || key == QLatin1String("doc")) {
             // documentation and classification only
         } else if (const QString why = unsupportedPackageKey(key); !why.isEmpty()) {
@@ -152,32 +152,33 @@ void Reader::readPackage(const YAML::Node &pkg, int line)
         m_err->add(line, QStringLiteral("package has no 'name'"));
     if (!haveTasks && !m_err->any())
         m_err->add(line, QStringLiteral("package '%1' has no 'tasks' list").arg(m_pkg->name));
-    if (tasks.IsSequence()) {
-        for (const YAML::Node &task : tasks)
+    if (tasks && tasks->isSeq()) {
+        m_pkg->tasks.reserve(tasks->items.size());
+        for (const YNode &task : tasks->items)
             readTask(task);
     }
 }
 
-void Reader::readParams(const YAML::Node &node, std::vector<ParamDecl> *out, const QString &where)
+void Reader::readParams(const YNode &node, std::vector<ParamDecl> *out, const QString &where)
 {
-    if (node.IsNull())
+    if (node.isNull())
         return;
-    if (!node.IsMap()) {
+    if (!node.isMap()) {
         m_err->add(lineOf(node), QStringLiteral("%1: 'with' must be a mapping of parameter names to values").arg(where));
         return;
     }
     static const QStringList declKeys{QStringLiteral("type"), QStringLiteral("value"), QStringLiteral("doc"),
                                       QStringLiteral("desc")};
-    for (auto it = node.begin(); it != node.end(); ++it) {
+    for (size_t it = 0; it < node.pairs(); ++it) {
         ParamDecl d;
-        d.name = str(it->first);
-        d.line = lineOf(it->first);
-        const YAML::Node &v = it->second;
+        d.name = str(node.key(it));
+        d.line = lineOf(node.key(it));
+        const YNode &v = node.value(it);
         // A declaration is a mapping of only type/value/doc/desc with a type or value.
-        bool decl = v.IsMap() && (v["type"] || v["value"]);
+        bool decl = v.isMap() && (v.get("type") || v.get("value"));
         if (decl) {
-            for (auto k = v.begin(); k != v.end(); ++k)
-                decl = decl && declKeys.contains(str(k->first));
+            for (size_t k = 0; k < v.pairs(); ++k)
+                decl = decl && declKeys.contains(str(v.key(k)));
         }
         if (!decl) {
             d.value = yamlToJson(v);
@@ -185,59 +186,59 @@ void Reader::readParams(const YAML::Node &node, std::vector<ParamDecl> *out, con
             continue;
         }
         d.typed = true;
-        if (const YAML::Node t = v["type"]) {
-            if (t.IsScalar()) {
-                d.type = str(t);
-            } else if (t.IsMap() && (t["list"] || t["map"])) {
-                d.type = t["list"] ? QStringLiteral("list") : QStringLiteral("map");
+        if (const YNode *t = v.get("type")) {
+            if (t->isScalar()) {
+                d.type = str(*t);
+            } else if (t->isMap() && (t->get("list") || t->get("map"))) {
+                d.type = t->get("list") ? QStringLiteral("list") : QStringLiteral("map");
             } else {
-                m_err->add(lineOf(t), QStringLiteral("%1: parameter '%2': unsupported type").arg(where, d.name));
+                m_err->add(lineOf(*t), QStringLiteral("%1: parameter '%2': unsupported type").arg(where, d.name));
                 continue;
             }
             static const QStringList types{QStringLiteral("str"), QStringLiteral("int"), QStringLiteral("bool"),
                                            QStringLiteral("float"), QStringLiteral("list"), QStringLiteral("map")};
             if (!types.contains(d.type)) {
-                m_err->add(lineOf(t), QStringLiteral("%1: parameter '%2': %3").arg(where, d.name,
+                m_err->add(lineOf(*t), QStringLiteral("%1: parameter '%2': %3").arg(where, d.name,
                                       unknownKeyMessage(d.type, types).replace(QStringLiteral("unknown key"),
                                                                                QStringLiteral("unknown type"))
                                                            .replace(QStringLiteral("known keys"), QStringLiteral("known types"))));
                 continue;
             }
         }
-        if (const YAML::Node val = v["value"])
-            d.value = yamlToJson(val);
+        if (const YNode *val = v.get("value"))
+            d.value = yamlToJson(*val);
         out->push_back(d);
     }
 }
 
-void Reader::readTask(const YAML::Node &node)
+void Reader::readTask(const YNode &node)
 {
-    if (!node.IsMap()) {
+    if (!node.isMap()) {
         m_err->add(lineOf(node), QStringLiteral("each task must be a mapping with 'name:' and 'run:'"));
         return;
     }
     TaskDecl t;
     t.task.line = lineOf(node);
     int nameKeys = 0;
-    for (auto it = node.begin(); it != node.end(); ++it) {
-        const QString key = str(it->first);
+    for (size_t it = 0; it < node.pairs(); ++it) {
+        const QString key = str(node.key(it));
         const bool isName = key == QLatin1String("name") || key == QLatin1String("root")
                             || key == QLatin1String("export") || key == QLatin1String("local")
                             || key == QLatin1String("override");
         if (!isName)
             continue;
-        const int line = lineOf(it->first);
+        const int line = lineOf(node.key(it));
         if (++nameKeys > 1) {
             m_err->add(line, QStringLiteral("task '%1' is named twice ('%2:'); use one of name, root, export, local")
                                  .arg(t.task.name, key));
             t.broken = true;
             continue;
         }
-        if (!it->second.IsScalar() || str(it->second).isEmpty()) {
+        if (!node.value(it).isScalar() || str(node.value(it)).isEmpty()) {
             m_err->add(line, QStringLiteral("task name must be a non-empty string"));
             return;
         }
-        t.task.name = str(it->second);
+        t.task.name = str(node.value(it));
         static const QRegularExpression bad(QStringLiteral("[/\\s]"));
         if (t.task.name.contains(bad)) {
             m_err->add(line, QStringLiteral("task name '%1' must not contain '/' or whitespace").arg(t.task.name));
@@ -254,23 +255,23 @@ void Reader::readTask(const YAML::Node &node)
         m_err->add(t.task.line, QStringLiteral("task has no 'name' (nor 'root', 'export' or 'local')"));
         return;
     }
-    for (auto it = node.begin(); it != node.end(); ++it) {
-        const QString key = str(it->first);
-        const int line = lineOf(it->first);
-        const YAML::Node &value = it->second;
+    for (size_t it = 0; it < node.pairs(); ++it) {
+        const QString key = str(node.key(it));
+        const int line = lineOf(node.key(it));
+        const YNode &value = node.value(it);
         if (key == QLatin1String("name") || key == QLatin1String("root") || key == QLatin1String("export")
             || key == QLatin1String("local") || key == QLatin1String("override")) {
             continue;
         } else if (key == QLatin1String("desc") || key == QLatin1String("doc")) {
-            if (value.IsScalar() && (t.task.desc.isEmpty() || key == QLatin1String("desc")))
+            if (value.isScalar() && (t.task.desc.isEmpty() || key == QLatin1String("desc")))
                 t.task.desc = str(value).trimmed().section(QLatin1Char('\n'), 0, 0);
         } else if (key == QLatin1String("shell") || key == QLatin1String("run") || key == QLatin1String("uses")) {
-            if (!value.IsScalar() && !value.IsNull()) {
+            if (!value.isScalar() && !value.isNull()) {
                 taskError(line, t, QStringLiteral("'%1' must be a string").arg(key));
                 t.broken = true;
                 continue;
             }
-            const QString text = value.IsNull() ? QString() : str(value);
+            const QString text = value.isNull() ? QString() : str(value);
             if (key == QLatin1String("run")) {
                 t.task.run = text;
                 t.hasRun = true;
@@ -286,7 +287,7 @@ void Reader::readTask(const YAML::Node &node)
                 t.hasShell = true;
             }
         } else if (key == QLatin1String("scope")) {
-            const QStringList scopes = value.IsSequence() ? yamlToJson(value).toVariant().toStringList()
+            const QStringList scopes = value.isSeq() ? yamlToJson(value).toVariant().toStringList()
                                                           : QStringList{str(value)};
             for (const QString &s : scopes) {
                 if (s == QLatin1String("root") || s == QLatin1String("export"))
@@ -306,7 +307,7 @@ void Reader::readTask(const YAML::Node &node)
             t.iff = yamlToJson(value);
             t.iffLine = line;
         } else if (key == QLatin1String("rundir")) {
-            const QString mode = value.IsScalar() ? str(value) : QString();
+            const QString mode = value.isScalar() ? str(value) : QString();
             if (mode != QLatin1String("unique") && mode != QLatin1String("inherit"))
                 taskError(line, t, QStringLiteral("rundir must be 'unique' or 'inherit', got '%1'").arg(mode));
             t.task.inheritRundir = mode == QLatin1String("inherit");
@@ -326,7 +327,7 @@ void Reader::readTask(const YAML::Node &node)
             // informational: what the task outputs
         } else if (key == QLatin1String("timeout")) {
             bool ok = false;
-            const double secs = value.IsScalar() ? str(value).toDouble(&ok) : 0;
+            const double secs = value.isScalar() ? str(value).toDouble(&ok) : 0;
             if (!ok || secs <= 0)
                 taskError(line, t, QStringLiteral("timeout must be a positive number of seconds"));
             t.task.timeout = secs;
@@ -351,42 +352,42 @@ void Reader::readTask(const YAML::Node &node)
     m_pkg->tasks.push_back(std::move(t));
 }
 
-void Reader::readNeeds(const YAML::Node &value, TaskDecl *t)
+void Reader::readNeeds(const YNode &value, TaskDecl *t)
 {
     const QString msg = QStringLiteral("'needs' must be a task name or a list of task names");
-    if (value.IsNull())
+    if (value.isNull())
         return;
-    if (value.IsScalar()) {
+    if (value.isScalar()) {
         t->needs.emplace_back(str(value).trimmed(), lineOf(value));
         return;
     }
-    if (!value.IsSequence()) {
+    if (!value.isSeq()) {
         taskError(lineOf(value), *t, msg);
         return;
     }
-    for (const YAML::Node &item : value) {
-        if (!item.IsScalar() || str(item).trimmed().isEmpty())
+    for (const YNode &item : value.items) {
+        if (!item.isScalar() || str(item).trimmed().isEmpty())
             taskError(lineOf(item), *t, msg);
         else
             t->needs.emplace_back(str(item).trimmed(), lineOf(item));
     }
 }
 
-void Reader::readTags(const YAML::Node &value, TaskDecl *t)
+void Reader::readTags(const YNode &value, TaskDecl *t)
 {
-    if (value.IsNull())
+    if (value.isNull())
         return;
-    if (!value.IsSequence()) {
+    if (!value.isSeq()) {
         taskError(lineOf(value), *t, QStringLiteral("'tags' must be a list"));
         return;
     }
-    for (const YAML::Node &item : value) {
-        std::vector<std::pair<YAML::Node, YAML::Node>> tags; // (name node, config)
-        if (item.IsScalar()) {
-            tags.emplace_back(item, YAML::Node());
-        } else if (item.IsMap()) {
-            for (auto it = item.begin(); it != item.end(); ++it)
-                tags.emplace_back(it->first, it->second);
+    for (const YNode &item : value.items) {
+        std::vector<std::pair<YNode, YNode>> tags; // (name node, config)
+        if (item.isScalar()) {
+            tags.emplace_back(item, YNode());
+        } else if (item.isMap()) {
+            for (size_t it = 0; it < item.pairs(); ++it)
+                tags.emplace_back(item.key(it), item.value(it));
         } else {
             taskError(lineOf(item), *t, QStringLiteral("each tag must be a name or 'name: {settings}'"));
             continue;
@@ -399,28 +400,28 @@ void Reader::readTags(const YAML::Node &value, TaskDecl *t)
     }
 }
 
-void Reader::readResourceTag(const YAML::Node &value, TaskDecl *t)
+void Reader::readResourceTag(const YNode &value, TaskDecl *t)
 {
     static const QStringList keys{QStringLiteral("resource_class"), QStringLiteral("cores"), QStringLiteral("memory"),
                                   QStringLiteral("queue"), QStringLiteral("walltime")};
-    if (!value || value.IsNull())
+    if (value.isNull())
         return;
-    if (!value.IsMap()) {
+    if (!value.isMap()) {
         taskError(lineOf(value), *t, QStringLiteral("std.ResourceTag must be a mapping of %1").arg(keys.join(QStringLiteral(", "))));
         return;
     }
-    for (auto it = value.begin(); it != value.end(); ++it) {
-        const QString key = str(it->first);
-        const int line = lineOf(it->first);
+    for (size_t it = 0; it < value.pairs(); ++it) {
+        const QString key = str(value.key(it));
+        const int line = lineOf(value.key(it));
         if (!keys.contains(key)) {
             taskError(line, *t, QStringLiteral("std.ResourceTag: %1").arg(unknownKeyMessage(key, keys)));
             continue;
         }
-        if (!it->second.IsScalar() && !it->second.IsNull()) {
+        if (!value.value(it).isScalar() && !value.value(it).isNull()) {
             taskError(line, *t, QStringLiteral("std.ResourceTag.%1: expected a single value").arg(key));
             continue;
         }
-        const QString v = it->second.IsNull() ? QString() : str(it->second).trimmed();
+        const QString v = value.value(it).isNull() ? QString() : str(value.value(it)).trimmed();
         if (key == QLatin1String("cores")) {
             bool ok = false;
             const int n = v.toInt(&ok);

@@ -5,9 +5,8 @@
 #include <QRegularExpression>
 #include <QStringList>
 
-#include <yaml-cpp/yaml.h>
+#include "flow/ynode.h"
 
-#include <vector>
 
 namespace dfm::flow {
 
@@ -34,59 +33,31 @@ QJsonValue scalarToJson(const QString &s)
         if (ok)
             return v;
     }
-    if (s == QLatin1String("~") || s == QLatin1String("null"))
-        return QJsonValue();
     return s;
 }
 
-QJsonValue yamlToJson(const YAML::Node &root)
+QJsonValue yamlToJson(const YNode &n)
 {
-    // Iterative: a hostile, deeply nested value cannot overflow the stack.
-    // Nodes in breadth-first order; containers are filled in reverse.
-    std::vector<YAML::Node> nodes{root};
-    std::vector<std::vector<std::pair<QString, int>>> children; // per node: (key, child index)
-    std::vector<int> kind; // 0 scalar/null, 1 seq, 2 map
-    std::vector<QJsonValue> values;
-    for (size_t i = 0; i < nodes.size(); ++i) {
-        const YAML::Node n = nodes[i];
-        children.emplace_back();
-        if (n.IsSequence()) {
-            kind.push_back(1);
-            for (const YAML::Node &c : n) {
-                children[i].emplace_back(QString(), int(nodes.size()));
-                nodes.push_back(c);
-            }
-        } else if (n.IsMap()) {
-            kind.push_back(2);
-            for (auto it = n.begin(); it != n.end(); ++it) {
-                children[i].emplace_back(QString::fromStdString(it->first.Scalar()), int(nodes.size()));
-                nodes.push_back(it->second);
-            }
-        } else {
-            kind.push_back(0);
-        }
+    // Recursion is bounded: parseYaml() refuses nesting past 200 levels.
+    switch (n.kind) {
+    case YNode::Null:
+        return QJsonValue();
+    case YNode::Scalar:
+        return n.plain ? scalarToJson(n.text) : QJsonValue(n.text);
+    case YNode::Seq: {
+        QJsonArray a;
+        for (const YNode &c : n.items)
+            a.append(yamlToJson(c));
+        return a;
     }
-    values.resize(nodes.size());
-    for (size_t k = nodes.size(); k-- > 0;) {
-        const YAML::Node &n = nodes[k];
-        if (kind[k] == 1) {
-            QJsonArray a;
-            for (const auto &c : children[k])
-                a.append(values[size_t(c.second)]);
-            values[k] = a;
-        } else if (kind[k] == 2) {
-            QJsonObject o;
-            for (const auto &c : children[k])
-                o.insert(c.first, values[size_t(c.second)]);
-            values[k] = o;
-        } else if (!n || n.IsNull()) {
-            values[k] = QJsonValue();
-        } else {
-            const QString s = QString::fromStdString(n.Scalar());
-            values[k] = n.Tag() == "!" ? QJsonValue(s) : scalarToJson(s);
-        }
+    case YNode::Map: {
+        QJsonObject o;
+        for (size_t i = 0; i < n.pairs(); ++i)
+            o.insert(n.key(i).text, yamlToJson(n.value(i)));
+        return o;
     }
-    return values.empty() ? QJsonValue() : values[0];
+    }
+    return QJsonValue();
 }
 
 } // namespace dfm::flow

@@ -3,15 +3,13 @@
 
 #include <QJsonValue>
 
-namespace YAML {
-class Node;
-}
-
 namespace dfm::flow {
+
+struct YNode;
 
 /// A YAML node as JSON: quoted scalars stay strings; plain ones may be
 /// ints, floats, YAML 1.1 bools or null; sequences and maps recurse.
-QJsonValue yamlToJson(const YAML::Node &n);
+QJsonValue yamlToJson(const YNode &n);
 
 /// A command-line value (-D NAME=VALUE) typed as a plain YAML scalar.
 QJsonValue scalarToJson(const QString &text);
