@@ -31,7 +31,7 @@ namespace {
 const char kRunUsage[] =
     "usage: dfm run [TASK ...] [--root DIR] [--runner NAME] [--runner-opt K=V]... [--pool-size N]\n"
     "               [-j N] [--rundir DIR] [--json FILE] [--tasks-from FILE|-] [-D NAME=VALUE]...\n"
-    "               [--task-timeout SECONDS] [-f|--force] [--clean]\n";
+    "               [--task-timeout SECONDS] [-f|--force] [--clean] [-c CONFIG]\n";
 
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
@@ -70,6 +70,7 @@ bool parseArgs(const QStringList &args, RunArgs *a, bool *help)
     p.addOption({QStringLiteral("tasks-from"), QStringLiteral("Run one shell task per line of FILE (- for stdin)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("D"), QStringLiteral("Set parameter NAME (package, or TASK.PARAM) to VALUE (repeatable)."), QStringLiteral("NAME=VALUE")});
     p.addOption({QStringLiteral("task-timeout"), QStringLiteral("Time limit of each task without its own `timeout:`."), QStringLiteral("SECONDS")});
+    p.addOption({{QStringLiteral("c"), QStringLiteral("config")}, QStringLiteral("Select a package configuration (not supported yet)."), QStringLiteral("CONFIG")});
     p.addOption({{QStringLiteral("f"), QStringLiteral("force")}, QStringLiteral("Run every task, even those up-to-date.")});
     p.addOption({QStringLiteral("clean"), QStringLiteral("Remove the run directories before running.")});
     p.addHelpOption();
@@ -105,6 +106,11 @@ bool parseArgs(const QStringList &args, RunArgs *a, bool *help)
                     .arg(p.value(QStringLiteral("task-timeout")), QLatin1String(kRunUsage)));
             return false;
         }
+    }
+    if (p.isSet(QStringLiteral("c"))) {
+        err(QStringLiteral("dfm run: -c %1: package configurations (`configs:`) are not supported yet\n")
+                .arg(p.value(QStringLiteral("c"))));
+        return false;
     }
     a->defines = p.values(QStringLiteral("D"));
     a->force = p.isSet(QStringLiteral("f"));

@@ -228,10 +228,28 @@ private Q_SLOTS:
         QCOMPARE(readText(out), QStringLiteral("hi\nhi\nhello\n"));
         r = run(p, {QStringLiteral("all"), QStringLiteral("--clean")});
         QCOMPARE(readText(out), QStringLiteral("hello\n"));
+        r = run(p, {QStringLiteral("-c"), QStringLiteral("debug")});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, QStringLiteral("dfm run: -c debug: package configurations (`configs:`) are not supported yet\n"));
         r = run(p, {QStringLiteral("--clean"), QStringLiteral("--rundir"), QStringLiteral(".")});
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: --clean: refusing to remove %1, which holds the project %1; pass a --rundir of its own\n")
                             .arg(p.root()));
+    }
+
+    void aThirtyThousandDeepChainRuns()
+    {
+        // Each task needs the next; all but the last run nothing (null tasks).
+        TempProject p;
+        QByteArray flow = "package:\n  name: p\n  tasks:\n";
+        const int n = 30000;
+        for (int i = 0; i < n; ++i)
+            flow += "  - name: t" + QByteArray::number(i) + "\n"
+                    + (i + 1 < n ? "    needs: [t" + QByteArray::number(i + 1) + "]\n" : QByteArray("    run: \"true\"\n"));
+        p.write(QStringLiteral("flow.dv"), flow);
+        const Run r = run(p, {QStringLiteral("t0")});
+        QVERIFY2(r.code == 0, qPrintable(r.err.left(2000)));
+        QVERIFY2(r.out.contains(QStringLiteral("dfm run: 30000 passed, 0 failed, 0 skipped, 0 cancelled in ")), qPrintable(r.out.right(500)));
     }
 
     void flowErrorsStopTheRunBeforeAnythingStarts_data()
