@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "daemonbackend.h"
 #include "ephemeralbackend.h"
+#include "flow/submit.h"
 #include "poolsetup.h"
 #include "runprinter.h"
 #include "runsession.h"
@@ -157,47 +158,12 @@ bool loadTasks(const RunArgs &a, Flow *flow, QString *e)
     return parseTaskList(name, QString::fromUtf8(f.readAll()), dir, flow, e);
 }
 
-// The task.submit params of one flow task, validated into a TaskSpec. A
-// flow task is named PKG.TASK and runs in <rundir root>/PKG.TASK, as with
-// the Python dfm; a task-list task keeps its bare name.
+// The task.submit params of one flow task, validated into a TaskSpec.
 proto::TaskSpec specFor(const Flow &flow, const FlowTask &t, const RunArgs &a)
 {
-    const QString name = flow.qualified(t);
-    QJsonObject params = t.with;
-    if (flow.packageName.isEmpty() && !params.contains(QLatin1String("srcdir")))
-        params.insert(QStringLiteral("srcdir"), flow.dir); // a task list's ${{ srcdir }}, expanded by the worker
-    QJsonObject raw{{QStringLiteral("request_id"), name},
-                    {QStringLiteral("name"), name},
-                    {QStringLiteral("shell"), t.shell},
-                    {QStringLiteral("body"), t.run},
-                    {QStringLiteral("srcdir"), flow.dir},
-                    {QStringLiteral("rundir"), t.inheritRundir ? a.rundirRoot : a.rundirRoot + QLatin1Char('/') + name},
-                    {QStringLiteral("env"), QJsonObject()},
-                    {QStringLiteral("resource_class"), t.resourceClass},
-                    {QStringLiteral("params"), params},
-                    {QStringLiteral("inputs"), QJsonArray()},
-                    {QStringLiteral("memento"), QJsonValue()}};
-    if (!t.callableSpec.isEmpty()) {
-        raw.insert(QStringLiteral("shell"), QStringLiteral("pytask"));
-        raw.insert(QStringLiteral("callable_spec"), t.callableSpec);
-    }
-    const double timeout = t.timeout > 0 ? t.timeout : a.taskTimeout;
-    if (timeout > 0)
-        raw.insert(QStringLiteral("timeout"), timeout); // extension: seconds
-    QJsonObject resources; // extension: std.ResourceTag's own values
-    if (t.resources.cores > 0)
-        resources.insert(QStringLiteral("cores"), t.resources.cores);
-    if (!t.resources.memory.isEmpty())
-        resources.insert(QStringLiteral("memory"), t.resources.memory);
-    if (!t.resources.queue.isEmpty())
-        resources.insert(QStringLiteral("queue"), t.resources.queue);
-    if (!t.resources.walltime.isEmpty())
-        resources.insert(QStringLiteral("walltime"), t.resources.walltime);
-    if (!resources.isEmpty())
-        raw.insert(QStringLiteral("resources"), resources);
     proto::TaskSpec spec;
     QString e;
-    proto::parseTaskSpec(raw, &spec, &e); // built from valid fields: cannot fail
+    proto::parseTaskSpec(flow::submitParams(flow, t, a.rundirRoot, a.taskTimeout), &spec, &e); // valid fields: cannot fail
     return spec;
 }
 

@@ -3,6 +3,7 @@
 // inheritance, iff, rundir, timeout, dataflow keys, and deep graphs.
 
 #include "flow.h"
+#include "flow/submit.h"
 
 #include <QJsonArray>
 #include <QtTest>
@@ -145,6 +146,30 @@ private slots:
                  QStringLiteral("/p/flow.dv:5: task 'a': rundir must be 'unique' or 'inherit', got 'shared'\n"
                                 "/p/flow.dv:6: task 'a': timeout must be a positive number of seconds\n"
                                 "/p/flow.dv:7: task 'a': 'passthrough' must be all, none, unused or a list of patterns"));
+    }
+
+    void submitParamsCarryTheExtensions()
+    {
+        Flow flow;
+        QCOMPARE(load("package:\n  name: p\n  tasks:\n  - name: sim\n    timeout: 30\n    run: ./sim\n    tags:\n"
+                      "    - std.ResourceTag: {resource_class: large, cores: 4, memory: 8G}\n"
+                      "  - name: rtl\n    uses: std.FileSet\n    rundir: inherit\n    with: {include: '*.sv'}\n", &flow), QString());
+        flow.dir = QStringLiteral("/p");
+        QJsonObject sim = flow::submitParams(flow, flow.tasks[0], QStringLiteral("/p/rundir"), 600);
+        QCOMPARE(sim, (QJsonObject{{QStringLiteral("request_id"), QStringLiteral("p.sim")}, {QStringLiteral("name"), QStringLiteral("p.sim")},
+                                   {QStringLiteral("shell"), QStringLiteral("bash")}, {QStringLiteral("body"), QStringLiteral("./sim")},
+                                   {QStringLiteral("srcdir"), QStringLiteral("/p")}, {QStringLiteral("rundir"), QStringLiteral("/p/rundir/p.sim")},
+                                   {QStringLiteral("env"), QJsonObject()}, {QStringLiteral("resource_class"), QStringLiteral("large")},
+                                   {QStringLiteral("params"), QJsonObject()}, {QStringLiteral("inputs"), QJsonArray()},
+                                   {QStringLiteral("memento"), QJsonValue()}, {QStringLiteral("timeout"), 30},
+                                   {QStringLiteral("resources"), QJsonObject{{QStringLiteral("cores"), 4}, {QStringLiteral("memory"), QStringLiteral("8G")}}}}));
+        const QJsonObject rtl = flow::submitParams(flow, flow.tasks[1], QStringLiteral("/p/rundir"), 600);
+        QCOMPARE(rtl.value(QLatin1String("shell")).toString(), QStringLiteral("pytask"));
+        QCOMPARE(rtl.value(QLatin1String("callable_spec")).toString(), QStringLiteral("dv_flow.mgr.std.fileset.FileSet"));
+        QCOMPARE(rtl.value(QLatin1String("rundir")).toString(), QStringLiteral("/p/rundir"));
+        QCOMPARE(rtl.value(QLatin1String("timeout")).toDouble(), 600.0); // --task-timeout as the default
+        QVERIFY(!rtl.contains(QLatin1String("resources")));
+        QVERIFY(!flow::submitParams(flow, flow.tasks[1], QStringLiteral("/r"), 0).contains(QLatin1String("timeout")));
     }
 
     void deepChainsLoadAndSelectWithoutRecursion()
