@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "daemonbackend.h"
 #include "ephemeralbackend.h"
+#include "flow/submit.h"
 #include "poolsetup.h"
 #include "runprinter.h"
 #include "runsession.h"
@@ -15,6 +16,7 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -29,7 +31,8 @@ namespace {
 
 const char kRunUsage[] =
     "usage: dfm run [TASK ...] [--root DIR] [--runner NAME] [--runner-opt K=V]... [--pool-size N]\n"
-    "               [-j N] [--rundir DIR] [--json FILE] [--tasks-from FILE|-]\n";
+    "               [-j N] [--rundir DIR] [--json FILE] [--tasks-from FILE|-] [-D NAME=VALUE]...\n"
+    "               [--task-timeout SECONDS] [-f|--force] [--clean] [-c CONFIG]\n";
 
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
@@ -46,6 +49,10 @@ struct RunArgs {
     QString rundirRoot;  /* absolute */
     QString jsonFile;
     QString tasksFrom;   /* "" = the flow file; "-" = stdin */
+    QStringList defines; /* -D NAME=VALUE */
+    double taskTimeout = 0; /* --task-timeout; 0 = none */
+    bool force = false;     /* -f: run even what is up-to-date */
+    bool clean = false;     /* --clean: remove the rundir root first */
 };
 
 // Parses the command line; false after printing the error and usage.
@@ -62,6 +69,11 @@ bool parseArgs(const QStringList &args, RunArgs *a, bool *help)
     p.addOption({QStringLiteral("rundir"), QStringLiteral("Root of the task run directories (default <project>/rundir)."), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Write per-task results as JSON to FILE."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("tasks-from"), QStringLiteral("Run one shell task per line of FILE (- for stdin)."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("D"), QStringLiteral("Set parameter NAME (package, or TASK.PARAM) to VALUE (repeatable)."), QStringLiteral("NAME=VALUE")});
+    p.addOption({QStringLiteral("task-timeout"), QStringLiteral("Time limit of each task without its own `timeout:`."), QStringLiteral("SECONDS")});
+    p.addOption({{QStringLiteral("c"), QStringLiteral("config")}, QStringLiteral("Select a package configuration (not supported yet)."), QStringLiteral("CONFIG")});
+    p.addOption({{QStringLiteral("f"), QStringLiteral("force")}, QStringLiteral("Run every task, even those up-to-date.")});
+    p.addOption({QStringLiteral("clean"), QStringLiteral("Remove the run directories before running.")});
     p.addHelpOption();
     if (!p.parse(QStringList{QStringLiteral("dfm run")} + args)) {
         err(QStringLiteral("dfm run: %1\n%2").arg(p.errorText(), QLatin1String(kRunUsage)));
@@ -87,6 +99,23 @@ bool parseArgs(const QStringList &args, RunArgs *a, bool *help)
             return false;
         }
     }
+    if (p.isSet(QStringLiteral("task-timeout"))) {
+        bool ok = false;
+        a->taskTimeout = p.value(QStringLiteral("task-timeout")).toDouble(&ok);
+        if (!ok || a->taskTimeout <= 0) {
+            err(QStringLiteral("dfm run: --task-timeout: expected a positive number of seconds, got '%1'\n%2")
+                    .arg(p.value(QStringLiteral("task-timeout")), QLatin1String(kRunUsage)));
+            return false;
+        }
+    }
+    if (p.isSet(QStringLiteral("c"))) {
+        err(QStringLiteral("dfm run: -c %1: package configurations (`configs:`) are not supported yet\n")
+                .arg(p.value(QStringLiteral("c"))));
+        return false;
+    }
+    a->defines = p.values(QStringLiteral("D"));
+    a->force = p.isSet(QStringLiteral("f"));
+    a->clean = p.isSet(QStringLiteral("clean"));
     a->names = p.positionalArguments();
     a->root = findProjectRoot(p.value(QStringLiteral("root")), QDir::currentPath());
     a->rundirRoot = p.isSet(QStringLiteral("rundir"))
@@ -100,8 +129,16 @@ bool parseArgs(const QStringList &args, RunArgs *a, bool *help)
 // The flow to run: the project's flow file, or the --tasks-from list.
 bool loadTasks(const RunArgs &a, Flow *flow, QString *e)
 {
-    if (a.tasksFrom.isEmpty())
-        return loadFlow(a.root, flow, e);
+    if (a.tasksFrom.isEmpty()) {
+        FlowOptions options;
+        options.defines = a.defines;
+        options.rundirRoot = a.rundirRoot;
+        return loadFlow(a.root, options, flow, e);
+    }
+    if (!a.defines.isEmpty()) {
+        *e = QStringLiteral("-D sets flow parameters; a --tasks-from list has none");
+        return false;
+    }
     QFile f;
     QString name = a.tasksFrom, dir = QDir::currentPath();
     if (a.tasksFrom == QLatin1String("-")) {
@@ -122,23 +159,11 @@ bool loadTasks(const RunArgs &a, Flow *flow, QString *e)
 }
 
 // The task.submit params of one flow task, validated into a TaskSpec.
-proto::TaskSpec specFor(const Flow &flow, const FlowTask &t, const QString &rundirRoot)
+proto::TaskSpec specFor(const Flow &flow, const FlowTask &t, const RunArgs &a)
 {
-    QJsonObject params = t.with;
-    if (!params.contains(QLatin1String("srcdir")))
-        params.insert(QStringLiteral("srcdir"), flow.dir);
-    const QJsonObject raw{{QStringLiteral("request_id"), t.name},
-                          {QStringLiteral("name"), t.name},
-                          {QStringLiteral("shell"), t.shell},
-                          {QStringLiteral("body"), t.run},
-                          {QStringLiteral("srcdir"), flow.dir},
-                          {QStringLiteral("rundir"), rundirRoot + QLatin1Char('/') + t.name},
-                          {QStringLiteral("env"), QJsonObject()},
-                          {QStringLiteral("resource_class"), t.resourceClass},
-                          {QStringLiteral("params"), params}};
     proto::TaskSpec spec;
     QString e;
-    proto::parseTaskSpec(raw, &spec, &e); // built from valid fields: cannot fail
+    proto::parseTaskSpec(flow::submitParams(flow, t, a.rundirRoot, a.taskTimeout), &spec, &e); // valid fields: cannot fail
     return spec;
 }
 
@@ -203,6 +228,32 @@ bool writeJson(const QString &file, const QJsonObject &report, QString *e)
     return true;
 }
 
+// --clean: removes the rundir root, refusing one that holds the project
+// (a --rundir of "." or "..") or is not a directory we may remove.
+bool cleanRundir(const RunArgs &a, QString *e)
+{
+    const QString root = QDir::cleanPath(a.root);
+    const QString rundir = QDir::cleanPath(a.rundirRoot);
+    if (root == rundir || root.startsWith(rundir + QLatin1Char('/')) || rundir == QLatin1String("/")) {
+        *e = QStringLiteral("--clean: refusing to remove %1, which holds the project %2; pass a --rundir of its own")
+                 .arg(rundir, root);
+        return false;
+    }
+    const QFileInfo fi(rundir);
+    if (fi.isSymLink()) { // remove the link, never what it points to
+        if (!QFile::remove(rundir)) {
+            *e = QStringLiteral("--clean: cannot remove the link %1").arg(rundir);
+            return false;
+        }
+        return true;
+    }
+    if (fi.exists() && !QDir(rundir).removeRecursively()) {
+        *e = QStringLiteral("--clean: cannot remove all of %1").arg(rundir);
+        return false;
+    }
+    return true;
+}
+
 QString nameList(const QStringList &names)
 {
     constexpr int kShown = 10;
@@ -236,8 +287,20 @@ int runCommand(const QStringList &args)
         return 0;
     }
     std::vector<proto::TaskSpec> specs;
-    for (int i : order)
-        specs.push_back(specFor(flow, flow.tasks[size_t(i)], a.rundirRoot));
+    std::vector<QJsonValue> consumes, passthrough;
+    std::vector<char> local, alwaysRun;
+    for (int i : order) {
+        const FlowTask &t = flow.tasks[size_t(i)];
+        specs.push_back(specFor(flow, t, a));
+        consumes.push_back(t.consumes);
+        passthrough.push_back(t.passthrough);
+        local.push_back(t.isNull() ? 1 : 0);
+        alwaysRun.push_back(t.neverUpToDate ? 1 : 0);
+    }
+    if (a.clean && !cleanRundir(a, &e)) {
+        err(QStringLiteral("dfm run: %1\n").arg(e));
+        return kExitUsage;
+    }
 
     // Signals are watched before any worker starts, so none is left behind.
     SignalWatcher signals_({SIGINT, SIGTERM});
@@ -247,6 +310,11 @@ int runCommand(const QStringList &args)
         return code;
 
     RunSession session(std::move(specs), planNeeds(flow, order), backend.get(), maxInFlight);
+    flow::FileExecStore store;
+    if (!flow.packageName.isEmpty()) {
+        session.setDataflow(std::move(consumes), std::move(passthrough), std::move(local));
+        session.setIncremental(&store, a.force, std::move(alwaysRun));
+    }
     const char *term = std::getenv("TERM");
     RunPrinter printer(&session, ::isatty(STDOUT_FILENO) && !(term && qstrcmp(term, "dumb") == 0));
     int interrupts = 0;

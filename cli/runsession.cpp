@@ -10,11 +10,14 @@ RunSession::RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std
       m_specs(std::move(specs)),
       m_needs(needs),
       m_plan(needs),
+      m_dataflow({}, {}, needs),
       m_backend(backend),
       m_maxInFlight(maxInFlight),
       m_outcomes(m_specs.size()),
       m_reported(m_specs.size(), false)
 {
+    m_local.assign(m_specs.size(), 0);
+    m_sentInputs.resize(m_specs.size());
     for (size_t i = 0; i < m_specs.size(); ++i) {
         m_outcomes[i].name = m_specs[i].name;
         m_indexOf.insert(m_specs[i].requestId, int(i));
@@ -38,6 +41,43 @@ void RunSession::abandon(const QString &why)
     checkDone();
 }
 
+void RunSession::setDataflow(std::vector<QJsonValue> consumes, std::vector<QJsonValue> passthrough,
+                             std::vector<char> local)
+{
+    m_dataflow = flow::Dataflow(std::move(consumes), std::move(passthrough), m_needs);
+    m_local = std::move(local);
+    m_local.resize(m_specs.size(), 0);
+    m_hasDataflow = true;
+}
+
+void RunSession::setIncremental(flow::ExecStore *store, bool force, std::vector<char> alwaysRun)
+{
+    m_store = store;
+    m_force = force;
+    m_alwaysRun = std::move(alwaysRun);
+    m_alwaysRun.resize(m_specs.size(), 0);
+}
+
+bool RunSession::upToDate(int task, const proto::TaskSpec &spec, bool needsChanged, flow::ExecRecord *prev,
+                          bool *havePrev)
+{
+    *havePrev = m_store && m_store->load(spec.rundir, spec.name, prev);
+    if (!m_store || m_force || m_alwaysRun[size_t(task)])
+        return false;
+    flow::RunRequest req;
+    req.name = spec.name;
+    req.srcdir = spec.srcdir;
+    req.rundir = spec.rundir;
+    req.shell = spec.shell;
+    req.body = spec.body;
+    req.callable = spec.raw.value(QLatin1String("callable_spec")).toString();
+    req.params = spec.params;
+    req.inputs = spec.raw.value(QLatin1String("inputs")).toArray();
+    req.needsChanged = needsChanged;
+    QString why;
+    return flow::isUpToDate(*havePrev ? prev : nullptr, req, &why);
+}
+
 void RunSession::start()
 {
     m_clock.start();
@@ -51,8 +91,34 @@ void RunSession::submitReady()
     int task = -1;
     while (!m_interrupted && (m_maxInFlight <= 0 || m_outstanding.size() < m_maxInFlight)
            && m_plan.nextReady(&task)) {
-        m_outstanding.insert(m_specs[size_t(task)].requestId, task);
-        m_backend->submit(m_specs[size_t(task)]);
+        if (m_local[size_t(task)]) { // a loop, not a call chain: any depth of null tasks
+            m_dataflow.finished(task, QJsonArray(), false);
+            m_outcomes[size_t(task)].exitCode = 0;
+            m_plan.finished(task, true);
+            record(task);
+            continue;
+        }
+        proto::TaskSpec spec = m_specs[size_t(task)];
+        const bool changed = m_dataflow.needsChanged(task);
+        if (m_hasDataflow) {
+            spec.raw.insert(QStringLiteral("inputs"), m_dataflow.inputsOf(task));
+            spec.raw.insert(QStringLiteral("changed"), changed);
+            m_sentInputs[size_t(task)] = spec.raw.value(QLatin1String("inputs")).toArray();
+        }
+        flow::ExecRecord prev;
+        bool havePrev = false;
+        if (upToDate(task, spec, changed, &prev, &havePrev)) {
+            m_dataflow.finished(task, prev.outputs, false);
+            m_outcomes[size_t(task)].exitCode = 0;
+            m_outcomes[size_t(task)].reason = QStringLiteral("up-to-date");
+            m_plan.finished(task, true);
+            record(task);
+            continue;
+        }
+        if (havePrev)
+            spec.raw.insert(QStringLiteral("memento"), prev.memento);
+        m_outstanding.insert(spec.requestId, task);
+        m_backend->submit(spec);
     }
 }
 
@@ -77,6 +143,26 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
         m_plan.markCancelled(index);
     else
         m_plan.finished(index, result.status == 0);
+    if (result.status == 0)
+        m_dataflow.finished(index, result.output, result.changed);
+    if (m_store && !x.value(QLatin1String("cancelled")).toBool()) {
+        const proto::TaskSpec &spec = m_specs[size_t(index)];
+        flow::ExecRecord rec;
+        rec.name = spec.name;
+        rec.status = result.status;
+        rec.changed = result.changed;
+        rec.params = spec.params;
+        rec.inputs = m_sentInputs[size_t(index)];
+        rec.outputs = result.output;
+        rec.markers = result.markers;
+        rec.memento = result.memento;
+        rec.shell = spec.shell;
+        rec.body = spec.body;
+        QString e;
+        // Ignored on failure (a rundir the worker never made, a full disk):
+        // a missing record only means the task runs again next time.
+        (void)m_store->save(spec.rundir, rec, &e);
+    }
     if (m_plan.status(index) == TaskStatus::Passed)
         record(index); // a pass skips nothing: no need to scan
     else

@@ -5,6 +5,8 @@
 // it emits taskDone() for each outcome and done() at the end; the printer
 // reads outcomes() and counters.
 
+#include "flow/dataflow.h"
+#include "flow/execdata.h"
 #include "runformat.h"
 #include "runplan.h"
 #include "taskbackend.h"
@@ -26,6 +28,24 @@ public:
     /// backend must outlive the session and be started already.
     RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std::vector<int>> &needs,
                TaskBackend *backend, int maxInFlight, QObject *parent = nullptr);
+
+    /// Data items between the tasks (flow files; a task list has none):
+    /// `consumes`/`passthrough` per task as FlowTask holds them, and which
+    /// tasks run nothing (null tasks: they pass at once, here, and pass their
+    /// inputs on). Each submit then carries `inputs` and `changed`. Call
+    /// before start().
+    void setDataflow(std::vector<QJsonValue> consumes, std::vector<QJsonValue> passthrough, std::vector<char> local);
+
+    /// Incremental runs: before a task is submitted its last record in
+    /// `store` decides whether it is up-to-date (then it passes at once with
+    /// its recorded output, reason "up-to-date"); otherwise its recorded
+    /// memento goes with the submit. Each result is recorded. `force` runs
+    /// everything; `alwaysRun[i]` marks tasks with `uptodate: false`. Call
+    /// after setDataflow() and before start(); the store must outlive the session.
+    void setIncremental(flow::ExecStore *store, bool force, std::vector<char> alwaysRun);
+
+    /// The output data items of task `index` (after it passed).
+    const QJsonArray &outputOf(int index) const { return m_dataflow.outputOf(index); }
 
     /// Submits the first ready tasks; done() follows when all have ended
     /// (at once, from the event loop, for an empty run).
@@ -69,6 +89,14 @@ private:
     std::vector<proto::TaskSpec> m_specs;
     std::vector<std::vector<int>> m_needs;
     RunPlan m_plan;
+    flow::Dataflow m_dataflow;
+    bool m_hasDataflow = false;
+    std::vector<char> m_local;        /* null task: passes here, never submitted */
+    flow::ExecStore *m_store = nullptr; /* incremental records; null = always run */
+    bool m_force = false;
+    std::vector<char> m_alwaysRun;
+    std::vector<QJsonArray> m_sentInputs; /* per task: the inputs its submit carried */
+    bool upToDate(int task, const proto::TaskSpec &spec, bool needsChanged, flow::ExecRecord *prev, bool *havePrev);
     TaskBackend *m_backend;
     int m_maxInFlight;
     std::vector<fmt::TaskOutcome> m_outcomes;

@@ -1,11 +1,15 @@
 #pragma once
-// The flow file (flow.dv or flow.yaml): a package of shell tasks and their
-// `needs`, read as the original Python dfm reads the subset we support
-// (reference/flow-and-config.md). Everything we cannot run is rejected at
-// load time with the file, line and task named. Tested in tests/tst_flow.cpp.
+// The flow file (flow.dv or flow.yaml): a package of tasks and their
+// `needs`, read as the original Python dfm reads the part of the dv-flow
+// language we support (docs/flow.md). What we cannot run is refused at load
+// time by name, with file and line, every error at once. The loader lives
+// in core/flow/ (loader, expressions, graph walks, standard library).
+// Tested in tests/tst_flow*.cpp.
 
 #include "config.h"
 
+#include <QHash>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
@@ -14,44 +18,89 @@
 
 namespace dfm {
 
+/// Shared JSON strings for FlowTask's defaults: copying one shares it,
+/// where building a string value allocates (it matters at 100,000 tasks).
+const QJsonValue &flowWord(const char *word);
+
 struct FlowTask {
     QString name;                   /* bare name, unique in the package */
-    QString shell = QStringLiteral("bash"); /* run as /bin/<shell> */
-    QString run;                    /* the shell body, `${{ ... }}` not yet expanded */
+    QString shell = QStringLiteral("bash"); /* run as /bin/<shell>; "pytask" for a standard task */
+    QString run;                    /* the shell body, `${{ }}` evaluated (runtime references kept) */
+    QString callableSpec;           /* std task: the Python callable, e.g. dv_flow.mgr.std.fileset.FileSet */
+    QString uses;                   /* as written, "" when none */
+    QString desc;                   /* desc: or the first line of doc: */
     QStringList needs;              /* bare names of the tasks it needs, in file order, no repeats */
-    QJsonObject with;               /* parameters: ints, doubles, bools, strings (null when empty) */
+    QJsonObject with;               /* parameters, evaluated (null when empty) */
     QString resourceClass;          /* from std.ResourceTag; empty = default class */
     ResourceSpec resources;         /* per-task values from std.ResourceTag (unset = 0/empty) */
+    QJsonValue consumes = flowWord("all");       /* "all", "none" or a list of patterns */
+    QJsonValue passthrough = flowWord("unused"); /* "all", "none", "unused" or a list of patterns */
+    bool inheritRundir = false;     /* rundir: inherit (runs in the rundir root) */
+    bool exported = false;          /* root: or export: */
+    bool local = false;             /* local: */
+    double timeout = 0;             /* seconds; 0 = none */
+    bool neverUpToDate = false;     /* uptodate: false: runs every time */
+    bool iff = true;                /* false: `iff` evaluated false; the task passes without running */
     int line = 0;                   /* 1-based line of the task in the file */
+
+    /// True for a task that runs nothing (no body, no standard task): it
+    /// only orders its needs and passes their data on.
+    bool isNull() const { return run.trimmed().isEmpty() && callableSpec.isEmpty(); }
 };
 
 struct Flow {
     QString file;        /* the flow file as given (absolute from loadFlow()) */
     QString dir;         /* the directory holding it */
     QString packageName;
+    QJsonObject params;  /* package parameters (`with:`), evaluated, -D applied */
     std::vector<FlowTask> tasks; /* in file order */
 
     /// Index of the task named NAME or PKG.NAME (PKG being this package);
-    /// -1 if none.
+    /// -1 if none. O(1): a hash, rebuilt when tasks were added.
     int indexOf(const QString &nameOrQualified) const;
+
+    /// "PKG.NAME", or NAME when the flow has no package (a task list).
+    QString qualified(const FlowTask &t) const
+    {
+        return packageName.isEmpty() ? t.name : packageName + QLatin1Char('.') + t.name;
+    }
+
+private:
+    mutable QHash<QString, int> m_index; /* bare name -> index */
+    mutable size_t m_indexed = 0;        /* tasks.size() when m_index was built */
+};
+
+/// What the command line adds to a load.
+struct FlowOptions {
+    QStringList defines;      /* -D NAME=VALUE, in order */
+    QString rundirRoot;       /* for ${{ rundir }}; "" = <flow dir>/rundir */
+    QHash<QString, QString> env; /* for ${{ env.X }}; empty = the process environment */
 };
 
 /// Finds flow.dv, else flow.yaml, in `projectRoot` and parses it. Returns
 /// false with *err when neither exists, or the file cannot be read or
 /// parsed (see parseFlowText()).
 bool loadFlow(const QString &projectRoot, Flow *flow, QString *err);
+bool loadFlow(const QString &projectRoot, const FlowOptions &options, Flow *flow, QString *err);
 
 /// Parses flow YAML text; `fileName` names the file in messages and sets
 /// flow->file and flow->dir. Checks everything that would stop a run:
-/// syntax, structure, unknown keys and tags, `uses:`/`type:` tasks, tasks
-/// without `run:`, duplicate names, unknown needs and cycles. Returns false
-/// with the first error as "FILE:LINE: ...".
+/// syntax, structure, unknown keys, constructs not supported yet (refused by
+/// name), Python task bodies, expressions, duplicate names, unknown needs and
+/// cycles. Returns false with every error found, one "FILE:LINE: ..." per line.
 bool parseFlowText(const QString &fileName, const QString &yamlText, Flow *flow, QString *err);
+bool parseFlowText(const QString &fileName, const QString &yamlText, const FlowOptions &options, Flow *flow,
+                   QString *err);
 
 /// The indices of the named tasks and of everything they need, needs before
 /// the tasks needing them; with no names, of every leaf task (one no other
 /// task needs) and its needs. Returns false with *err for an unknown name,
-/// suggesting the closest task name or listing the tasks.
+/// suggesting the closest task name or listing the tasks. Iterative: any depth.
 bool selectTasks(const Flow &flow, const QStringList &names, std::vector<int> *order, QString *err);
+
+/// The first dependency cycle among `needs` (indices), as the indices along
+/// it with the first repeated at the end, and the task whose need closes it
+/// in *closer; empty when there is none. Iterative: any depth.
+std::vector<int> findCycle(const std::vector<std::vector<int>> &needs, int *closer);
 
 } // namespace dfm

@@ -55,7 +55,7 @@ QString taskLine(int done, int total, const TaskOutcome &t)
     const QString head = QStringLiteral("[%1/%2] ").arg(done).arg(total);
     switch (t.status) {
     case TaskStatus::Passed:
-        return head + QStringLiteral("passed %1 (%2)").arg(t.name, duration(t.durationMs));
+        return head + QStringLiteral("passed %1 (%2)").arg(t.name, t.reason.isEmpty() ? duration(t.durationMs) : t.reason);
     case TaskStatus::Failed:
         return head + QStringLiteral("FAILED ") + failedText(t);
     case TaskStatus::Skipped:

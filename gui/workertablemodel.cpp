@@ -10,7 +10,7 @@ void WorkerTableModel::sync(const MonitorModel &model)
         model.workers(), [](const proto::WorkerInfo &w) { return w.workerId; },
         [](const proto::WorkerInfo &a, const proto::WorkerInfo &b) {
             return a.hostname == b.hostname && a.state == b.state && a.resourceClass == b.resourceClass &&
-                   a.jobId == b.jobId && a.jobState == b.jobState && a.currentTask == b.currentTask &&
+                   a.jobId == b.jobId && a.schedulerState == b.schedulerState && a.currentTask == b.currentTask &&
                    a.tasksDone == b.tasksDone;
         });
 }
@@ -18,8 +18,8 @@ void WorkerTableModel::sync(const MonitorModel &model)
 QString WorkerTableModel::jobText(const proto::WorkerInfo &w)
 {
     if (w.jobId.isEmpty())
-        return w.jobState.isEmpty() ? QStringLiteral("-") : w.jobState;
-    return w.jobState.isEmpty() ? w.jobId : w.jobId + QLatin1Char(' ') + w.jobState;
+        return w.schedulerState.isEmpty() ? QStringLiteral("-") : w.schedulerState;
+    return w.schedulerState.isEmpty() ? w.jobId : w.jobId + QLatin1Char(' ') + w.schedulerState;
 }
 
 int WorkerTableModel::columnCount(const QModelIndex &parent) const

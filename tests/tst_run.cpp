@@ -123,7 +123,7 @@ private Q_SLOTS:
         // Passing tasks only update the status line; a failure gets a line of its own.
         QVERIFY2(!out.contains(QStringLiteral("passed a")), qPrintable(out));
         QVERIFY2(out.contains(QStringLiteral("\r\x1b[K[")), qPrintable(out));
-        QVERIFY2(out.contains(QStringLiteral("FAILED b (exit 2) log: %1\r\n").arg(p.path(QStringLiteral("rundir/b/b.log")))), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("FAILED p.b (exit 2) log: %1\r\n").arg(p.path(QStringLiteral("rundir/p.b/p.b.log")))), qPrintable(out));
         QVERIFY2(out.contains(QStringLiteral("\x1b[K[3/3] 0 running, 1 failed: ")), qPrintable(out));
         QVERIFY2(out.contains(QStringLiteral("dfm run: 2 passed, 1 failed, 0 skipped, 0 cancelled in ")), qPrintable(out));
     }
@@ -136,22 +136,22 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         const QStringList lines = r.out.split(QLatin1Char('\n'));
         QCOMPARE(lines.size(), 8); // 4 tasks, summary, "failed:", one failure, ""
-        QVERIFY2(lines[0].startsWith(QStringLiteral("[1/4] passed build (")), qPrintable(r.out));
-        QVERIFY2(r.out.contains(QStringLiteral("] FAILED test_b (exit 3) log: %1\n").arg(p.path(QStringLiteral("rundir/test_b/test_b.log")))),
+        QVERIFY2(lines[0].startsWith(QStringLiteral("[1/4] passed demo.build (")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("] FAILED demo.test_b (exit 3) log: %1\n").arg(p.path(QStringLiteral("rundir/demo.test_b/demo.test_b.log")))),
                  qPrintable(r.out));
-        QVERIFY2(r.out.contains(QStringLiteral("[4/4] skipped report (needs test_b failed)\n")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("[4/4] skipped demo.report (needs demo.test_b failed)\n")), qPrintable(r.out));
         QVERIFY2(lines[4].startsWith(QStringLiteral("dfm run: 2 passed, 1 failed, 1 skipped, 0 cancelled in ")), qPrintable(r.out));
         QVERIFY2(lines[4].endsWith(QStringLiteral("(ephemeral local pool of 16 workers)")), qPrintable(r.out));
         QCOMPARE(lines[5], QStringLiteral("failed:"));
-        QCOMPARE(lines[6], QStringLiteral("  test_b (exit 3) log: %1").arg(p.path(QStringLiteral("rundir/test_b/test_b.log"))));
-        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/report"))));
-        QCOMPARE(readText(p.path(QStringLiteral("rundir/build/built.txt"))), QStringLiteral("built\n"));
+        QCOMPARE(lines[6], QStringLiteral("  demo.test_b (exit 3) log: %1").arg(p.path(QStringLiteral("rundir/demo.test_b/demo.test_b.log"))));
+        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/demo.report"))));
+        QCOMPARE(readText(p.path(QStringLiteral("rundir/demo.build/built.txt"))), QStringLiteral("built\n"));
 
         const QJsonObject rep = readJson(p.path(QStringLiteral("r.json")));
-        QCOMPARE(statuses(rep), (QMap<QString, QString>{{QStringLiteral("build"), QStringLiteral("passed")},
-                                                        {QStringLiteral("test_a"), QStringLiteral("passed")},
-                                                        {QStringLiteral("test_b"), QStringLiteral("failed")},
-                                                        {QStringLiteral("report"), QStringLiteral("skipped")}}));
+        QCOMPARE(statuses(rep), (QMap<QString, QString>{{QStringLiteral("demo.build"), QStringLiteral("passed")},
+                                                        {QStringLiteral("demo.test_a"), QStringLiteral("passed")},
+                                                        {QStringLiteral("demo.test_b"), QStringLiteral("failed")},
+                                                        {QStringLiteral("demo.report"), QStringLiteral("skipped")}}));
         QCOMPARE(rep.value(QLatin1String("mode")).toString(), QStringLiteral("ephemeral"));
         QCOMPARE(rep.value(QLatin1String("passed")).toInt(), 2);
         QCOMPARE(rep.value(QLatin1String("failed")).toInt(), 1);
@@ -159,7 +159,7 @@ private Q_SLOTS:
         QVERIFY(rep.value(QLatin1String("wall_ms")).toInteger() > 0);
         const QJsonObject b = rep.value(QLatin1String("tasks")).toArray()[2].toObject();
         QCOMPARE(b.value(QLatin1String("exit_code")).toInt(), 3);
-        QCOMPARE(b.value(QLatin1String("log")).toString(), p.path(QStringLiteral("rundir/test_b/test_b.log")));
+        QCOMPARE(b.value(QLatin1String("log")).toString(), p.path(QStringLiteral("rundir/demo.test_b/demo.test_b.log")));
         QVERIFY(b.value(QLatin1String("worker")).toString().startsWith(QLatin1Char('r')));
         QVERIFY(!b.value(QLatin1String("host")).toString().isEmpty());
     }
@@ -170,10 +170,10 @@ private Q_SLOTS:
         p.write(QStringLiteral("flow.dv"), kGraphFlow);
         const Run r = run(p, {QStringLiteral("test_a"), QStringLiteral("-j"), QStringLiteral("1")});
         QCOMPARE(r.code, 0);
-        QVERIFY2(r.out.startsWith(QStringLiteral("[1/2] passed build (")), qPrintable(r.out));
-        QVERIFY2(r.out.contains(QStringLiteral("\n[2/2] passed test_a (")), qPrintable(r.out));
+        QVERIFY2(r.out.startsWith(QStringLiteral("[1/2] passed demo.build (")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("\n[2/2] passed demo.test_a (")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("(ephemeral local pool of 1 workers)")), qPrintable(r.out));
-        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/test_b"))));
+        QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/demo.test_b"))));
         // A clean run keeps no worker logs.
         QCOMPARE(QDir(p.path(QStringLiteral(".dfm/workers"))).entryList(QDir::Dirs | QDir::NoDotAndDotDot), QStringList{});
     }
@@ -192,17 +192,74 @@ private Q_SLOTS:
 )F");
         const Run r = run(p, {QStringLiteral("--rundir"), QStringLiteral("out")});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        const QString rundir = p.path(QStringLiteral("out/sim"));
-        QCOMPARE(readText(rundir + QStringLiteral("/sim.log")),
+        const QString rundir = p.path(QStringLiteral("out/demo.sim"));
+        QCOMPARE(readText(rundir + QStringLiteral("/demo.sim.log")),
                  QStringLiteral("seed=42 mode=fast src=%1 run=%2 pwd=%2\n").arg(p.root(), rundir));
+    }
+
+    void aSecondRunSkipsWhatIsUpToDate()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), R"F(package:
+  name: inc
+  with:
+    greeting: {type: str, value: hello}
+  tasks:
+  - name: a
+    run: echo ${{ greeting }} >> out.txt
+  - name: all
+    needs: [a]
+)F");
+        const QString out = p.path(QStringLiteral("rundir/inc.a/out.txt"));
+        Run r = run(p, {QStringLiteral("all"), QStringLiteral("-D"), QStringLiteral("greeting=hi")});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.startsWith(QStringLiteral("[1/2] passed inc.a (")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("[2/2] passed inc.all (")), qPrintable(r.out));
+        QCOMPARE(readText(out), QStringLiteral("hi\n"));
+        QVERIFY(QFileInfo::exists(p.path(QStringLiteral("rundir/inc.a/inc.a.exec_data.json"))));
+        QVERIFY(QFileInfo::exists(p.path(QStringLiteral("rundir/inc.a/inc.a.log"))));
+
+        r = run(p, {QStringLiteral("all"), QStringLiteral("-D"), QStringLiteral("greeting=hi")});
+        QVERIFY2(r.out.startsWith(QStringLiteral("[1/2] passed inc.a (up-to-date)\n")), qPrintable(r.out));
+        QCOMPARE(readText(out), QStringLiteral("hi\n"));
+
+        r = run(p, {QStringLiteral("all"), QStringLiteral("-D"), QStringLiteral("greeting=hi"), QStringLiteral("-f")});
+        QCOMPARE(readText(out), QStringLiteral("hi\nhi\n"));
+        r = run(p, {QStringLiteral("all")}); // a parameter changed: runs again
+        QVERIFY2(!r.out.contains(QStringLiteral("up-to-date")), qPrintable(r.out));
+        QCOMPARE(readText(out), QStringLiteral("hi\nhi\nhello\n"));
+        r = run(p, {QStringLiteral("all"), QStringLiteral("--clean")});
+        QCOMPARE(readText(out), QStringLiteral("hello\n"));
+        r = run(p, {QStringLiteral("-c"), QStringLiteral("debug")});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, QStringLiteral("dfm run: -c debug: package configurations (`configs:`) are not supported yet\n"));
+        r = run(p, {QStringLiteral("--clean"), QStringLiteral("--rundir"), QStringLiteral(".")});
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err, QStringLiteral("dfm run: --clean: refusing to remove %1, which holds the project %1; pass a --rundir of its own\n")
+                            .arg(p.root()));
+    }
+
+    void aThirtyThousandDeepChainRuns()
+    {
+        // Each task needs the next; all but the last run nothing (null tasks).
+        TempProject p;
+        QByteArray flow = "package:\n  name: p\n  tasks:\n";
+        const int n = 30000;
+        for (int i = 0; i < n; ++i)
+            flow += "  - name: t" + QByteArray::number(i) + "\n"
+                    + (i + 1 < n ? "    needs: [t" + QByteArray::number(i + 1) + "]\n" : QByteArray("    run: \"true\"\n"));
+        p.write(QStringLiteral("flow.dv"), flow);
+        const Run r = run(p, {QStringLiteral("t0")});
+        QVERIFY2(r.code == 0, qPrintable(r.err.left(2000)));
+        QVERIFY2(r.out.contains(QStringLiteral("dfm run: 30000 passed, 0 failed, 0 skipped, 0 cancelled in ")), qPrintable(r.out.right(500)));
     }
 
     void flowErrorsStopTheRunBeforeAnythingStarts_data()
     {
         QTest::addColumn<QByteArray>("flow");
         QTest::addColumn<QString>("message");
-        QTest::newRow("uses") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: files\n    uses: std.FileSet\n")
-                              << QStringLiteral(":7: task 'files' uses 'std.FileSet'");
+        QTest::newRow("pytask") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: gen\n    shell: pytask\n    run: my.Gen\n")
+                                << QStringLiteral(":8: task 'gen': `shell: pytask` runs the Python callable 'my.Gen'");
         QTest::newRow("cycle") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: a\n    needs: [b]\n    run: true\n  - name: b\n    needs: [a]\n    run: true\n")
                                << QStringLiteral(":10: task 'b' needs 'a', which closes a dependency cycle");
         QTest::newRow("unknown need") << QByteArray("package:\n  name: p\n  tasks:\n  - name: ok\n    run: touch started\n  - name: a\n    needs: [nope]\n    run: true\n")
@@ -447,7 +504,7 @@ private Q_SLOTS:
         QCOMPARE(proc.exitCode(), 1);
         QCOMPARE(err, QStringLiteral("dfm run: daemon connection lost (through daemon pid %1); its running tasks are "
                                      "reported failed, the rest cancelled\n").arg(pid));
-        QVERIFY2(out.startsWith(QStringLiteral("[1/2] FAILED s1 (daemon connection lost)\n[2/2] cancelled after\n"
+        QVERIFY2(out.startsWith(QStringLiteral("[1/2] FAILED p.s1 (daemon connection lost)\n[2/2] cancelled p.after\n"
                                                "dfm run: 0 passed, 1 failed, 0 skipped, 1 cancelled in ")),
                  qPrintable(out));
     }
@@ -523,9 +580,9 @@ private Q_SLOTS:
         QVERIFY2(out.contains(QStringLiteral("cancelled: ")), qPrintable(out));
         QCOMPARE(processesMatching(marker), QList<qint64>{});
         QCOMPARE(statuses(readJson(p.path(QStringLiteral("r.json")))),
-                 (QMap<QString, QString>{{QStringLiteral("s1"), QStringLiteral("cancelled")},
-                                         {QStringLiteral("s2"), QStringLiteral("cancelled")},
-                                         {QStringLiteral("after"), QStringLiteral("cancelled")}}));
+                 (QMap<QString, QString>{{QStringLiteral("p.s1"), QStringLiteral("cancelled")},
+                                         {QStringLiteral("p.s2"), QStringLiteral("cancelled")},
+                                         {QStringLiteral("p.after"), QStringLiteral("cancelled")}}));
         if (!withDaemon)
             QCOMPARE(processesMatching(p.root()), QList<qint64>{});
     }

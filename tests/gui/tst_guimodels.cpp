@@ -271,9 +271,9 @@ private Q_SLOTS:
         QCOMPARE(t.index(0, WorkerTableModel::Class).data().toString(), QStringLiteral("default"));
         WorkerInfo lsf;
         lsf.jobId = QStringLiteral("4242");
-        lsf.jobState = QStringLiteral("PEND: queue full");
+        lsf.schedulerState = QStringLiteral("PEND: queue full");
         QCOMPARE(WorkerTableModel::jobText(lsf), QStringLiteral("4242 PEND: queue full"));
-        lsf.jobState.clear();
+        lsf.schedulerState.clear();
         QCOMPARE(WorkerTableModel::jobText(lsf), QStringLiteral("4242"));
     }
 

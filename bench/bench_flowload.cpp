@@ -1,0 +1,92 @@
+// Flow loading: a 10,000-task flow with package and task parameters and
+// `${{ }}` expressions in values and bodies, against a same-run baseline of
+// the plain 10,000-task flow (shell bodies and needs only), then a
+// 100,000-task chain (each task needing the next). Prints figures only.
+//
+//   build/bench/bench_flowload [N=10000]
+#include "flow.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <cstdlib>
+
+using namespace dfm;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+QByteArray plainFlow(int n)
+{
+    QByteArray y = "package:\n  name: p\n  tasks:\n";
+    for (int i = 0; i < n; ++i) {
+        y += "  - name: t" + QByteArray::number(i) + "\n    run: ./sim +seed=" + QByteArray::number(i) + "\n";
+        if (i > 0)
+            y += "    needs: [t" + QByteArray::number(i / 2) + "]\n";
+    }
+    return y;
+}
+
+QByteArray paramFlow(int n)
+{
+    QByteArray y = "package:\n  name: p\n  with:\n    top: {type: str, value: tb}\n    base: {type: int, value: 100}\n  tasks:\n";
+    for (int i = 0; i < n; ++i) {
+        y += "  - name: t" + QByteArray::number(i) + "\n    with:\n      seed: {type: int, value: \"${{ base + "
+             + QByteArray::number(i) + " }}\"}\n      mode: fast\n"
+             "    run: ./sim +top=${{ top }} +seed=${{ seed * 2 }} +mode=${{ mode if seed > 10 else 'slow' }}\n";
+        if (i > 0)
+            y += "    needs: [t" + QByteArray::number(i / 2) + "]\n";
+    }
+    return y;
+}
+
+QByteArray chainFlow(int n)
+{
+    QByteArray y = "package:\n  name: p\n  tasks:\n";
+    for (int i = 0; i < n; ++i) {
+        y += "  - name: t" + QByteArray::number(i) + "\n    run: 'true'\n";
+        if (i + 1 < n)
+            y += "    needs: [t" + QByteArray::number(i + 1) + "]\n";
+    }
+    return y;
+}
+
+/// Wall seconds; *cpu gets the process CPU seconds (what counts on a shared machine).
+double loadSeconds(const QByteArray &yaml, int *tasks, double *cpu)
+{
+    const QString text = QString::fromUtf8(yaml);
+    Flow flow;
+    QString err;
+    const auto t0 = Clock::now();
+    const std::clock_t c0 = std::clock();
+    if (!parseFlowText(QStringLiteral("/bench/flow.dv"), text, &flow, &err)) {
+        std::fprintf(stderr, "load failed: %s\n", qPrintable(err.left(500)));
+        std::exit(1);
+    }
+    std::vector<int> order;
+    selectTasks(flow, {}, &order, &err);
+    *tasks = int(order.size());
+    *cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    const int n = argc > 1 ? std::atoi(argv[1]) : 10000;
+    int tasks = 0;
+    double cpuPlain = 0, cpuParams = 0, cpuChain = 0;
+    const double plain = loadSeconds(plainFlow(n), &tasks, &cpuPlain);
+    std::printf("plain flow, %d tasks:            %.3f s wall, %.3f s CPU (baseline)\n", tasks, plain, cpuPlain);
+    const double params = loadSeconds(paramFlow(n), &tasks, &cpuParams);
+    std::printf("params + expressions, %d tasks:  %.3f s wall, %.3f s CPU (%.2fx the baseline's CPU)\n", tasks, params,
+                cpuParams, cpuParams / cpuPlain);
+    const double chain = loadSeconds(chainFlow(10 * n), &tasks, &cpuChain);
+    std::printf("chain of %d tasks (each needs the next): %.3f s wall, %.3f s CPU\n", tasks, chain, cpuChain);
+    return 0;
+}

@@ -1,0 +1,632 @@
+// Elaboration: from the package as written to the tasks `dfm run` runs.
+// Parameters (-D overrides, types, `${{ }}`), `uses:` inheritance, `iff`,
+// needs and cycles. Lookups by hash; walks iterative.
+
+#include "flow/decl.h"
+#include "flow/expr.h"
+#include "flow/stdlib.h"
+#include "flow/yamlvalue.h"
+
+#include "spellcheck.h"
+
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QProcessEnvironment>
+#include <QRegularExpression>
+#include <QSet>
+
+namespace dfm::flow {
+
+namespace {
+
+constexpr int kMaxValueDepth = 64;
+
+/// Names resolve through `layers` (first wins), then the package's
+/// parameters qualified by its name, then the built-in variables.
+class Scope : public ExprScope {
+public:
+    std::vector<const QJsonObject *> layers;
+    const QJsonObject *builtins = nullptr;
+    QString pkgName;
+    const QJsonObject *pkgParams = nullptr;
+
+    bool lookup(const QString &name, QJsonValue *value) const override
+    {
+        for (const QJsonObject *l : layers) {
+            const auto it = l->constFind(name);
+            if (it != l->constEnd()) {
+                *value = *it;
+                return true;
+            }
+        }
+        if (pkgParams && name == pkgName) {
+            *value = *pkgParams;
+            return true;
+        }
+        const auto it = builtins->constFind(name);
+        if (it != builtins->constEnd()) {
+            *value = *it;
+            return true;
+        }
+        return false;
+    }
+    QStringList names() const override
+    {
+        QStringList n = builtins->keys();
+        for (const QJsonObject *l : layers)
+            n += l->keys();
+        return n;
+    }
+};
+
+/// Expands expressions in every string of `v` (lists and maps too).
+bool evalValue(const QJsonValue &v, const Scope &scope, QJsonValue *out, QString *err, int depth = 0)
+{
+    if (depth > kMaxValueDepth) {
+        *err = QStringLiteral("value nested too deeply");
+        return false;
+    }
+    if (v.isString())
+        return hasExpr(v.toString()) ? expandText(v.toString(), scope, out, err) : (*out = v, true);
+    if (v.isArray()) {
+        QJsonArray a;
+        for (const QJsonValue &x : v.toArray()) {
+            QJsonValue y;
+            if (!evalValue(x, scope, &y, err, depth + 1))
+                return false;
+            a.append(y);
+        }
+        *out = a;
+        return true;
+    }
+    if (v.isObject()) {
+        QJsonObject o = v.toObject();
+        for (auto it = o.begin(); it != o.end(); ++it) {
+            QJsonValue y;
+            if (!evalValue(it.value(), scope, &y, err, depth + 1))
+                return false;
+            it.value() = y;
+        }
+        *out = o;
+        return true;
+    }
+    *out = v;
+    return true;
+}
+
+/// The default of a typed parameter declared without a value.
+QJsonValue typeDefault(const QString &type)
+{
+    if (type == QLatin1String("str")) return QString();
+    if (type == QLatin1String("int") || type == QLatin1String("float")) return 0;
+    if (type == QLatin1String("bool")) return false;
+    if (type == QLatin1String("list")) return QJsonArray();
+    if (type == QLatin1String("map")) return QJsonObject();
+    return QJsonValue();
+}
+
+/// `v` as a value of `type`; false with *err when it cannot be one.
+bool coerce(const QJsonValue &v, const QString &type, QJsonValue *out, QString *err)
+{
+    *out = v;
+    if (type.isEmpty() || v.isNull())
+        return true;
+    if (type == QLatin1String("str")) {
+        if (v.isArray() || v.isObject()) {
+            *err = QStringLiteral("expected a string, got a %1").arg(v.isArray() ? QStringLiteral("list") : QStringLiteral("map"));
+            return false;
+        }
+        *out = valueText(v);
+        return true;
+    }
+    if (type == QLatin1String("int") || type == QLatin1String("float")) {
+        if (v.isDouble()) {
+            if (type == QLatin1String("int") && v.toDouble() != std::floor(v.toDouble())) {
+                *err = QStringLiteral("expected an integer, got %1").arg(valueText(v));
+                return false;
+            }
+            return true;
+        }
+        const QJsonValue n = v.isString() ? scalarToJson(v.toString().trimmed()) : v;
+        if (!n.isDouble() || (type == QLatin1String("int") && n.toDouble() != std::floor(n.toDouble()))) {
+            *err = QStringLiteral("expected %1, got '%2'").arg(type == QLatin1String("int") ? QStringLiteral("an integer") : QStringLiteral("a number"), valueText(v));
+            return false;
+        }
+        *out = n;
+        return true;
+    }
+    if (type == QLatin1String("bool")) {
+        const QJsonValue b = v.isString() ? scalarToJson(v.toString().trimmed()) : v;
+        if (!b.isBool()) {
+            *err = QStringLiteral("expected true or false, got '%1'").arg(valueText(v));
+            return false;
+        }
+        *out = b;
+        return true;
+    }
+    if (type == QLatin1String("list")) {
+        if (v.isString()) { // a single item, as the Python std tasks accept it
+            *out = QJsonArray{v};
+            return true;
+        }
+        if (!v.isArray()) {
+            *err = QStringLiteral("expected a list, got '%1'").arg(valueText(v));
+            return false;
+        }
+        return true;
+    }
+    if (type == QLatin1String("map") && !v.isObject()) {
+        *err = QStringLiteral("expected a map, got '%1'").arg(valueText(v));
+        return false;
+    }
+    return true;
+}
+
+/// A task's parameters while elaborating: values and declared types.
+struct Params {
+    QJsonObject values;
+    QHash<QString, QString> types;
+};
+
+/// Everything a task inherits through `uses:`, before its own expansion.
+struct Resolved {
+    bool done = false;
+    bool failed = false;
+    std::vector<ParamDecl> params;   /* base first, then own: evaluated in this order */
+    QString rawRun, shell = QStringLiteral("bash"), callable;
+    QJsonValue consumes = flowWord("all"), passthrough = flowWord("unused");
+    bool inheritRundir = false;
+    double timeout = 0;
+    ResourceSpec resources;
+    QString resourceClass;
+};
+
+class Elaborator {
+public:
+    Elaborator(const PackageDecl &pkg, const FlowOptions &options, Flow *flow, Errors *errors)
+        : m_pkg(pkg), m_opt(options), m_flow(flow), m_err(errors)
+    {
+    }
+    void run();
+
+private:
+    void builtins();
+    void packageParams();
+    void applyDefines();
+    void resolveUses();
+    bool resolveOne(int index);
+    void expandTask(int index);
+    void linkNeeds();
+    bool evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out, const QString &where);
+
+    const PackageDecl &m_pkg;
+    const FlowOptions &m_opt;
+    Flow *m_flow;
+    Errors *m_err;
+    QJsonObject m_builtins;
+    QString m_rundirRoot;
+    QHash<QString, int> m_byName;        /* task decl name -> index */
+    std::vector<Resolved> m_resolved;
+    QHash<QString, QJsonValue> m_pkgDefines;                 /* -D for package parameters */
+    QHash<QString, QHash<QString, QJsonValue>> m_taskDefines; /* -D TASK.PARAM */
+    std::vector<int> m_flowIndex;        /* decl index -> flow task index (-1: dropped) */
+    QSet<QString> m_poisoned;            /* parameters whose value was an error */
+
+    /// True when `v` refers to a parameter already reported wrong: its own
+    /// error would only repeat that one.
+    bool mentionsPoisoned(const QJsonValue &v) const
+    {
+        const QString text = valueText(v);
+        for (const QString &name : m_poisoned) {
+            const QRegularExpression re(QStringLiteral("\\b%1\\b").arg(QRegularExpression::escape(name)));
+            if (text.contains(re))
+                return true;
+        }
+        return false;
+    }
+};
+
+void Elaborator::builtins()
+{
+    m_rundirRoot = m_opt.rundirRoot.isEmpty() ? m_flow->dir + QStringLiteral("/rundir") : m_opt.rundirRoot;
+    QJsonObject env;
+    if (m_opt.env.isEmpty()) {
+        const QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
+        for (const QString &k : pe.keys())
+            env.insert(k, pe.value(k));
+    } else {
+        for (auto it = m_opt.env.begin(); it != m_opt.env.end(); ++it)
+            env.insert(it.key(), it.value());
+    }
+    m_builtins.insert(QStringLiteral("env"), env);
+    m_builtins.insert(QStringLiteral("srcdir"), m_flow->dir);
+    m_builtins.insert(QStringLiteral("rootdir"), m_flow->dir);
+    m_builtins.insert(QStringLiteral("rundir"), m_rundirRoot);
+}
+
+void Elaborator::applyDefines()
+{
+    for (const QString &d : m_opt.defines) {
+        const qsizetype eq = d.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            m_err->addPlain(QStringLiteral("-D %1: expected NAME=VALUE").arg(d));
+            continue;
+        }
+        QString name = d.left(eq).trimmed();
+        const QJsonValue value = scalarToJson(d.mid(eq + 1));
+        const QString prefix = m_pkg.name + QLatin1Char('.');
+        if (name.startsWith(prefix))
+            name = name.mid(prefix.size());
+        bool isPkgParam = false;
+        QStringList known;
+        for (const ParamDecl &p : m_pkg.params) {
+            known << p.name;
+            isPkgParam = isPkgParam || p.name == name;
+        }
+        if (isPkgParam) {
+            m_pkgDefines.insert(name, value);
+            continue;
+        }
+        const qsizetype dot = name.lastIndexOf(QLatin1Char('.'));
+        if (dot > 0 && m_byName.contains(name.left(dot))) {
+            m_taskDefines[name.left(dot)].insert(name.mid(dot + 1), value);
+            continue;
+        }
+        const QString close = closestMatch(name, known);
+        m_err->addPlain(QStringLiteral("-D %1: package '%2' has no parameter '%1'%3").arg(name, m_pkg.name,
+                            close.isEmpty() ? (known.isEmpty() ? QStringLiteral(" (it has none)")
+                                                               : QStringLiteral(" (parameters: %1)").arg(known.join(QStringLiteral(", "))))
+                                            : QStringLiteral("; did you mean '%1'?").arg(close)));
+    }
+}
+
+bool Elaborator::evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out,
+                            const QString &where)
+{
+    bool ok = true;
+    Scope scope = baseScope;
+    scope.layers.insert(scope.layers.begin(), &out->values);
+    for (const ParamDecl &d : decls) {
+        QString type = d.typed ? d.type : out->types.value(d.name);
+        if (d.typed)
+            out->types.insert(d.name, d.type);
+        QJsonValue v = d.typed && d.value.isUndefined() ? typeDefault(d.type) : d.value;
+        if (v.isUndefined())
+            v = QJsonValue();
+        QString e;
+        QJsonValue ev, cv;
+        if (!evalValue(v, scope, &ev, &e) || !coerce(ev, type, &cv, &e)) {
+            if (m_poisoned.isEmpty() || !mentionsPoisoned(v))
+                m_err->add(d.line, QStringLiteral("%1: parameter '%2': %3").arg(where, d.name, e));
+            m_poisoned.insert(d.name);
+            ok = false;
+            continue;
+        }
+        out->values.insert(d.name, cv);
+    }
+    return ok;
+}
+
+void Elaborator::packageParams()
+{
+    std::vector<ParamDecl> decls = m_pkg.params;
+    for (ParamDecl &d : decls) {
+        const auto it = m_pkgDefines.constFind(d.name);
+        if (it != m_pkgDefines.constEnd())
+            d.value = *it;
+    }
+    Scope scope;
+    scope.builtins = &m_builtins;
+    Params p;
+    evalParams(decls, scope, &p, QStringLiteral("package '%1'").arg(m_pkg.name));
+    m_flow->params = p.values;
+}
+
+bool Elaborator::resolveOne(int index)
+{
+    // Follow the `uses:` chain iteratively to a resolved base, then unwind.
+    std::vector<int> chain{index};
+    QHash<int, bool> onChain{{index, true}};
+    const StdTaskDef *stdBase = nullptr;
+    while (true) {
+        const TaskDecl &d = m_pkg.tasks[size_t(chain.back())];
+        if (d.task.uses.isEmpty() || m_resolved[size_t(chain.back())].done)
+            break;
+        const QString &uses = d.task.uses;
+        if (uses.startsWith(QLatin1String("std."))) {
+            stdBase = findStdTaskDef(uses);
+            if (!stdBase) {
+                const QString close = closestMatch(uses, stdTaskNames());
+                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which is not a task of the standard library%3")
+                                           .arg(d.task.name, uses, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close)));
+                return false;
+            }
+            if (!stdBase->refusal.isEmpty()) {
+                m_err->add(d.usesLine, stdBase->refusal.startsWith(QLatin1Char('`'))
+                                           ? QStringLiteral("task '%1': %2").arg(d.task.name, stdBase->refusal)
+                                           : QStringLiteral("task '%1' uses '%2', which %3").arg(d.task.name, uses, stdBase->refusal));
+                return false;
+            }
+            break;
+        }
+        QString bare = uses;
+        if (bare.startsWith(m_pkg.name + QLatin1Char('.')))
+            bare = bare.mid(m_pkg.name.size() + 1);
+        const auto it = m_byName.constFind(bare);
+        if (it == m_byName.constEnd()) {
+            const qsizetype dot = uses.indexOf(QLatin1Char('.'));
+            if (dot > 0 && !m_byName.contains(uses)) {
+                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2' from package '%3', which is not loaded "
+                                                      "(`imports:` is not supported yet)").arg(d.task.name, uses, uses.left(dot)));
+            } else {
+                const QString close = closestMatch(bare, m_byName.keys());
+                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which is not a task in package '%3'%4")
+                                           .arg(d.task.name, uses, m_pkg.name, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close)));
+            }
+            return false;
+        }
+        if (onChain.contains(*it)) {
+            m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which closes a `uses:` cycle").arg(d.task.name, uses));
+            return false;
+        }
+        if (m_resolved[size_t(*it)].failed || m_pkg.tasks[size_t(*it)].broken)
+            return false;
+        chain.push_back(*it);
+        onChain.insert(*it, true);
+    }
+    // chain.back() is resolved or has no local base; build from it forwards.
+    for (auto ci = chain.rbegin(); ci != chain.rend(); ++ci) {
+        Resolved &r = m_resolved[size_t(*ci)];
+        if (r.done)
+            continue;
+        const TaskDecl &d = m_pkg.tasks[size_t(*ci)];
+        if (ci != chain.rbegin()) {
+            r = m_resolved[size_t(*(ci - 1))]; // the base, inherited whole
+            r.done = false;
+        } else if (stdBase) {
+            r.callable = stdBase->callable;
+            r.shell = stdBase->callable.isEmpty() ? QString() : QStringLiteral("pytask");
+            r.params = stdBase->params;
+            for (ParamDecl &p : r.params)
+                p.line = d.usesLine;
+            r.consumes = stdBase->consumes;
+            r.passthrough = stdBase->passthrough;
+        }
+        for (const ParamDecl &p : d.params)
+            r.params.push_back(p);
+        if (d.hasRun) {
+            r.rawRun = d.task.run;
+            r.callable.clear();
+            r.shell = QStringLiteral("bash");
+        }
+        if (d.hasShell)
+            r.shell = d.task.shell;
+        if (d.hasConsumes)
+            r.consumes = d.task.consumes;
+        if (d.hasPassthrough)
+            r.passthrough = d.task.passthrough;
+        if (d.hasRundir)
+            r.inheritRundir = d.task.inheritRundir;
+        if (d.hasTimeout)
+            r.timeout = d.task.timeout;
+        const ResourceSpec &own = d.task.resources;
+        if (own.cores)
+            r.resources.cores = own.cores;
+        if (!own.memory.isEmpty())
+            r.resources.memory = own.memory;
+        if (!own.queue.isEmpty())
+            r.resources.queue = own.queue;
+        if (!own.walltime.isEmpty())
+            r.resources.walltime = own.walltime;
+        if (!d.task.resourceClass.isEmpty())
+            r.resourceClass = d.task.resourceClass;
+        r.done = true;
+    }
+    return true;
+}
+
+void Elaborator::resolveUses()
+{
+    m_resolved.resize(m_pkg.tasks.size());
+    for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
+        if (!m_pkg.tasks[i].broken && !m_resolved[i].done && !resolveOne(int(i)))
+            m_resolved[i].failed = true;
+    }
+}
+
+void Elaborator::expandTask(int index)
+{
+    const TaskDecl &d = m_pkg.tasks[size_t(index)];
+    const Resolved &r = m_resolved[size_t(index)];
+    FlowTask t = d.task;
+    const QString where = QStringLiteral("task '%1'").arg(t.name);
+    const QString qualified = m_pkg.name + QLatin1Char('.') + t.name;
+    // The task's own built-ins in a small layer of their own (copying the
+    // shared ones, the environment among them, per task would be costly).
+    const QJsonObject taskBuiltins{
+        {QStringLiteral("rundir"), r.inheritRundir ? m_rundirRoot : m_rundirRoot + QLatin1Char('/') + qualified},
+        {QStringLiteral("name"), qualified}};
+    Scope scope;
+    scope.builtins = &m_builtins;
+    scope.pkgName = m_pkg.name;
+    scope.pkgParams = &m_flow->params;
+    scope.layers.push_back(&m_flow->params);
+    scope.layers.push_back(&taskBuiltins);
+
+    std::vector<ParamDecl> decls = r.params;
+    const auto defs = m_taskDefines.constFind(t.name);
+    if (defs != m_taskDefines.constEnd()) {
+        for (auto it = defs->begin(); it != defs->end(); ++it) {
+            ParamDecl p;
+            p.name = it.key();
+            p.value = it.value();
+            p.line = t.line;
+            decls.push_back(p);
+        }
+    }
+    Params params;
+    bool ok = evalParams(decls, scope, &params, where);
+    t.with = params.values;
+    t.callableSpec = r.callable;
+    t.shell = r.shell.isEmpty() ? QStringLiteral("bash") : r.shell;
+    t.consumes = r.consumes;
+    t.passthrough = r.passthrough;
+    t.inheritRundir = r.inheritRundir;
+    t.timeout = r.timeout;
+    t.resources = r.resources;
+    t.resourceClass = r.resourceClass;
+    t.run.clear();
+    if (t.shell == QLatin1String("pytask") && t.callableSpec.isEmpty()) {
+        m_err->add(d.runLine ? d.runLine : t.line,
+                   QStringLiteral("task '%1': `shell: pytask` runs the Python callable '%2', a Python task body; this dfm "
+                                  "cannot run it (the Python `dfm run` runs it through our daemon)").arg(t.name, r.rawRun.trimmed()));
+        ok = false;
+    } else if (t.shell == QLatin1String("python") || t.shell == QLatin1String("python3")) {
+        m_err->add(d.runLine ? d.runLine : t.line,
+                   QStringLiteral("task '%1': `shell: %2` is a Python task body; this dfm cannot run it "
+                                  "(the Python `dfm run` runs it through our daemon)").arg(t.name, t.shell));
+        ok = false;
+    } else if (t.callableSpec.isEmpty() && !r.rawRun.isEmpty()) {
+        scope.layers.insert(scope.layers.begin(), &params.values);
+        QJsonValue body;
+        QString e;
+        if (!expandText(r.rawRun, scope, &body, &e)) {
+            if (m_poisoned.isEmpty() || !mentionsPoisoned(r.rawRun))
+                m_err->add(d.runLine ? d.runLine : t.line, QStringLiteral("%1: run: %2").arg(where, e));
+            ok = false;
+        }
+        t.run = valueText(body);
+        scope.layers.erase(scope.layers.begin());
+    }
+    if (!d.iff.isUndefined()) {
+        scope.layers.insert(scope.layers.begin(), &params.values);
+        QJsonValue v;
+        QString e;
+        if (d.iff.isString() && !evalValue(d.iff, scope, &v, &e)) {
+            if (m_poisoned.isEmpty() || !mentionsPoisoned(d.iff))
+                m_err->add(d.iffLine, QStringLiteral("%1: iff: %2").arg(where, e));
+            ok = false;
+        } else {
+            if (!d.iff.isString())
+                v = d.iff;
+            if (v.isString()) { // "true"/"false" after expansion
+                const QJsonValue b = scalarToJson(v.toString().trimmed());
+                v = b.isBool() ? b : QJsonValue(!v.toString().isEmpty());
+            }
+            t.iff = v.isBool() ? v.toBool() : v.isDouble() ? v.toDouble() != 0 : !v.isNull();
+        }
+    }
+    if (!t.iff) { // the task stays in the graph, runs nothing, passes its inputs on
+        t.run.clear();
+        t.callableSpec.clear();
+        t.passthrough = QStringLiteral("all");
+    }
+    if (!ok)
+        return;
+    m_flowIndex[size_t(index)] = int(m_flow->tasks.size());
+    m_flow->tasks.push_back(std::move(t));
+}
+
+void Elaborator::linkNeeds()
+{
+    const size_t n = m_flow->tasks.size();
+    std::vector<std::vector<int>> idx(n);
+    std::vector<std::vector<int>> lines(n);
+    QStringList names = m_byName.keys();
+    for (size_t di = 0; di < m_pkg.tasks.size(); ++di) {
+        const int fi = m_flowIndex[di];
+        if (fi < 0)
+            continue;
+        FlowTask &t = m_flow->tasks[size_t(fi)];
+        for (const auto &need : m_pkg.tasks[di].needs) {
+            QString bare = need.first;
+            if (bare.startsWith(m_pkg.name + QLatin1Char('.')))
+                bare = bare.mid(m_pkg.name.size() + 1);
+            const auto it = m_byName.constFind(bare);
+            if (it == m_byName.constEnd()) {
+                const qsizetype dot = need.first.indexOf(QLatin1Char('.'));
+                if (dot > 0 && need.first.left(dot) == QLatin1String("std")) {
+                    m_err->add(need.second, QStringLiteral("task '%1' needs '%2', a standard-library task type; "
+                                                           "declare a task that `uses: %2` and need that").arg(t.name, need.first));
+                    continue;
+                }
+                if (dot > 0 && need.first.left(dot) != m_pkg.name) {
+                    m_err->add(need.second, QStringLiteral("task '%1' needs '%2', which is not a task in package '%3' "
+                                                           "(package '%4' is not loaded; `imports:` is not supported yet)")
+                                                .arg(t.name, need.first, m_pkg.name, need.first.left(dot)));
+                    continue;
+                }
+                const QString close = closestMatch(bare, names);
+                QString msg = QStringLiteral("task '%1' needs '%2', which is not a task in package '%3'").arg(t.name, need.first, m_pkg.name);
+                if (!close.isEmpty())
+                    msg += QStringLiteral("; did you mean '%1'?").arg(close);
+                m_err->add(need.second, msg);
+                continue;
+            }
+            const int target = m_flowIndex[size_t(*it)];
+            if (target < 0)
+                continue; // that task had errors of its own
+            const QString &tname = m_flow->tasks[size_t(target)].name;
+            if (!t.needs.contains(tname)) {
+                t.needs << tname;
+                idx[size_t(fi)].push_back(target);
+                lines[size_t(fi)].push_back(need.second);
+            }
+        }
+    }
+    int closer = -1;
+    const std::vector<int> cycle = findCycle(idx, &closer);
+    if (!cycle.empty()) {
+        QStringList path;
+        for (int i : cycle)
+            path << m_flow->tasks[size_t(i)].name;
+        const int target = cycle.back();
+        int line = m_flow->tasks[size_t(closer)].line;
+        const auto &ns = idx[size_t(closer)];
+        for (size_t k = 0; k < ns.size(); ++k) {
+            if (ns[k] == target)
+                line = lines[size_t(closer)][k];
+        }
+        m_err->add(line, QStringLiteral("task '%1' needs '%2', which closes a dependency cycle: %3")
+                             .arg(m_flow->tasks[size_t(closer)].name, m_flow->tasks[size_t(target)].name,
+                                  path.join(QStringLiteral(" -> "))));
+    }
+}
+
+void Elaborator::run()
+{
+    m_flow->packageName = m_pkg.name;
+    m_byName.reserve(qsizetype(m_pkg.tasks.size()));
+    for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
+        const TaskDecl &d = m_pkg.tasks[i];
+        const auto dup = m_byName.constFind(d.task.name);
+        if (dup != m_byName.constEnd()) {
+            m_err->add(d.task.line, QStringLiteral("task '%1' is defined twice (lines %2 and %3)")
+                                        .arg(d.task.name).arg(m_pkg.tasks[size_t(*dup)].task.line).arg(d.task.line));
+            continue;
+        }
+        m_byName.insert(d.task.name, int(i));
+    }
+    builtins();
+    applyDefines();
+    packageParams();
+    resolveUses();
+    m_flowIndex.assign(m_pkg.tasks.size(), -1);
+    m_flow->tasks.reserve(m_pkg.tasks.size());
+    for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
+        const TaskDecl &d = m_pkg.tasks[i];
+        if (d.broken || m_resolved[i].failed || m_byName.value(d.task.name) != int(i))
+            continue;
+        expandTask(int(i));
+    }
+    linkNeeds();
+}
+
+} // namespace
+
+void elaborate(const PackageDecl &pkg, const FlowOptions &options, Flow *flow, Errors *errors)
+{
+    Elaborator(pkg, options, flow, errors).run();
+}
+
+} // namespace dfm::flow

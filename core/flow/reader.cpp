@@ -1,0 +1,452 @@
+// Reads a flow file's YAML into a PackageDecl: structure and keys only.
+// Every problem is reported, and reading goes on past it.
+
+#include "flow/decl.h"
+#include "flow/yamlvalue.h"
+
+#include "spellcheck.h"
+
+#include <QRegularExpression>
+
+#include "flow/ynode.h"
+
+namespace dfm::flow {
+
+namespace {
+
+QString str(const YNode &n) { return n.text; }
+int lineOf(const YNode &n) { return n.line; }
+
+const QStringList &taskKeys()
+{
+    static const QStringList k{
+        QStringLiteral("name"), QStringLiteral("root"), QStringLiteral("export"), QStringLiteral("local"),
+        QStringLiteral("scope"), QStringLiteral("uses"), QStringLiteral("shell"), QStringLiteral("run"),
+        QStringLiteral("needs"), QStringLiteral("with"), QStringLiteral("tags"), QStringLiteral("iff"),
+        QStringLiteral("rundir"), QStringLiteral("consumes"), QStringLiteral("passthrough"), QStringLiteral("produces"),
+        QStringLiteral("timeout"), QStringLiteral("uptodate"), QStringLiteral("desc"), QStringLiteral("doc")};
+    return k;
+}
+
+/// Keys of the language we know but do not support yet: refused by name.
+QString unsupportedTaskKey(const QString &key)
+{
+    if (key == QLatin1String("override"))
+        return QStringLiteral("`override:` (replacing a task of another package) is not supported yet");
+    if (key == QLatin1String("body") || key == QLatin1String("tasks"))
+        return QStringLiteral("compound tasks (`%1:`) are not supported yet").arg(key);
+    if (key == QLatin1String("max_failures"))
+        return QStringLiteral("`max_failures` (compound tasks) is not supported yet");
+    if (key == QLatin1String("strategy"))
+        return QStringLiteral("`strategy.matrix` is not supported yet");
+    if (key == QLatin1String("cache"))
+        return QStringLiteral("`cache:` (the task-artifact cache) is not supported yet");
+    if (key == QLatin1String("set") || key == QLatin1String("let"))
+        return QStringLiteral("`%1:` (scoped variables) is not supported yet").arg(key);
+    if (key == QLatin1String("pytask"))
+        return QStringLiteral("`pytask:` is a Python task body");
+    if (key == QLatin1String("type"))
+        return QStringLiteral("`type:` on a task is not supported yet; use `uses:`");
+    return QString();
+}
+
+QString unsupportedPackageKey(const QString &key)
+{
+    static const QStringList keys{QStringLiteral("imports"), QStringLiteral("fragments"), QStringLiteral("types"),
+                                  QStringLiteral("configs"), QStringLiteral("overrides"), QStringLiteral("uses"),
+                                  QStringLiteral("set"), QStringLiteral("let"), QStringLiteral("filters")};
+    if (keys.contains(key))
+        return QStringLiteral("`%1:` is not supported yet").arg(key);
+    return QString();
+}
+
+class Reader {
+public:
+    Reader(PackageDecl *pkg, Errors *errors) : m_pkg(pkg), m_err(errors) {}
+    void read(const QString &text);
+
+private:
+    void readPackage(const YNode &node, int line);
+    void readParams(const YNode &node, std::vector<ParamDecl> *out, const QString &where);
+    void readTask(const YNode &node);
+    void readNeeds(const YNode &value, TaskDecl *t);
+    void readTags(const YNode &value, TaskDecl *t);
+    void readResourceTag(const YNode &value, TaskDecl *t);
+    void taskError(int line, const TaskDecl &t, const QString &msg)
+    {
+        m_err->add(line, QStringLiteral("task '%1': %2").arg(t.task.name, msg));
+    }
+
+    PackageDecl *m_pkg;
+    Errors *m_err;
+};
+
+void Reader::read(const QString &text)
+{
+    YNode root;
+    int line = 0;
+    QString err;
+    if (!parseYaml(text.toUtf8(), &root, &line, &err)) {
+        m_err->add(line, QStringLiteral("invalid YAML: %1").arg(err));
+        return;
+    }
+    const QString none = QStringLiteral("no 'package:' section; a flow file holds 'package:' with 'name:' and 'tasks:'");
+    if (!root.isMap()) {
+        m_err->add(root.isNull() ? 1 : lineOf(root), none);
+        return;
+    }
+    bool found = false;
+    for (size_t it = 0; it < root.pairs(); ++it) {
+        const QString key = str(root.key(it));
+        if (key == QLatin1String("package")) {
+            found = true;
+            readPackage(root.value(it), lineOf(root.key(it)));
+        } else if (key == QLatin1String("fragment")) {
+            m_err->add(lineOf(root.key(it)), QStringLiteral("this is a fragment file; `fragments:` are not supported yet"));
+            found = true;
+        } else {
+            m_err->add(lineOf(root.key(it)), unknownKeyMessage(key, {QStringLiteral("package")}));
+        }
+    }
+    if (!found && !m_err->any())
+        m_err->add(lineOf(root), none);
+}
+
+void Reader::readPackage(const YNode &pkg, int line)
+{
+    m_pkg->line = line;
+    if (!pkg.isMap()) {
+        m_err->add(line, QStringLiteral("'package' must be a mapping with 'name:' and 'tasks:'"));
+        return;
+    }
+    static const QStringList known{QStringLiteral("name"), QStringLiteral("tasks"), QStringLiteral("with"),
+                                   QStringLiteral("tags"), QStringLiteral("desc"), QStringLiteral("doc")};
+    const YNode *tasks = nullptr;
+    bool haveTasks = false;
+    for (size_t it = 0; it < pkg.pairs(); ++it) {
+        const QString key = str(pkg.key(it));
+        const int kline = lineOf(pkg.key(it));
+        if (key == QLatin1String("name")) {
+            if (!pkg.value(it).isScalar() || str(pkg.value(it)).trimmed().isEmpty())
+                m_err->add(kline, QStringLiteral("package name must be a non-empty string"));
+            else
+                m_pkg->name = str(pkg.value(it)).trimmed();
+        } else if (key == QLatin1String("tasks")) {
+            tasks = &pkg.value(it);
+            haveTasks = true;
+            if (!tasks->isSeq() && !tasks->isNull()) {
+                m_err->add(kline, QStringLiteral("package 'tasks' must be a list of tasks"));
+                tasks = nullptr;
+            }
+        } else if (key == QLatin1String("with")) {
+            readParams(pkg.value(it), &m_pkg->params, QStringLiteral("package"));
+        } else if (key == QLatin1String("tags") || key == QLatin1String("desc") || key == QLatin1String("doc")) {
+            // documentation and classification only
+        } else if (const QString why = unsupportedPackageKey(key); !why.isEmpty()) {
+            m_err->add(kline, QStringLiteral("package: %1").arg(why));
+        } else {
+            m_err->add(kline, QStringLiteral("package: %1").arg(unknownKeyMessage(key, known)));
+        }
+    }
+    if (m_pkg->name.isEmpty() && !m_err->any())
+        m_err->add(line, QStringLiteral("package has no 'name'"));
+    if (!haveTasks && !m_err->any())
+        m_err->add(line, QStringLiteral("package '%1' has no 'tasks' list").arg(m_pkg->name));
+    if (tasks && tasks->isSeq()) {
+        m_pkg->tasks.reserve(tasks->items.size());
+        for (const YNode &task : tasks->items)
+            readTask(task);
+    }
+}
+
+void Reader::readParams(const YNode &node, std::vector<ParamDecl> *out, const QString &where)
+{
+    if (node.isNull())
+        return;
+    if (!node.isMap()) {
+        m_err->add(lineOf(node), QStringLiteral("%1: 'with' must be a mapping of parameter names to values").arg(where));
+        return;
+    }
+    static const QStringList declKeys{QStringLiteral("type"), QStringLiteral("value"), QStringLiteral("doc"),
+                                      QStringLiteral("desc")};
+    for (size_t it = 0; it < node.pairs(); ++it) {
+        ParamDecl d;
+        d.name = str(node.key(it));
+        d.line = lineOf(node.key(it));
+        const YNode &v = node.value(it);
+        // A declaration is a mapping of only type/value/doc/desc with a type or value.
+        bool decl = v.isMap() && (v.get("type") || v.get("value"));
+        if (decl) {
+            for (size_t k = 0; k < v.pairs(); ++k)
+                decl = decl && declKeys.contains(str(v.key(k)));
+        }
+        if (!decl) {
+            d.value = yamlToJson(v);
+            out->push_back(d);
+            continue;
+        }
+        d.typed = true;
+        if (const YNode *t = v.get("type")) {
+            if (t->isScalar()) {
+                d.type = str(*t);
+            } else if (t->isMap() && (t->get("list") || t->get("map"))) {
+                d.type = t->get("list") ? QStringLiteral("list") : QStringLiteral("map");
+            } else {
+                m_err->add(lineOf(*t), QStringLiteral("%1: parameter '%2': unsupported type").arg(where, d.name));
+                continue;
+            }
+            static const QStringList types{QStringLiteral("str"), QStringLiteral("int"), QStringLiteral("bool"),
+                                           QStringLiteral("float"), QStringLiteral("list"), QStringLiteral("map")};
+            if (!types.contains(d.type)) {
+                m_err->add(lineOf(*t), QStringLiteral("%1: parameter '%2': %3").arg(where, d.name,
+                                      unknownKeyMessage(d.type, types).replace(QStringLiteral("unknown key"),
+                                                                               QStringLiteral("unknown type"))
+                                                           .replace(QStringLiteral("known keys"), QStringLiteral("known types"))));
+                continue;
+            }
+        }
+        if (const YNode *val = v.get("value"))
+            d.value = yamlToJson(*val);
+        out->push_back(d);
+    }
+}
+
+void Reader::readTask(const YNode &node)
+{
+    if (!node.isMap()) {
+        m_err->add(lineOf(node), QStringLiteral("each task must be a mapping with 'name:' and 'run:'"));
+        return;
+    }
+    TaskDecl t;
+    t.task.line = lineOf(node);
+    int nameKeys = 0;
+    for (size_t it = 0; it < node.pairs(); ++it) {
+        const QString key = str(node.key(it));
+        const bool isName = key == QLatin1String("name") || key == QLatin1String("root")
+                            || key == QLatin1String("export") || key == QLatin1String("local")
+                            || key == QLatin1String("override");
+        if (!isName)
+            continue;
+        const int line = lineOf(node.key(it));
+        if (++nameKeys > 1) {
+            m_err->add(line, QStringLiteral("task '%1' is named twice ('%2:'); use one of name, root, export, local")
+                                 .arg(t.task.name, key));
+            t.broken = true;
+            continue;
+        }
+        if (!node.value(it).isScalar() || str(node.value(it)).isEmpty()) {
+            m_err->add(line, QStringLiteral("task name must be a non-empty string"));
+            return;
+        }
+        t.task.name = str(node.value(it));
+        static const QRegularExpression bad(QStringLiteral("[/\\s]"));
+        if (t.task.name.contains(bad)) {
+            m_err->add(line, QStringLiteral("task name '%1' must not contain '/' or whitespace").arg(t.task.name));
+            return;
+        }
+        t.task.exported = key == QLatin1String("root") || key == QLatin1String("export");
+        t.task.local = key == QLatin1String("local");
+        if (key == QLatin1String("override")) {
+            m_err->add(line, QStringLiteral("task '%1': %2").arg(t.task.name, unsupportedTaskKey(key)));
+            t.broken = true;
+        }
+    }
+    if (nameKeys == 0) {
+        m_err->add(t.task.line, QStringLiteral("task has no 'name' (nor 'root', 'export' or 'local')"));
+        return;
+    }
+    for (size_t it = 0; it < node.pairs(); ++it) {
+        const QString key = str(node.key(it));
+        const int line = lineOf(node.key(it));
+        const YNode &value = node.value(it);
+        if (key == QLatin1String("name") || key == QLatin1String("root") || key == QLatin1String("export")
+            || key == QLatin1String("local") || key == QLatin1String("override")) {
+            continue;
+        } else if (key == QLatin1String("desc") || key == QLatin1String("doc")) {
+            if (value.isScalar() && (t.task.desc.isEmpty() || key == QLatin1String("desc")))
+                t.task.desc = str(value).trimmed().section(QLatin1Char('\n'), 0, 0);
+        } else if (key == QLatin1String("shell") || key == QLatin1String("run") || key == QLatin1String("uses")) {
+            if (!value.isScalar() && !value.isNull()) {
+                taskError(line, t, QStringLiteral("'%1' must be a string").arg(key));
+                t.broken = true;
+                continue;
+            }
+            const QString text = value.isNull() ? QString() : str(value);
+            if (key == QLatin1String("run")) {
+                t.task.run = text;
+                t.hasRun = true;
+                t.runLine = line;
+            } else if (key == QLatin1String("uses")) {
+                t.task.uses = text.trimmed();
+                t.usesLine = line;
+            } else if (text.trimmed().isEmpty()) {
+                taskError(line, t, QStringLiteral("'shell' must name a shell, e.g. bash"));
+                t.broken = true;
+            } else {
+                t.task.shell = text.trimmed();
+                t.hasShell = true;
+            }
+        } else if (key == QLatin1String("scope")) {
+            const QStringList scopes = value.isSeq() ? yamlToJson(value).toVariant().toStringList()
+                                                          : QStringList{str(value)};
+            for (const QString &s : scopes) {
+                if (s == QLatin1String("root") || s == QLatin1String("export"))
+                    t.task.exported = true;
+                else if (s == QLatin1String("local"))
+                    t.task.local = true;
+                else
+                    taskError(line, t, QStringLiteral("scope '%1' is not one of root, export, local").arg(s));
+            }
+        } else if (key == QLatin1String("needs")) {
+            readNeeds(value, &t);
+        } else if (key == QLatin1String("with")) {
+            readParams(value, &t.params, QStringLiteral("task '%1'").arg(t.task.name));
+        } else if (key == QLatin1String("tags")) {
+            readTags(value, &t);
+        } else if (key == QLatin1String("iff")) {
+            t.iff = yamlToJson(value);
+            t.iffLine = line;
+        } else if (key == QLatin1String("rundir")) {
+            const QString mode = value.isScalar() ? str(value) : QString();
+            if (mode != QLatin1String("unique") && mode != QLatin1String("inherit"))
+                taskError(line, t, QStringLiteral("rundir must be 'unique' or 'inherit', got '%1'").arg(mode));
+            t.task.inheritRundir = mode == QLatin1String("inherit");
+            t.hasRundir = true;
+        } else if (key == QLatin1String("consumes") || key == QLatin1String("passthrough")) {
+            const QJsonValue v = yamlToJson(value);
+            const bool pass = key == QLatin1String("passthrough");
+            const QStringList words = pass ? QStringList{QStringLiteral("all"), QStringLiteral("none"), QStringLiteral("unused")}
+                                           : QStringList{QStringLiteral("all"), QStringLiteral("none")};
+            if (!(v.isArray() || (v.isString() && words.contains(v.toString())))) {
+                taskError(line, t, QStringLiteral("'%1' must be %2 or a list of patterns").arg(key, words.join(QStringLiteral(", "))));
+                continue;
+            }
+            (pass ? t.task.passthrough : t.task.consumes) = v;
+            (pass ? t.hasPassthrough : t.hasConsumes) = true;
+        } else if (key == QLatin1String("produces")) {
+            // informational: what the task outputs
+        } else if (key == QLatin1String("timeout")) {
+            bool ok = false;
+            const double secs = value.isScalar() ? str(value).toDouble(&ok) : 0;
+            if (!ok || secs <= 0)
+                taskError(line, t, QStringLiteral("timeout must be a positive number of seconds"));
+            t.task.timeout = secs;
+            t.hasTimeout = true;
+        } else if (key == QLatin1String("uptodate")) {
+            const QJsonValue v = yamlToJson(value);
+            if (!v.isBool())
+                taskError(line, t, QStringLiteral("`uptodate:` naming a Python check is a Python task body; "
+                                                  "this dfm cannot run it (the Python `dfm run` runs it through our daemon)"));
+            else
+                t.task.neverUpToDate = !v.toBool();
+        } else if (const QString why = unsupportedTaskKey(key); !why.isEmpty()) {
+            if (key == QLatin1String("pytask"))
+                taskError(line, t, QStringLiteral("%1; this dfm cannot run it (the Python `dfm run` runs it through our daemon)").arg(why));
+            else
+                taskError(line, t, why);
+            t.broken = true;
+        } else {
+            taskError(line, t, unknownKeyMessage(key, taskKeys()));
+        }
+    }
+    m_pkg->tasks.push_back(std::move(t));
+}
+
+void Reader::readNeeds(const YNode &value, TaskDecl *t)
+{
+    const QString msg = QStringLiteral("'needs' must be a task name or a list of task names");
+    if (value.isNull())
+        return;
+    if (value.isScalar()) {
+        t->needs.emplace_back(str(value).trimmed(), lineOf(value));
+        return;
+    }
+    if (!value.isSeq()) {
+        taskError(lineOf(value), *t, msg);
+        return;
+    }
+    for (const YNode &item : value.items) {
+        if (!item.isScalar() || str(item).trimmed().isEmpty())
+            taskError(lineOf(item), *t, msg);
+        else
+            t->needs.emplace_back(str(item).trimmed(), lineOf(item));
+    }
+}
+
+void Reader::readTags(const YNode &value, TaskDecl *t)
+{
+    if (value.isNull())
+        return;
+    if (!value.isSeq()) {
+        taskError(lineOf(value), *t, QStringLiteral("'tags' must be a list"));
+        return;
+    }
+    for (const YNode &item : value.items) {
+        std::vector<std::pair<YNode, YNode>> tags; // (name node, config)
+        if (item.isScalar()) {
+            tags.emplace_back(item, YNode());
+        } else if (item.isMap()) {
+            for (size_t it = 0; it < item.pairs(); ++it)
+                tags.emplace_back(item.key(it), item.value(it));
+        } else {
+            taskError(lineOf(item), *t, QStringLiteral("each tag must be a name or 'name: {settings}'"));
+            continue;
+        }
+        for (const auto &tag : tags) {
+            if (str(tag.first) == QLatin1String("std.ResourceTag"))
+                readResourceTag(tag.second, t);
+            // Other tags classify tasks (dfm show); they change nothing in a run.
+        }
+    }
+}
+
+void Reader::readResourceTag(const YNode &value, TaskDecl *t)
+{
+    static const QStringList keys{QStringLiteral("resource_class"), QStringLiteral("cores"), QStringLiteral("memory"),
+                                  QStringLiteral("queue"), QStringLiteral("walltime")};
+    if (value.isNull())
+        return;
+    if (!value.isMap()) {
+        taskError(lineOf(value), *t, QStringLiteral("std.ResourceTag must be a mapping of %1").arg(keys.join(QStringLiteral(", "))));
+        return;
+    }
+    for (size_t it = 0; it < value.pairs(); ++it) {
+        const QString key = str(value.key(it));
+        const int line = lineOf(value.key(it));
+        if (!keys.contains(key)) {
+            taskError(line, *t, QStringLiteral("std.ResourceTag: %1").arg(unknownKeyMessage(key, keys)));
+            continue;
+        }
+        if (!value.value(it).isScalar() && !value.value(it).isNull()) {
+            taskError(line, *t, QStringLiteral("std.ResourceTag.%1: expected a single value").arg(key));
+            continue;
+        }
+        const QString v = value.value(it).isNull() ? QString() : str(value.value(it)).trimmed();
+        if (key == QLatin1String("cores")) {
+            bool ok = false;
+            const int n = v.toInt(&ok);
+            if (!ok || n < 1)
+                taskError(line, *t, QStringLiteral("std.ResourceTag.cores: expected a positive integer, got '%1'").arg(v));
+            t->task.resources.cores = n;
+        } else if (key == QLatin1String("memory")) {
+            if (!v.isEmpty() && !parseMemoryMB(v, nullptr))
+                taskError(line, *t, QStringLiteral("std.ResourceTag.memory: expected a memory size such as 512M or 4G, got '%1'").arg(v));
+            t->task.resources.memory = v;
+        } else if (key == QLatin1String("resource_class")) {
+            t->task.resourceClass = v;
+        } else if (key == QLatin1String("queue")) {
+            t->task.resources.queue = v;
+        } else {
+            t->task.resources.walltime = v;
+        }
+    }
+}
+
+} // namespace
+
+void readPackage(const QString &yamlText, PackageDecl *pkg, Errors *errors)
+{
+    Reader(pkg, errors).read(yamlText);
+}
+
+} // namespace dfm::flow
