@@ -18,7 +18,9 @@ bool loadPoolSetup(const QString &root, const ConfigOverrides &ov, RunnerConfig 
     o.paths = ProjectPaths::forRoot(root);
     o.pool = config->pool;
     o.resources = *config;
-    o.python = config->python;
+    // Only a configured interpreter goes on the worker's command line; the
+    // worker's own default is the same python3.
+    o.python = config->origins.contains(QStringLiteral("runner.python")) ? config->python : QString();
     o.applyEnvironment();
     if (!setWorkerAddress(*config, &o, err))
         return false;

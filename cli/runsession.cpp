@@ -145,7 +145,7 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
         m_plan.finished(index, result.status == 0);
     if (result.status == 0)
         m_dataflow.finished(index, result.output, result.changed);
-    if (m_store && !x.value(QLatin1String("cancelled")).toBool()) {
+    if (m_store && !f.cancelled) {
         const proto::TaskSpec &spec = m_specs[size_t(index)];
         flow::ExecRecord rec;
         rec.name = spec.name;

@@ -1,5 +1,7 @@
 #include "taskdispatch.h"
 
+#include "nativetask.h"
+
 #include "pythonhost.h"
 #include "pythontask.h"
 #include "shelltask.h"
@@ -15,9 +17,8 @@ namespace {
 /// No callable has a native implementation yet.
 TaskRun *findNativeTask(const proto::TaskSpec &spec, QObject *parent)
 {
-    Q_UNUSED(spec);
-    Q_UNUSED(parent);
-    return nullptr;
+    const flow::StdTaskFn fn = flow::findStdTask(spec.callableSpec);
+    return fn ? new NativeTask(spec, fn, parent) : nullptr;
 }
 
 } // namespace

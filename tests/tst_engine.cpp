@@ -381,7 +381,7 @@ private Q_SLOTS:
             w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), rid}, {QStringLiteral("status"), 0}}));
         }
         QTRY_COMPARE(next, 5);
-        QCOMPARE(launcher->launched.size(), 1);
+        QCOMPARE(launcher->requests.size(), 1);
     }
 
     // Every task event names (client, request_id); two clients may use the
@@ -416,7 +416,7 @@ private Q_SLOTS:
 
         events.clear();
         ScriptedWorker w;
-        QVERIFY(w.connectAndRegister(e.workerPort(), launcher->launched.last().workerId, token(e)));
+        QVERIFY(w.connectAndRegister(e.workerPort(), launcher->requests.last().workerId, token(e)));
         QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
         w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("build")}, {QStringLiteral("status"), 3}}));
         QTRY_VERIFY(std::any_of(events.begin(), events.end(), [](const proto::MonitorEvent &ev) {

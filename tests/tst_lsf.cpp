@@ -110,8 +110,8 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         r = runDfm({QStringLiteral("run"), QStringLiteral("two")}, p.root(), 60000);
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        QCOMPARE(readAll(p.path(QStringLiteral("rundir/one/one.txt"))), QStringLiteral("job=101\n"));
-        QCOMPARE(readAll(p.path(QStringLiteral("rundir/two/two.txt"))), QStringLiteral("job=101\n"));
+        QCOMPARE(readAll(p.path(QStringLiteral("rundir/lf.one/one.txt"))), QStringLiteral("job=101\n"));
+        QCOMPARE(readAll(p.path(QStringLiteral("rundir/lf.two/two.txt"))), QStringLiteral("job=101\n"));
 
         DaemonState st;
         QString err;

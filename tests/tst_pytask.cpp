@@ -287,10 +287,10 @@ private slots:
         DaemonClient c;
         connectClient(c, p);
         Results res(c);
-        const QJsonObject r = runTask(c, res, pyTask("nodfm", "dv_flow.mgr.std.fileset.FileSet", {}, p.path("r"), {kTasks}));
+        const QJsonObject r = runTask(c, res, pyTask("nodfm", "dv_flow.libhdlsim.vcs.SimImage", {}, p.path("r"), {kTasks}));
         QCOMPARE(r.value("status").toInt(), 1);
         const QString msg = markerText(r);
-        QVERIFY2(msg.startsWith("cannot run Python task 'nodfm' (callable 'dv_flow.mgr.std.fileset.FileSet'): "
+        QVERIFY2(msg.startsWith("cannot run Python task 'nodfm' (callable 'dv_flow.libhdlsim.vcs.SimImage'): "
                                 "the Python task host's interpreter '"), qPrintable(msg));
         QVERIFY2(msg.endsWith("cannot import the Python dfm (dv_flow.mgr): ModuleNotFoundError: No module "
                               "named 'dv_flow'. Install dv-flow-mgr for that interpreter, add its location "

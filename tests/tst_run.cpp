@@ -415,7 +415,7 @@ private Q_SLOTS:
             if (e.kind == proto::MonitorEvent::Completed)
                 completedBy[e.completed.requestId].insert(e.completed.client);
         }
-        QCOMPARE(queuedBy.keys(), (QStringList{"build", "test_a", "test_b"}));
+        QCOMPARE(queuedBy.keys(), (QStringList{"demo.build", "demo.test_a", "demo.test_b"}));
         for (const QString &task : queuedBy.keys()) {
             QCOMPARE(queuedBy[task].size(), 2); // one per run
             QCOMPARE(completedBy[task], queuedBy[task]);

@@ -143,7 +143,7 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         r = runDfm({QStringLiteral("run"), QStringLiteral("two")}, p.root(), 120000, env());
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        const QString job1 = jobOf(p, QStringLiteral("one/one.txt")), job2 = jobOf(p, QStringLiteral("two/two.txt"));
+        const QString job1 = jobOf(p, QStringLiteral("sl.one/one.txt")), job2 = jobOf(p, QStringLiteral("sl.two/two.txt"));
         QVERIFY2(!job1.isEmpty(), qPrintable(r.out + r.err));
         // The worker is a running job, still warm after the run.
         const QMap<QString, QString> after1 = jobs();
@@ -152,7 +152,7 @@ private Q_SLOTS:
 
         r = runDfm({QStringLiteral("run"), QStringLiteral("two")}, p.root(), 120000, env());
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        QCOMPARE(jobOf(p, QStringLiteral("two/two.txt")), job1);
+        QCOMPARE(jobOf(p, QStringLiteral("sl.two/two.txt")), job1);
         QCOMPARE(jobs(), after1); // no new sbatch
 
         r = runDfm({QStringLiteral("daemon"), QStringLiteral("status"), QStringLiteral("--json")}, p.root(), 30000, env());
@@ -174,7 +174,7 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         r = runDfm({QStringLiteral("run"), QStringLiteral("one")}, p.root(), 120000, env());
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        QVERIFY(!jobOf(p, QStringLiteral("one/one.txt")).isEmpty());
+        QVERIFY(!jobOf(p, QStringLiteral("sl.one/one.txt")).isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(liveJobs(), 0, 30000);
         r = runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root(), 60000, env());
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
