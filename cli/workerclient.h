@@ -3,7 +3,7 @@
 // back-off), register with the daemon's token, heartbeat, run one shell task
 // at a time and report its RESULT, obey task.cancel and worker.shutdown.
 
-#include "framing.h"
+#include "linetransport.h"
 #include "protocol.h"
 
 #include <QElapsedTimer>
@@ -57,7 +57,6 @@ private:
     void onConnected();
     void onSocketError();
     void onDisconnected();
-    void onReadyRead();
     void handleMessage(const proto::Message &msg);
     void handleExecute(const QJsonObject &params);
     void handleCancel(const QJsonObject &params);
@@ -75,7 +74,7 @@ private:
     QTimer *m_heartbeat = nullptr;
     QTimer *m_stopWatchdog = nullptr;  /* stop even if a task never ends */
     QElapsedTimer m_connectClock;
-    LineReader m_reader;
+    LineTransport *m_transport = nullptr; /* framing and parsing on m_socket */
     ShellTask *m_task = nullptr;       /* the one running task, or null */
     QString m_lastConnectError;
     int m_backoffMs = 100;
