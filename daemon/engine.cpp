@@ -1,11 +1,11 @@
 #include "engine.h"
 
 #include "lineconnection.h"
+#include "safefile.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QRandomGenerator>
-#include <QSaveFile>
 #include <QTcpServer>
 
 namespace dfm {
@@ -75,17 +75,8 @@ Engine::~Engine()
 bool Engine::start(QString *err)
 {
     m_token = newToken();
-    QSaveFile tf(m_opt.paths.tokenFile);
-    if (!tf.open(QIODevice::WriteOnly)) {
-        *err = QStringLiteral("cannot write %1: %2").arg(m_opt.paths.tokenFile, tf.errorString());
+    if (!writeFileAtomic(m_opt.paths.tokenFile, m_token.toLatin1(), 0600, err))
         return false;
-    }
-    tf.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-    tf.write(m_token.toLatin1());
-    if (!tf.commit()) {
-        *err = QStringLiteral("cannot write %1: %2").arg(m_opt.paths.tokenFile, tf.errorString());
-        return false;
-    }
     m_server = new QTcpServer(this);
     if (!m_server->listen(m_opt.listenAddress, 0)) {
         *err = QStringLiteral("cannot listen for workers on %1: %2")
@@ -93,6 +84,7 @@ bool Engine::start(QString *err)
         return false;
     }
     connect(m_server, &QTcpServer::newConnection, this, &Engine::onNewWorkerConnection);
+    connect(m_server, &QTcpServer::acceptError, this, &Engine::onWorkerAcceptError);
     m_tick.start();
     m_pool.tick(now()); // launches min_workers, so the pool is warm from the start
     applyActions();
@@ -273,7 +265,8 @@ void Engine::launch(WorkerKey key, const QString &resourceClass)
     QString jobId, err;
     m_workerIds.insert(w.id, key);
     auto &rec = m_workers.emplace(key, std::move(w)).first->second;
-    if (!m_launcher->launch(req, &jobId, &err)) {
+    // A fresh log file: a symlink planted in its place is removed, not followed.
+    if (!resetPrivateFile(req.logFile, &err) || !m_launcher->launch(req, &jobId, &err)) {
         log(QStringLiteral("cannot launch worker %1: %2").arg(rec.id, err));
         workerLost(key, err);
         return;
