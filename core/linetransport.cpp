@@ -1,5 +1,7 @@
 #include "linetransport.h"
 
+#include "fdsocket.h"
+
 #include <QAbstractSocket>
 #include <QLocalSocket>
 #include <QTimer>
@@ -13,11 +15,24 @@ constexpr int kCloseGraceMs = 5000; /* a graceful close that does not drain is a
 LineTransport::LineTransport(QIODevice *device, Role role, QObject *parent)
     : QObject(parent), m_device(device), m_role(role)
 {
+    connectDevice();
+}
+
+void LineTransport::connectDevice()
+{
     connect(m_device, &QIODevice::readyRead, this, &LineTransport::processInput);
-    if (auto *ls = qobject_cast<QLocalSocket *>(m_device))
+    if (auto *ls = qobject_cast<QLocalSocket *>(m_device)) {
         connect(ls, &QLocalSocket::disconnected, this, &LineTransport::onDisconnected);
-    else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
+    } else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device)) {
         connect(ts, &QAbstractSocket::disconnected, this, &LineTransport::onDisconnected);
+    } else if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
+        connect(fs, &FdSocket::disconnected, this, &LineTransport::onDisconnected);
+        connect(fs, &FdSocket::inputFinished, this, [this] {
+            processInput();
+            if (m_open)
+                Q_EMIT inputEnded();
+        });
+    }
 }
 
 LineTransport::~LineTransport()
@@ -55,6 +70,8 @@ void LineTransport::flushDevice()
         ls->flush();
     else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
         ts->flush();
+    else if (auto *fs = qobject_cast<FdSocket *>(m_device))
+        fs->flush();
 }
 
 void LineTransport::disconnectDevice(bool graceful)
@@ -73,6 +90,11 @@ void LineTransport::disconnectDevice(bool graceful)
         } else {
             ts->abort();
         }
+    } else if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
+        if (graceful)
+            fs->disconnectFromPeer();
+        else
+            fs->abort();
     } else {
         m_device->close();
     }
@@ -84,6 +106,8 @@ bool LineTransport::deviceUnconnected() const
         return ls->state() == QLocalSocket::UnconnectedState;
     if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
         return ts->state() == QAbstractSocket::UnconnectedState;
+    if (auto *fs = qobject_cast<FdSocket *>(m_device))
+        return !fs->isConnected();
     return !m_device->isOpen();
 }
 
@@ -118,11 +142,7 @@ void LineTransport::reset()
     m_open = true;
     m_closeQueued = false;
     m_device->disconnect(this);
-    connect(m_device, &QIODevice::readyRead, this, &LineTransport::processInput);
-    if (auto *ls = qobject_cast<QLocalSocket *>(m_device))
-        connect(ls, &QLocalSocket::disconnected, this, &LineTransport::onDisconnected);
-    else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
-        connect(ts, &QAbstractSocket::disconnected, this, &LineTransport::onDisconnected);
+    connectDevice();
 }
 
 void LineTransport::finish()

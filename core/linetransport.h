@@ -36,7 +36,7 @@ public:
         Client, /* only reports them (DaemonClient, the worker) */
     };
 
-    /// Works on `device` (a QLocalSocket or QTcpSocket), which it does not
+    /// Works on `device` (a QLocalSocket, QTcpSocket or FdSocket), which it does not
     /// own. The device may be connected later; see reset().
     LineTransport(QIODevice *device, Role role, QObject *parent = nullptr);
     ~LineTransport() override;
@@ -80,9 +80,14 @@ Q_SIGNALS:
     void badLine(const QString &error);
     /// The output cap was passed; the connection is being aborted.
     void outputOverflow(qint64 queuedBytes);
+    /// The peer half-closed: it sent all it will, and every line of it was
+    /// delivered, but it may still read. Only an FdSocket can tell this
+    /// apart from closing; other devices just close.
+    void inputEnded();
     void closed();
 
 private:
+    void connectDevice();
     void onDisconnected();
     void finish();
     void rejectOverlong();

@@ -1,5 +1,6 @@
 #include "daemon.h"
 
+#include "fdsocket.h"
 #include "lineconnection.h"
 #include "statefile.h"
 #include "unixlistener.h"
@@ -8,7 +9,6 @@
 #include <QDateTime>
 #include <QFile>
 #include <QHostInfo>
-#include <QLocalSocket>
 #include <QTimer>
 
 #include <cstdio>
@@ -193,13 +193,7 @@ void Daemon::onNewClient(int fd)
         return;
     }
     m_silentCapLogged = false;
-    auto *sock = new QLocalSocket;
-    if (!sock->setSocketDescriptor(fd, QLocalSocket::ConnectedState, QIODevice::ReadWrite)) {
-        log(QStringLiteral("cannot use an accepted client connection: %1").arg(sock->errorString()));
-        ::close(fd);
-        delete sock;
-        return;
-    }
+    auto *sock = new FdSocket(fd); // keeps a half-closed client writable
     const quint64 id = m_nextClient++;
     auto *conn = new LineConnection(sock, this);
     conn->label = QStringLiteral("client %1").arg(id);
@@ -220,6 +214,13 @@ void Daemon::onNewClient(int fd)
                 .arg(m_clientOutputCap));
     });
     connect(conn, &LineConnection::closed, this, [this, id] { onClientClosed(id); });
+    connect(conn, &LineConnection::inputEnded, this, [this, id] {
+        auto it = m_clients.find(id);
+        if (it == m_clients.end())
+            return;
+        it->inputEnded = true;
+        closeIfDone(id);
+    });
     // A client that connects and says nothing is dropped after a while.
     QTimer::singleShot(m_clientIdleTimeoutMs, conn, [this, id, conn] {
         if (m_clients.contains(id) && !m_clients.value(id).spoke) {
@@ -251,6 +252,7 @@ void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
         conn->send(reply.message);
         break;
     case ClientReply::Deferred:
+        ++it->deferred;
         break;
     case ClientReply::SendAndSubscribe:
         conn->send(reply.message);
@@ -282,8 +284,20 @@ void Daemon::onClientClosed(quint64 id)
 void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result)
 {
     auto it = m_clients.find(owner);
-    if (it != m_clients.end())
-        it->conn->send(proto::response(replyId, result.toJson()));
+    if (it == m_clients.end())
+        return;
+    it->conn->send(proto::response(replyId, result.toJson()));
+    --it->deferred;
+    closeIfDone(owner);
+}
+
+void Daemon::closeIfDone(quint64 id)
+{
+    // A client that half-closed has said all it will: once everything it
+    // asked is answered, the connection is done. A monitor keeps its events.
+    const Client c = m_clients.value(id);
+    if (c.conn && c.inputEnded && c.deferred <= 0 && !c.monitor)
+        c.conn->close();
 }
 
 void Daemon::broadcast(const QJsonObject &event)

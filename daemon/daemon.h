@@ -46,6 +46,8 @@ private:
         LineConnection *conn = nullptr;
         bool monitor = false;
         bool spoke = false; /* sent at least one line */
+        int deferred = 0;   /* submits not answered yet */
+        bool inputEnded = false; /* half-closed: close once all is answered */
     };
 
     void onNewClient(int fd);
@@ -57,6 +59,7 @@ private:
     DaemonFacts facts() const;
     void log(const QString &line) const;
     void markSpoke(quint64 id);
+    void closeIfDone(quint64 id);
 
     EngineOptions m_opt;
     Engine *m_engine;

@@ -361,6 +361,23 @@ private Q_SLOTS:
             ::close(fd);
             QCOMPARE(got.count("\"result\":\"pong\""), 2);
         }
+        // A submit is answered when its task ends, after the end of input;
+        // the daemon then closes the connection.
+        const int fd = rawConnect(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(fd >= 0);
+        const QJsonObject params{{QStringLiteral("request_id"), QStringLiteral("late")},
+                                 {QStringLiteral("name"), QStringLiteral("late")},
+                                 {QStringLiteral("shell"), QStringLiteral("bash")},
+                                 {QStringLiteral("body"), QStringLiteral("sleep 1; exit 5")},
+                                 {QStringLiteral("rundir"), p.path(QStringLiteral("late"))}};
+        const QByteArray submit = proto::encode(proto::request(proto::kTaskSubmit, 7, params));
+        QCOMPARE(::send(fd, submit.constData(), size_t(submit.size()), MSG_NOSIGNAL), ssize_t(submit.size()));
+        ::shutdown(fd, SHUT_WR);
+        const QByteArray got = readToEnd(fd, 60000);
+        ::close(fd);
+        const QJsonObject reply = QJsonDocument::fromJson(got).object();
+        QCOMPARE(reply.value(QLatin1String("id")).toInt(), 7);
+        QCOMPARE(reply.value(QLatin1String("result")).toObject().value(QLatin1String("status")).toInt(), 5);
     }
 
     void plantedSymlinksInDfmAreNotFollowed()

@@ -2,6 +2,7 @@
 // worker, over a real local socket pair in this process.
 
 #include "daemonclient.h"
+#include "fdsocket.h"
 #include "linetransport.h"
 
 #include <QLocalServer>
@@ -9,6 +10,9 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace dfm;
 
@@ -154,6 +158,50 @@ private Q_SLOTS:
         peer.disconnectFromServer();
         QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 5000);
         QCOMPARE(methods(msgs), (QList<QByteArray>{"a", "b"}));
+    }
+
+    void fdSocketTellsAHalfCloseFromAClose_data()
+    {
+        QTest::addColumn<bool>("halfClose");
+        QTest::newRow("half-close") << true;
+        QTest::newRow("close") << false;
+    }
+
+    void fdSocketTellsAHalfCloseFromAClose()
+    {
+        QFETCH(bool, halfClose);
+        int sv[2];
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        auto *sock = new FdSocket(sv[0]);
+        LineTransport t(sock, LineTransport::Role::Server);
+        sock->setParent(&t);
+        QSignalSpy msgs(&t, &LineTransport::messageReceived);
+        QSignalSpy ended(&t, &LineTransport::inputEnded);
+        QSignalSpy closed(&t, &LineTransport::closed);
+        const QByteArray two = "{\"method\": \"a\"}\n{\"method\": \"b\"}\n";
+        QCOMPARE(::write(sv[1], two.constData(), size_t(two.size())), ssize_t(two.size()));
+        if (halfClose) {
+            ::shutdown(sv[1], SHUT_WR);
+            QTRY_COMPARE_WITH_TIMEOUT(ended.size(), 1, 5000);
+            QCOMPARE(methods(msgs), (QList<QByteArray>{"a", "b"}));
+            QCOMPARE(closed.size(), 0);
+            // Still writable: the peer reads the reply, then EOF once we close.
+            QVERIFY(t.send(QJsonObject{{QStringLiteral("id"), 1}, {QStringLiteral("result"), QStringLiteral("ok")}}));
+            t.close();
+            QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 5000);
+            char buf[256];
+            const ssize_t n = ::read(sv[1], buf, sizeof(buf));
+            QCOMPARE(QByteArray(buf, int(qMax<ssize_t>(n, 0))), QByteArray("{\"id\":1,\"result\":\"ok\"}\n"));
+            QCOMPARE(::read(sv[1], buf, sizeof(buf)), ssize_t(0));
+        } else {
+            ::close(sv[1]);
+            sv[1] = -1;
+            QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 5000);
+            QCOMPARE(methods(msgs), (QList<QByteArray>{"a", "b"}));
+            QCOMPARE(ended.size(), 0);
+        }
+        if (sv[1] >= 0)
+            ::close(sv[1]);
     }
 
     void daemonClientReportsALineItCannotParse()
