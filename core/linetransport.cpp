@@ -122,7 +122,10 @@ void LineTransport::close()
     if (deviceUnconnected())
         finish();
     else
-        QTimer::singleShot(kCloseGraceMs, this, [this] { abort(); });
+        QTimer::singleShot(kCloseGraceMs, this, [this, generation = m_generation] {
+            if (generation == m_generation) // not a connection made since (reset())
+                abort();
+        });
 }
 
 void LineTransport::abort()
@@ -137,6 +140,7 @@ void LineTransport::abort()
 
 void LineTransport::reset()
 {
+    ++m_generation;
     m_reader.clear();
     m_reader.setMaxLine(m_maxLine);
     m_open = true;

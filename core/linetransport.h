@@ -102,6 +102,7 @@ private:
     qint64 m_maxOutput = 0;
     bool m_open = true;
     bool m_closeQueued = false;
+    int m_generation = 0; /* bumped by reset(): timers of an older connection do nothing */
 };
 
 } // namespace dfm
