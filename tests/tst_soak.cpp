@@ -155,5 +155,14 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestSoak)
+int main(int argc, char **argv)
+{
+    // The long run outlasts QtTest's 5-minute watchdog.
+    if (qEnvironmentVariableIntValue("DFM_SOAK_LONG") > 0 && !qEnvironmentVariableIsSet("QTEST_FUNCTION_TIMEOUT"))
+        qputenv("QTEST_FUNCTION_TIMEOUT", "7200000");
+    QCoreApplication app(argc, argv);
+    TestSoak test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
 #include "tst_soak.moc"
