@@ -6,6 +6,7 @@
 #include "format.h"
 #include "monitormodel.h"
 #include "poolsetup.h"
+#include "safefile.h"
 #include "signalwatcher.h"
 #include "statefile.h"
 
@@ -18,10 +19,13 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QThread>
 
 #include <csignal>
 #include <cstdio>
+#include <fcntl.h>
+#include <poll.h>
 #include <unistd.h>
 
 namespace dfm::cli {
@@ -85,7 +89,20 @@ QString logTail(const QString &path, int lines)
     return tail;
 }
 
-int runForeground(const Common &c, const ConfigOverrides &ov, bool detached)
+// Tells the `dfm daemon start` that spawned us how starting went, through
+// the pipe it passed (--status-fd), and closes it. The log may be on a full
+// disk; the pipe always gets through.
+void reportStart(int statusFd, const char *kind, const QString &detail)
+{
+    if (statusFd < 0)
+        return;
+    const QByteArray line = QByteArray(kind) + ' ' + detail.toUtf8().replace('\n', ' ') + '\n';
+    // Ignored on purpose: if `start` has gone, no one is left to tell.
+    [[maybe_unused]] const ssize_t n = ::write(statusFd, line.constData(), size_t(line.size()));
+    ::close(statusFd);
+}
+
+int runForeground(const Common &c, const ConfigOverrides &ov, bool detached, int statusFd)
 {
     if (detached)
         ::setsid(); // no controlling terminal: a closed terminal does not stop the pool
@@ -94,28 +111,38 @@ int runForeground(const Common &c, const ConfigOverrides &ov, bool detached)
     QString e;
     if (!loadPoolSetup(c.root, ov, &config, &options, &e)) {
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        reportStart(statusFd, "error", e);
         return 2;
     }
     WorkerLauncher *launcher = makeLauncher(config, &e);
     if (!launcher) {
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        reportStart(statusFd, "error", e);
         return 2;
     }
     Daemon daemon(options, launcher);
+    // Test and debug overrides of the connection limits.
     if (const int ms = qEnvironmentVariableIntValue("DFM_CLIENT_IDLE_TIMEOUT_MS"); ms > 0)
         daemon.setClientIdleTimeout(ms);
+    if (const int n = qEnvironmentVariableIntValue("DFM_MAX_SILENT_CLIENTS"); n > 0)
+        daemon.setMaxSilentClients(n);
+    if (const qint64 b = qEnvironmentVariable("DFM_CLIENT_OUTPUT_CAP").toLongLong(); b > 0)
+        daemon.setClientOutputCap(b);
     SignalWatcher signals_({SIGTERM, SIGINT, SIGHUP});
     QObject::connect(&signals_, &SignalWatcher::received, &daemon,
                      [&daemon](int s) { daemon.shutdown(QStringLiteral("signal %1").arg(s)); });
     QObject::connect(&daemon, &Daemon::finished, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     switch (daemon.start(&e)) {
     case Daemon::StartResult::Ok:
+        reportStart(statusFd, "ok", QString());
         break;
     case Daemon::StartResult::AlreadyRunning:
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        reportStart(statusFd, "running", e);
         return 3;
     case Daemon::StartResult::Failed:
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        reportStart(statusFd, "error", e);
         return 1;
     }
     if (!detached)
@@ -129,10 +156,17 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
 {
     DaemonState st;
     QString why, e;
-    switch (probeDaemon(c.paths, &st, &why)) {
+    switch (probeDaemonWaitingForStart(c.paths, &st, &why)) {
     case Liveness::Alive:
         out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
         return 0;
+    case Liveness::NotAnswering:
+        err(QStringLiteral("dfm daemon: a daemon already runs for %1 but is not answering: %2\n")
+                .arg(c.root, why));
+        return 1;
+    case Liveness::Unsafe:
+        err(QStringLiteral("dfm daemon: %1\n").arg(why));
+        return 1;
     case Liveness::Stale:
         if (!removeStaleState(c.paths, &e)) {
             err(QStringLiteral("dfm daemon: %1\n").arg(e));
@@ -159,26 +193,67 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
         return 1;
     }
+    // The log is created here, never through a symlink; QProcess then
+    // appends to that file (nobody else can replace it in our private .dfm).
+    const int logFd = openPrivateFile(c.paths.log, true, &e);
+    if (logFd < 0) {
+        err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        return 1;
+    }
+    ::close(logFd);
+    // The daemon reports how its start went through this pipe.
+    int status[2];
+    if (::pipe2(status, O_CLOEXEC) != 0 || ::fcntl(status[1], F_SETFD, 0) != 0) {
+        err(QStringLiteral("dfm daemon: cannot create a pipe: %1\n").arg(QString::fromLocal8Bit(strerror(errno))));
+        return 1;
+    }
+    auto closeStatus = qScopeGuard([&] { ::close(status[0]); });
 
     QProcess p;
     p.setProgram(QCoreApplication::applicationFilePath());
     p.setArguments(QStringList{QStringLiteral("daemon"), QStringLiteral("start"),
                                QStringLiteral("--foreground"), QStringLiteral("--detached"),
-                               QStringLiteral("--root"), c.root}
+                               QStringLiteral("--root"), c.root,
+                               QStringLiteral("--status-fd"), QString::number(status[1])}
                    + forward);
     p.setWorkingDirectory(c.root);
     p.setStandardInputFile(QProcess::nullDevice());
     p.setStandardOutputFile(c.paths.log, QIODevice::Append);
     p.setStandardErrorFile(c.paths.log, QIODevice::Append);
     qint64 pid = 0;
-    if (!p.startDetached(&pid)) {
+    const bool spawned = p.startDetached(&pid);
+    ::close(status[1]);
+    if (!spawned) {
         err(QStringLiteral("dfm daemon: cannot start %1: %2\n").arg(p.program(), p.errorString()));
         return 1;
     }
+    QByteArray report; /* what the daemon said through the pipe */
+    bool reportDone = false;
+    // Reads what the daemon reported; true (after printing it) when it
+    // could not start.
+    auto readReport = [&] {
+        while (!reportDone) {
+            pollfd pfd{status[0], POLLIN, 0};
+            char buf[4096];
+            if (::poll(&pfd, 1, 0) <= 0)
+                break;
+            const ssize_t n = ::read(status[0], buf, sizeof(buf));
+            if (n < 0)
+                break;
+            report.append(buf, n);
+            reportDone = n == 0 || report.endsWith('\n');
+        }
+        if (!reportDone || !report.startsWith("error "))
+            return false;
+        err(QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(QString::fromUtf8(report.mid(6).trimmed())));
+        return true;
+    };
     // Ready when it answers on its socket. If our child gave way to another
     // daemon starting at the same moment, that one is waited for instead.
     QDeadlineTimer deadline(20000);
     while (!deadline.hasExpired()) {
+        if (readReport())
+            return 1;
         if (probeDaemon(c.paths, &st, &why, 1000) == Liveness::Alive) {
             if (st.pid == pid)
                 out(QStringLiteral("dfm daemon: started for %1 (pid %2, runner %3, up to %4 workers)\n"
@@ -198,6 +273,8 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
             return 0;
         }
         if (!pidAlive(pid) && !daemonLockHeld(c.paths)) {
+            if (readReport())
+                return 1;
             err(QStringLiteral("dfm daemon: the daemon exited while starting; from %1:\n%2")
                     .arg(c.paths.log, logTail(c.paths.log, 15)));
             return 1;
@@ -219,6 +296,9 @@ int start(const QStringList &args)
     QCommandLineOption detached(QStringLiteral("detached"));
     detached.setFlags(QCommandLineOption::HiddenFromHelp);
     p.addOption(detached);
+    QCommandLineOption statusFd(QStringLiteral("status-fd"), QString(), QStringLiteral("FD"));
+    statusFd.setFlags(QCommandLineOption::HiddenFromHelp);
+    p.addOption(statusFd);
     Common c;
     if (!parseArgs(p, QStringLiteral("start"), args, &c))
         return 2;
@@ -239,7 +319,8 @@ int start(const QStringList &args)
         return 2;
     }
     if (p.isSet(QStringLiteral("foreground")))
-        return runForeground(c, ov, p.isSet(detached));
+        return runForeground(c, ov, p.isSet(detached),
+                             p.isSet(statusFd) ? p.value(statusFd).toInt() : -1);
     QStringList forward;
     if (!ov.runner.isEmpty())
         forward << QStringLiteral("--runner") << ov.runner;
@@ -262,9 +343,16 @@ int stop(const QStringList &args)
     }
     DaemonState st;
     QString why, e;
-    switch (probeDaemon(c.paths, &st, &why)) {
+    switch (probeDaemonWaitingForStart(c.paths, &st, &why)) {
     case Liveness::NotRunning:
         err(QStringLiteral("dfm daemon: no daemon running for %1 (no %2)\n").arg(c.root, c.paths.stateFile));
+        return 1;
+    case Liveness::NotAnswering:
+        err(QStringLiteral("dfm daemon: cannot stop the daemon for %1: it is not answering: %2\n")
+                .arg(c.root, why));
+        return 1;
+    case Liveness::Unsafe:
+        err(QStringLiteral("dfm daemon: %1\n").arg(why));
         return 1;
     case Liveness::Stale:
         if (!removeStaleState(c.paths, &e)) {
@@ -319,6 +407,23 @@ int status(const QStringList &args)
         else
             out(QStringLiteral("dfm daemon: not running for %1 (no %2); start one with `dfm daemon start`\n")
                     .arg(c.root, c.paths.stateFile));
+        return 1;
+    case Liveness::Unsafe:
+        if (json)
+            printJson({{QStringLiteral("state"), QStringLiteral("unsafe")},
+                       {QStringLiteral("root"), c.root},
+                       {QStringLiteral("reason"), why}});
+        else
+            out(QStringLiteral("dfm daemon: %1\n").arg(why));
+        return 1;
+    case Liveness::NotAnswering:
+        if (json)
+            printJson({{QStringLiteral("state"), QStringLiteral("not_answering")},
+                       {QStringLiteral("root"), c.root},
+                       {QStringLiteral("pid"), st.pid},
+                       {QStringLiteral("reason"), why}});
+        else
+            out(QStringLiteral("dfm daemon: running for %1 but not answering: %2\n").arg(c.root, why));
         return 1;
     case Liveness::Stale:
         if (json)

@@ -174,7 +174,17 @@ std::unique_ptr<TaskBackend> makeBackend(const RunArgs &a, int *maxInFlight, int
     DaemonState st;
     QString why, e;
     std::unique_ptr<TaskBackend> backend;
-    switch (probeDaemon(paths, &st, &why)) {
+    switch (probeDaemonWaitingForStart(paths, &st, &why)) {
+    case Liveness::Unsafe:
+        err(QStringLiteral("dfm run: %1\n").arg(why));
+        *code = kExitFailed;
+        return nullptr;
+    case Liveness::NotAnswering:
+        err(QStringLiteral("dfm run: the daemon for %1 is not answering: %2\n"
+                           "  not starting a second pool beside it; nothing was removed\n")
+                .arg(a.root, why));
+        *code = kExitFailed;
+        return nullptr;
     case Liveness::Alive:
         if (!a.overrides.runner.isEmpty() || a.overrides.poolSize > 0 || !a.overrides.runnerOpts.isEmpty())
             err(QStringLiteral("dfm run: note: the daemon (pid %1) runs with its own runner settings; "

@@ -30,7 +30,17 @@ WorkerClient::WorkerClient(const WorkerOptions &opts, QObject *parent)
     connect(m_socket, &QTcpSocket::connected, this, &WorkerClient::onConnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &WorkerClient::onSocketError);
     connect(m_socket, &QTcpSocket::disconnected, this, &WorkerClient::onDisconnected);
-    connect(m_socket, &QTcpSocket::readyRead, this, &WorkerClient::onReadyRead);
+    m_transport = new LineTransport(m_socket, LineTransport::Role::Client, this);
+    connect(m_transport, &LineTransport::messageReceived, this, [this](const proto::Message &msg) {
+        if (!m_stopping)
+            handleMessage(msg);
+    });
+    connect(m_transport, &LineTransport::badLine, this, [this](const QString &e) {
+        if (!m_transport->isOpen())
+            stop(1, QStringLiteral("the daemon sent a bad line (%1)").arg(e));
+        else
+            log(QStringLiteral("skipping a bad line from the daemon: %1").arg(e));
+    });
 
     auto singleShot = [this](auto slot) {
         auto *t = new QTimer(this);
@@ -128,6 +138,7 @@ void WorkerClient::onConnected()
 {
     m_attemptTimer->stop();
     m_connected = true;
+    m_transport->reset();
     log(QStringLiteral("connected to %1:%2 after %3 attempt(s); registering")
             .arg(m_opts.host).arg(m_opts.port).arg(m_attempts));
     proto::WorkerRegistration reg;
@@ -156,25 +167,6 @@ void WorkerClient::onDisconnected()
                 .arg(m_opts.host).arg(m_opts.port).arg(m_socket->errorString())
                 .arg(m_task ? QStringLiteral("; killing task '%1'").arg(m_task->spec().name)
                             : QString()));
-}
-
-void WorkerClient::onReadyRead()
-{
-    if (!m_reader.append(m_socket->readAll())) {
-        stop(1, QStringLiteral("the daemon sent a line longer than %1 bytes; closing")
-                    .arg(kMaxLineBytes));
-        return;
-    }
-    QByteArray line;
-    while (!m_stopping && m_reader.next(&line)) {
-        proto::Message msg;
-        QString err;
-        if (!proto::parse(line, &msg, &err)) {
-            log(QStringLiteral("ignoring a bad line from the daemon: %1").arg(err));
-            continue;
-        }
-        handleMessage(msg);
-    }
 }
 
 void WorkerClient::handleMessage(const proto::Message &msg)
@@ -278,7 +270,7 @@ void WorkerClient::sendResult(const QString &requestId, proto::TaskResult result
 void WorkerClient::send(const QJsonObject &obj)
 {
     if (m_socket->state() == QAbstractSocket::ConnectedState)
-        m_socket->write(proto::encode(obj));
+        m_transport->send(obj);
 }
 
 void WorkerClient::stop(int code, const QString &why)

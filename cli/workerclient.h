@@ -4,7 +4,7 @@
 // time (shell, Python or native: see TaskDispatcher) and report its RESULT,
 // obey task.cancel, a task's `timeout` and worker.shutdown.
 
-#include "framing.h"
+#include "linetransport.h"
 #include "protocol.h"
 
 #include <QElapsedTimer>
@@ -61,7 +61,6 @@ private:
     void onConnected();
     void onSocketError();
     void onDisconnected();
-    void onReadyRead();
     void handleMessage(const proto::Message &msg);
     void handleExecute(const QJsonObject &params);
     void handleCancel(const QJsonObject &params);
@@ -79,7 +78,7 @@ private:
     QTimer *m_heartbeat = nullptr;
     QTimer *m_stopWatchdog = nullptr;  /* stop even if a task never ends */
     QElapsedTimer m_connectClock;
-    LineReader m_reader;
+    LineTransport *m_transport = nullptr; /* framing and parsing on m_socket */
     TaskDispatcher *m_dispatcher = nullptr; /* makes the runner of each task */
     TaskRun *m_task = nullptr;         /* the one running task, or null */
     QTimer *m_taskTimeout = nullptr;   /* the running task's `timeout` */

@@ -3,16 +3,25 @@
 #include <QEventLoop>
 #include <QTimer>
 
+#include <cstdio>
+
 namespace dfm {
 
-DaemonClient::DaemonClient(QObject *parent) : QObject(parent)
+DaemonClient::DaemonClient(QObject *parent)
+    : QObject(parent), m_transport(&m_socket, LineTransport::Role::Client)
 {
-    connect(&m_socket, &QLocalSocket::readyRead, this, &DaemonClient::onReadyRead);
+    connect(&m_transport, &LineTransport::messageReceived, this, &DaemonClient::messageReceived);
+    connect(&m_transport, &LineTransport::badLine, this, [this](const QString &e) {
+        std::fprintf(stderr, "dfm: a line from the daemon at %s was skipped: %s\n",
+                     qPrintable(m_socket.serverName()), qPrintable(e));
+        Q_EMIT badLine(e);
+    });
     connect(&m_socket, &QLocalSocket::disconnected, this, &DaemonClient::disconnected);
 }
 
 bool DaemonClient::connectTo(const QString &socketPath, int timeoutMs, QString *err)
 {
+    m_transport.reset();
     m_socket.connectToServer(socketPath);
     if (!m_socket.waitForConnected(timeoutMs)) {
         *err = QStringLiteral("cannot connect to %1: %2").arg(socketPath, m_socket.errorString());
@@ -30,8 +39,7 @@ qint64 DaemonClient::send(QLatin1String method, const QJsonObject &params)
 
 void DaemonClient::sendRaw(const QJsonObject &obj)
 {
-    m_socket.write(proto::encode(obj));
-    m_socket.flush();
+    m_transport.send(obj);
 }
 
 bool DaemonClient::call(QLatin1String method, const QJsonObject &params, QJsonValue *result,
@@ -67,7 +75,7 @@ bool DaemonClient::call(QLatin1String method, const QJsonObject &params, QJsonVa
         loop.quit();
     });
     // A reply may already be buffered.
-    onReadyRead();
+    m_transport.processInput();
     if (!done && isConnected()) {
         timer.start(timeoutMs);
         loop.exec();
@@ -87,22 +95,6 @@ bool DaemonClient::isConnected() const
 void DaemonClient::close()
 {
     m_socket.disconnectFromServer();
-}
-
-void DaemonClient::onReadyRead()
-{
-    if (m_socket.bytesAvailable() > 0 && !m_reader.append(m_socket.readAll())) {
-        m_socket.abort();
-        return;
-    }
-    QByteArray line;
-    while (m_reader.next(&line)) {
-        proto::Message msg;
-        QString err;
-        if (!proto::parse(line, &msg, &err))
-            continue; // a daemon never sends this; nothing useful to do with it
-        Q_EMIT messageReceived(msg);
-    }
 }
 
 } // namespace dfm

@@ -3,7 +3,7 @@
 // status|stop`, `dfm run` and both monitors. Messages arrive as signals;
 // call() is a blocking request/response for short commands.
 
-#include "framing.h"
+#include "linetransport.h"
 #include "protocol.h"
 
 #include <QLocalSocket>
@@ -39,12 +39,13 @@ Q_SIGNALS:
     void messageReceived(const dfm::proto::Message &msg);
     /// The daemon closed the connection, or it broke.
     void disconnected();
+    /// The daemon sent a line that is not a valid message (also logged to
+    /// stderr); it is skipped, and an over-long one closes the connection.
+    void badLine(const QString &error);
 
 private:
-    void onReadyRead();
-
     QLocalSocket m_socket;
-    LineReader m_reader;
+    LineTransport m_transport;
     qint64 m_nextId = 1;
 };
 

@@ -22,6 +22,20 @@ bool LineReader::append(const QByteArray &bytes)
     return true;
 }
 
+bool LineReader::setMaxLine(qsizetype maxLine)
+{
+    m_maxLine = maxLine;
+    return append(QByteArray());
+}
+
+void LineReader::clear()
+{
+    m_buf.clear();
+    m_pos = 0;
+    m_scanned = 0;
+    m_overflow = false;
+}
+
 bool LineReader::next(QByteArray *line)
 {
     while (true) {

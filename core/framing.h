@@ -24,6 +24,13 @@ public:
     /// Blank lines are skipped. Returns false when no complete line is buffered.
     bool next(QByteArray *line);
 
+    /// Changes the cap; what is already buffered is held to the new one
+    /// (false, and the overflow state, when the unterminated tail is over it).
+    bool setMaxLine(qsizetype maxLine);
+    qsizetype maxLine() const { return m_maxLine; }
+    /// Forgets everything buffered and the overflow state.
+    void clear();
+
     bool overflowed() const { return m_overflow; }
     qsizetype buffered() const { return m_buf.size() - m_pos; }
 

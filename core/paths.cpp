@@ -1,8 +1,14 @@
 #include "paths.h"
 
+#include "safefile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
 
 namespace dfm {
 
@@ -51,13 +57,19 @@ bool socketPathFits(const ProjectPaths &paths, QString *err)
 
 bool ensureDfmDir(const ProjectPaths &paths, QString *err)
 {
-    const auto mode = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
-    for (const QString &d : {paths.dfmDir, paths.workersDir}) {
-        if (!QDir().mkpath(d)) {
-            *err = QStringLiteral("cannot create %1").arg(d);
+    // Each level is created private, or must already be private: a .dfm
+    // another user can write is one where they could plant a daemon.json
+    // naming their own socket, or a symlink we would write through.
+    QStringList dirs{paths.dfmDir, paths.dfmDir + QStringLiteral("/workers")};
+    if (!dirs.contains(paths.workersDir))
+        dirs << paths.workersDir;
+    for (const QString &d : dirs) {
+        if (::mkdir(QFile::encodeName(d).constData(), 0700) != 0 && errno != EEXIST) {
+            *err = QStringLiteral("cannot create %1: %2").arg(d, QString::fromLocal8Bit(std::strerror(errno)));
             return false;
         }
-        QFile::setPermissions(d, mode);
+        if (!checkPrivateDir(d, err))
+            return false;
     }
     return true;
 }

@@ -28,7 +28,9 @@ QString findProjectRoot(const QString &explicitRoot, const QString &startDir);
 /// with *err saying so when the project's socket path is longer.
 bool socketPathFits(const ProjectPaths &paths, QString *err);
 
-/// Creates <root>/.dfm and workers/ (mode 0700). Returns false with *err.
+/// Creates <root>/.dfm, .dfm/workers and paths.workersDir (mode 0700), or
+/// checks that those that exist are ours and private (checkPrivateDir).
+/// Returns false with *err saying what is wrong and how to fix it.
 bool ensureDfmDir(const ProjectPaths &paths, QString *err);
 
 } // namespace dfm

@@ -2,16 +2,21 @@
 
 #include "daemonclient.h"
 #include "protocol.h"
+#include "safefile.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSaveFile>
+#include <QThread>
 
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace dfm {
@@ -26,17 +31,7 @@ bool writeState(const QString &path, const DaemonState &s, QString *err)
                   {QStringLiteral("version"), kStateVersion},
                   {QStringLiteral("host"), s.host},
                   {QStringLiteral("token_file"), s.tokenFile}};
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) {
-        *err = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    f.write(QJsonDocument(o).toJson(QJsonDocument::Indented));
-    if (!f.commit()) {
-        *err = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    return writeFileAtomic(path, QJsonDocument(o).toJson(QJsonDocument::Indented), 0600, err);
 }
 
 StateRead readState(const QString &path, DaemonState *s, QString *err)
@@ -76,6 +71,43 @@ StateRead readState(const QString &path, DaemonState *s, QString *err)
     return StateRead::Ok;
 }
 
+namespace {
+
+// The state letter of /proc/<pid>/stat ('R', 'S', 'T', 'Z', ...), or 0.
+char procState(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray s = stat.readAll();
+    const qsizetype paren = s.lastIndexOf(')');
+    return paren > 0 && paren + 2 < s.size() ? s.at(paren + 2) : 0;
+}
+
+// Whether /proc/locks lists a flock on the file with this device and inode.
+// -1 when /proc/locks cannot be read.
+int flockListed(dev_t dev, ino_t ino)
+{
+    QFile locks(QStringLiteral("/proc/locks"));
+    if (!locks.open(QIODevice::ReadOnly))
+        return -1;
+    // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; waiters have "->".
+    const QByteArray want = QByteArray::number(quint64(ino));
+    for (const QByteArray &line : locks.readAll().split('\n')) {
+        const QList<QByteArray> f = line.simplified().split(' ');
+        if (f.size() < 6 || f.at(1) != "FLOCK")
+            continue;
+        const QList<QByteArray> id = f.at(5).split(':');
+        bool okMaj = false, okMin = false;
+        if (id.size() == 3 && id.at(2) == want && id.at(0).toUInt(&okMaj, 16) == major(dev)
+            && id.at(1).toUInt(&okMin, 16) == minor(dev) && okMaj && okMin)
+            return 1;
+    }
+    return 0;
+}
+
+} // namespace
+
 bool pidAlive(qint64 pid)
 {
     if (pid <= 0)
@@ -83,30 +115,45 @@ bool pidAlive(qint64 pid)
     if (::kill(pid_t(pid), 0) != 0 && errno != EPERM)
         return false;
     // A zombie answers signal 0 until it is reaped, which an init in a
-    // container may do late; it runs nothing, so it is not alive.
-    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-    if (!stat.open(QIODevice::ReadOnly))
-        return true; // no /proc: trust the signal
-    const QByteArray s = stat.readAll();
-    const qsizetype paren = s.lastIndexOf(')');
-    return !(paren > 0 && paren + 2 < s.size() && s.at(paren + 2) == 'Z');
+    // container may do late; it runs nothing, so it is not alive. Without
+    // /proc, trust the signal.
+    return procState(pid) != 'Z';
 }
 
 Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why, int pingTimeoutMs)
 {
+    // Whatever looks wrong, a held lock means a daemon lives: never Stale.
+    auto notAnswering = [&](const QString &what) {
+        *why = QStringLiteral("%1, but a daemon holds %2").arg(what, paths.lockFile);
+        return Liveness::NotAnswering;
+    };
     QString err;
     DaemonState st;
     switch (readState(paths.stateFile, &st, &err)) {
     case StateRead::Missing:
+        if (daemonLockHeld(paths))
+            return notAnswering(QStringLiteral("there is no %1 yet (starting, or stalled before it "
+                                               "was ready)").arg(paths.stateFile));
         return Liveness::NotRunning;
     case StateRead::Corrupt:
+        if (daemonLockHeld(paths))
+            return notAnswering(err);
         *why = err;
         return Liveness::Stale;
     case StateRead::Ok:
         break;
     }
     *state = st;
+    // Only a daemon of ours may be sent tasks: another user who could write
+    // here could name their own socket and receive every task and secret.
+    if (!checkPrivateDir(paths.dfmDir, &err) || !checkOwnedFile(paths.stateFile, false, &err)
+        || (QFileInfo::exists(st.socket) && !checkOwnedFile(st.socket, true, &err))) {
+        *why = err;
+        return Liveness::Unsafe;
+    }
     if (!pidAlive(st.pid)) {
+        if (daemonLockHeld(paths))
+            return notAnswering(QStringLiteral("pid %1 of %2 is not running").arg(st.pid).arg(paths.stateFile));
         *why = QStringLiteral("pid %1 is not running").arg(st.pid);
         return Liveness::Stale;
     }
@@ -115,18 +162,49 @@ Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why
     if (!client.connectTo(st.socket, pingTimeoutMs, &err)
         || !client.call(proto::kPing, {}, &result, &err, pingTimeoutMs)
         || result.toString() != QLatin1String("pong")) {
+        if (err.isEmpty())
+            err = QStringLiteral("unexpected reply");
+        if (daemonLockHeld(paths)) {
+            *why = QStringLiteral("pid %1 holds %2 but %3 does not answer ping (%4); ")
+                       .arg(st.pid)
+                       .arg(paths.lockFile, st.socket, err);
+            if (procState(st.pid) == 'T')
+                *why += QStringLiteral("it is stopped: `kill -CONT %1` resumes it").arg(st.pid);
+            else
+                *why += QStringLiteral("it may be overloaded; try again, or end it with `kill %1`").arg(st.pid);
+            return Liveness::NotAnswering;
+        }
         *why = QStringLiteral("pid %1 is alive but %2 does not answer ping (%3); the PID was "
                               "probably reused after a crash")
                    .arg(st.pid)
-                   .arg(st.socket, err.isEmpty() ? QStringLiteral("unexpected reply") : err);
+                   .arg(st.socket, err);
         return Liveness::Stale;
     }
     return Liveness::Alive;
 }
 
+Liveness probeDaemonWaitingForStart(const ProjectPaths &paths, DaemonState *state, QString *why,
+                                    int waitMs)
+{
+    QDeadlineTimer deadline(waitMs);
+    while (true) {
+        const Liveness l = probeDaemon(paths, state, why);
+        if (l != Liveness::NotAnswering || QFile::exists(paths.stateFile) || deadline.hasExpired())
+            return l;
+        QThread::msleep(50);
+    }
+}
+
 bool daemonLockHeld(const ProjectPaths &paths)
 {
-    const int fd = ::open(QFile::encodeName(paths.lockFile).constData(), O_RDWR | O_CLOEXEC);
+    const QByteArray file = QFile::encodeName(paths.lockFile);
+    struct stat sb;
+    if (::stat(file.constData(), &sb) != 0)
+        return false;
+    const int listed = flockListed(sb.st_dev, sb.st_ino);
+    if (listed >= 0)
+        return listed == 1;
+    const int fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return false;
     const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
@@ -136,6 +214,10 @@ bool daemonLockHeld(const ProjectPaths &paths)
 
 bool removeStaleState(const ProjectPaths &paths, QString *err)
 {
+    if (daemonLockHeld(paths)) {
+        *err = QStringLiteral("not removing %1: a daemon holds %2").arg(paths.stateFile, paths.lockFile);
+        return false;
+    }
     for (const QString &f : {paths.stateFile, paths.socket}) {
         if (QFile::exists(f) && !QFile::remove(f)) {
             *err = QStringLiteral("cannot remove stale %1").arg(f);

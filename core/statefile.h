@@ -1,8 +1,10 @@
 #pragma once
 // daemon.json: the running daemon's address book. Written atomically once the
-// daemon is ready, removed on clean shutdown. Liveness is checked twice: the
-// PID must be alive and the socket must answer `ping`, so a PID reused after
-// a crash is not mistaken for a daemon.
+// daemon is ready, removed on clean shutdown. The flock on .dfm/daemon.lock
+// says whether a daemon lives: while it is held, nothing is stale, whatever
+// ping says (a stopped or overloaded daemon is "not answering", and its files
+// are left alone). Without the lock, the PID must be alive and the socket must
+// answer `ping`, so a PID reused after a crash is not mistaken for a daemon.
 
 #include "paths.h"
 
@@ -24,8 +26,9 @@ struct DaemonState {
     QString tokenFile;    /* extension: the workers' secret */
 };
 
-/// Writes the state atomically (temporary file + rename): a reader sees the
-/// old file, the new file, or none, never half of one.
+/// Writes the state atomically (temporary file + rename, every write
+/// checked, a symlink replaced rather than followed): a reader sees the old
+/// file, the new file, or none, never half or an empty one.
 bool writeState(const QString &path, const DaemonState &state, QString *err);
 
 enum class StateRead { Ok, Missing, Corrupt };
@@ -38,22 +41,36 @@ StateRead readState(const QString &path, DaemonState *state, QString *err);
 bool pidAlive(qint64 pid);
 
 enum class Liveness {
-    NotRunning, /* no daemon.json */
-    Stale,      /* daemon.json present, but its daemon is gone (see *why) */
-    Alive,      /* PID alive and the socket answered ping */
+    NotRunning,   /* no daemon.json and no lock held */
+    Stale,        /* daemon.json present, no lock held: its daemon is gone (see *why) */
+    NotAnswering, /* the lock is held, but no usable daemon.json or no ping answer (see *why) */
+    Alive,        /* PID alive and the socket answered ping */
+    Unsafe,       /* .dfm, daemon.json or its socket is not ours alone: never used (see *why) */
 };
 
 /// Checks the project's daemon. Fills *state when the file parses and *why
 /// with the reason for Stale ("pid 123 is not running", "pid 123 is alive
-/// but /p/.dfm/daemon.sock does not answer ping (PID reused?)", ...).
+/// but /p/.dfm/daemon.sock does not answer ping (PID reused?)", ...) or
+/// NotAnswering ("pid 123 holds /p/.dfm/daemon.lock but ... does not answer
+/// ping (...); it may be stopped or overloaded").
 Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why,
                      int pingTimeoutMs = 3000);
 
+/// probeDaemon(), but while a daemon holds the lock and has not written
+/// daemon.json yet (it is starting), probes again until it has or `waitMs`
+/// has passed. A daemon that wrote its file and does not answer is reported
+/// at once.
+Liveness probeDaemonWaitingForStart(const ProjectPaths &paths, DaemonState *state, QString *why,
+                                    int waitMs = 20000);
+
 /// True while some process holds the project's daemon lock (a daemon runs
-/// or is starting), without taking it.
+/// or is starting). Reads /proc/locks where it can, so it never takes the
+/// lock (a probe must not make a starting daemon fail); elsewhere it tries
+/// the lock for an instant.
 bool daemonLockHeld(const ProjectPaths &paths);
 
-/// Removes a stale state file and socket. Returns false with *err.
+/// Removes a stale state file and socket. Refuses (false with *err) while
+/// the daemon lock is held: a live daemon's files are never removed.
 bool removeStaleState(const ProjectPaths &paths, QString *err);
 
 } // namespace dfm

@@ -1,14 +1,14 @@
 #include "daemon.h"
 
+#include "fdsocket.h"
 #include "lineconnection.h"
 #include "statefile.h"
+#include "unixlistener.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
 #include <QHostInfo>
-#include <QLocalServer>
-#include <QLocalSocket>
 #include <QTimer>
 
 #include <cstdio>
@@ -16,23 +16,23 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <algorithm>
+#include <sys/resource.h>
 #include <unistd.h>
 
 namespace dfm {
 
 namespace {
-constexpr qint64 kMonitorBacklogCap = 16 * 1024 * 1024; /* a monitor that stops reading is dropped */
-constexpr int kCommandShown = 120;                      /* characters of a client's command line kept */
+constexpr int kCommandShown = 120; /* characters of a client's command line kept */
 
 // Who is on the other end of a client socket: its PID (SO_PEERCRED) and
 // command line, so monitors can tell runs apart. Best effort: unknown is 0/"".
-proto::ClientInfo peerInfo(quint64 id, QLocalSocket *sock)
+proto::ClientInfo peerInfo(quint64 id, int fd)
 {
     proto::ClientInfo info;
     info.client = qint64(id);
     ucred cred{};
     socklen_t len = sizeof cred;
-    if (::getsockopt(int(sock->socketDescriptor()), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.pid <= 0)
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.pid <= 0)
         return info;
     info.pid = cred.pid;
     QFile f(QStringLiteral("/proc/%1/cmdline").arg(cred.pid));
@@ -42,6 +42,27 @@ proto::ClientInfo peerInfo(quint64 id, QLocalSocket *sock)
     }
     return info;
 }
+
+// Raises the soft descriptor limit to the hard one: every client, worker and
+// task log costs descriptors, and the default soft 1024 is easily reached.
+QString raiseDescriptorLimit()
+{
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return QStringLiteral("cannot read the descriptor limit: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+    if (rl.rlim_cur >= rl.rlim_max)
+        return QStringLiteral("descriptor limit %1").arg(qulonglong(rl.rlim_cur));
+    const rlim_t old = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return QStringLiteral("descriptor limit %1 (cannot raise it to %2: %3)")
+            .arg(qulonglong(old))
+            .arg(qulonglong(rl.rlim_max))
+            .arg(QString::fromLocal8Bit(strerror(errno)));
+    return QStringLiteral("descriptor limit raised from %1 to %2").arg(qulonglong(old)).arg(qulonglong(rl.rlim_max));
+}
+} // namespace
+
 } // namespace
 
 Daemon::Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent)
@@ -78,7 +99,7 @@ Daemon::StartResult Daemon::start(QString *err)
     if (!socketPathFits(p, err) || !ensureDfmDir(p, err))
         return StartResult::Failed;
 
-    m_lockFd = ::open(QFile::encodeName(p.lockFile).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    m_lockFd = ::open(QFile::encodeName(p.lockFile).constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m_lockFd < 0) {
         *err = QStringLiteral("cannot open %1: %2").arg(p.lockFile, QString::fromLocal8Bit(strerror(errno)));
         return StartResult::Failed;
@@ -89,21 +110,19 @@ Daemon::StartResult Daemon::start(QString *err)
         *err = QStringLiteral("another daemon is running or starting for %1 (%2 is locked)").arg(p.root, p.lockFile);
         return StartResult::AlreadyRunning;
     }
-    // We hold the lock, so whatever state file or socket is left is stale.
+    // We hold the lock, so whatever state file is left is stale (the
+    // listener replaces a stale socket).
     QFile::remove(p.stateFile);
-    QLocalServer::removeServer(p.socket);
+    const QString limits = raiseDescriptorLimit();
 
     if (!m_engine->start(err))
         return StartResult::Failed;
 
-    m_server = new QLocalServer(this);
-    m_server->setSocketOptions(QLocalServer::UserAccessOption);
-    if (!m_server->listen(p.socket)) {
-        *err = QStringLiteral("cannot listen on %1: %2").arg(p.socket, m_server->errorString());
+    m_server = new UnixListener(this);
+    connect(m_server, &UnixListener::logMessage, this, &Daemon::log);
+    if (!m_server->listen(p.socket, err))
         return StartResult::Failed;
-    }
-    QFile::setPermissions(p.socket, QFile::ReadOwner | QFile::WriteOwner);
-    connect(m_server, &QLocalServer::newConnection, this, &Daemon::onNewClient);
+    connect(m_server, &UnixListener::newConnection, this, &Daemon::onNewClient);
 
     m_pid = QCoreApplication::applicationPid();
     m_started = proto::utcStamp(QDateTime::currentMSecsSinceEpoch());
@@ -118,12 +137,13 @@ Daemon::StartResult Daemon::start(QString *err)
     if (!writeState(p.stateFile, st, err))
         return StartResult::Failed;
     m_stateWritten = true;
-    log(QStringLiteral("started: pid %1, socket %2, workers on port %3, runner %4, max %5 workers")
+    log(QStringLiteral("started: pid %1, socket %2, workers on port %3, runner %4, max %5 workers, %6")
             .arg(m_pid)
             .arg(p.socket)
             .arg(st.workerPort)
             .arg(st.runner)
-            .arg(m_opt.pool.maxWorkers));
+            .arg(m_opt.pool.maxWorkers)
+            .arg(limits));
     return StartResult::Ok;
 }
 
@@ -149,15 +169,14 @@ void Daemon::cleanUp()
         QFile::remove(m_opt.paths.stateFile);
         m_stateWritten = false;
     }
-    if (m_server) {
-        m_server->close();
-        QFile::remove(m_opt.paths.socket);
-    }
+    if (m_server)
+        m_server->close(); // removes the socket file if it is still ours
     for (Client &c : m_clients) {
         c.conn->disconnect(this);
         c.conn->close();
     }
     m_clients.clear();
+    m_silentClients = 0;
     if (m_lockFd >= 0) {
         ::close(m_lockFd); // releases the flock
         m_lockFd = -1;
@@ -180,41 +199,74 @@ DaemonFacts Daemon::facts() const
     return f;
 }
 
-void Daemon::onNewClient()
+void Daemon::markSpoke(quint64 id)
 {
-    while (QLocalSocket *sock = m_server->nextPendingConnection()) {
-        const quint64 id = m_nextClient++;
-        auto *conn = new LineConnection(sock, this);
-        conn->label = QStringLiteral("client %1").arg(id);
-        m_clients.insert(id, Client{conn, false, false, peerInfo(id, sock)});
-        connect(conn, &LineConnection::messageReceived, this,
-                [this, id](const proto::Message &m) { onClientMessage(id, m); });
-        connect(conn, &LineConnection::badLine, this, [this, id, conn](const QString &e) {
-            if (m_clients.contains(id))
-                m_clients[id].spoke = true;
-            log(QStringLiteral("%1: %2").arg(conn->label, e));
-        });
-        connect(conn, &LineConnection::closed, this, [this, id] { onClientClosed(id); });
-        // A client that connects and says nothing is dropped after a while.
-        QTimer::singleShot(m_clientIdleTimeoutMs, conn, [this, id, conn] {
-            if (m_clients.contains(id) && !m_clients[id].spoke) {
-                log(QStringLiteral("%1 sent nothing for %2 ms; dropped").arg(conn->label).arg(m_clientIdleTimeoutMs));
-                conn->close();
-            }
-        });
-        proto::MonitorEvent e;
-        e.kind = proto::MonitorEvent::ClientConnected;
-        e.client = m_clients.value(id).info;
-        broadcast(e);
+    auto it = m_clients.find(id);
+    if (it == m_clients.end() || it->spoke)
+        return;
+    it->spoke = true;
+    --m_silentClients;
+}
+
+void Daemon::onNewClient(int fd)
+{
+    if (m_silentClients >= m_maxSilentClients) {
+        ::close(fd);
+        if (!m_silentCapLogged)
+            log(QStringLiteral("%1 clients are connected without having sent anything; refusing more "
+                               "until they speak or time out")
+                    .arg(m_silentClients));
+        m_silentCapLogged = true;
+        return;
     }
+    m_silentCapLogged = false;
+    auto *sock = new FdSocket(fd); // keeps a half-closed client writable
+    const quint64 id = m_nextClient++;
+    auto *conn = new LineConnection(sock, this);
+    conn->label = QStringLiteral("client %1").arg(id);
+    conn->setMaxOutputBytes(m_clientOutputCap);
+    m_clients.insert(id, Client{conn, false, false, peerInfo(id, fd)});
+    ++m_silentClients;
+    connect(conn, &LineConnection::messageReceived, this,
+            [this, id](const proto::Message &m) { onClientMessage(id, m); });
+    connect(conn, &LineConnection::badLine, this, [this, id, conn](const QString &e) {
+        markSpoke(id);
+        log(QStringLiteral("%1: %2").arg(conn->label, e));
+    });
+    connect(conn, &LineConnection::outputOverflow, this, [this, id, conn](qint64 queued) {
+        const bool monitor = m_clients.value(id).monitor;
+        log(QStringLiteral("%1: %2 is not reading (%3 bytes queued, over the %4 cap); dropped")
+                .arg(conn->label, monitor ? QStringLiteral("monitor") : QStringLiteral("client"))
+                .arg(queued)
+                .arg(m_clientOutputCap));
+    });
+    connect(conn, &LineConnection::closed, this, [this, id] { onClientClosed(id); });
+    connect(conn, &LineConnection::inputEnded, this, [this, id] {
+        auto it = m_clients.find(id);
+        if (it == m_clients.end())
+            return;
+        it->inputEnded = true;
+        closeIfDone(id);
+    });
+    // A client that connects and says nothing is dropped after a while.
+    QTimer::singleShot(m_clientIdleTimeoutMs, conn, [this, id, conn] {
+        if (m_clients.contains(id) && !m_clients.value(id).spoke) {
+            log(QStringLiteral("%1 sent nothing for %2 ms; dropped").arg(conn->label).arg(m_clientIdleTimeoutMs));
+            conn->abort();
+        }
+    });
+    proto::MonitorEvent e;
+    e.kind = proto::MonitorEvent::ClientConnected;
+    e.client = m_clients.value(id).info;
+    broadcast(e);
 }
 
 void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
 {
+    markSpoke(id);
     auto it = m_clients.find(id);
     if (it == m_clients.end())
         return;
-    it->spoke = true;
     LineConnection *conn = it->conn;
     if (!msg.isRequest()) {
         const QString err = msg.isEvent()
@@ -230,6 +282,7 @@ void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
         conn->send(reply.message);
         break;
     case ClientReply::Deferred:
+        ++it->deferred;
         break;
     case ClientReply::SendAndSubscribe:
         conn->send(reply.message);
@@ -252,6 +305,8 @@ void Daemon::onClientClosed(quint64 id)
     auto it = m_clients.find(id);
     if (it == m_clients.end())
         return;
+    if (!it->spoke)
+        --m_silentClients;
     it->conn->deleteLater();
     proto::MonitorEvent e;
     e.kind = proto::MonitorEvent::ClientDisconnected;
@@ -265,8 +320,20 @@ void Daemon::onClientClosed(quint64 id)
 void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result)
 {
     auto it = m_clients.find(owner);
-    if (it != m_clients.end())
-        it->conn->send(proto::response(replyId, result.toJson()));
+    if (it == m_clients.end())
+        return;
+    it->conn->send(proto::response(replyId, result.toJson()));
+    --it->deferred;
+    closeIfDone(owner);
+}
+
+void Daemon::closeIfDone(quint64 id)
+{
+    // A client that half-closed has said all it will: once everything it
+    // asked is answered, the connection is done. A monitor keeps its events.
+    const Client c = m_clients.value(id);
+    if (c.conn && c.inputEnded && c.deferred <= 0 && !c.monitor)
+        c.conn->close();
 }
 
 void Daemon::updateEventsWanted()
@@ -282,20 +349,11 @@ void Daemon::broadcast(const proto::MonitorEvent &e)
     if (!m_engine->eventsWanted())
         return; // no monitor: nothing to build
     const QJsonObject event = e.toMessage();
-    std::vector<quint64> slow;
-    for (auto it = m_clients.begin(); it != m_clients.end(); ++it) {
-        if (!it->monitor)
-            continue;
-        if (it->conn->backlog() > kMonitorBacklogCap) {
-            slow.push_back(it.key());
-            continue;
-        }
-        it->conn->send(event);
-    }
-    for (quint64 id : slow) {
-        log(QStringLiteral("client %1: monitor is not reading its events; dropped").arg(id));
-        m_clients[id].conn->close();
-    }
+    // A monitor that does not read passes the output cap and is aborted by
+    // its transport (logged once, then closed).
+    for (const Client &c : std::as_const(m_clients))
+        if (c.monitor)
+            c.conn->send(event);
 }
 
 } // namespace dfm

@@ -10,11 +10,10 @@
 #include <QHash>
 #include <QObject>
 
-class QLocalServer;
-
 namespace dfm {
 
 class LineConnection;
+class UnixListener;
 
 class Daemon : public QObject {
     Q_OBJECT
@@ -33,6 +32,11 @@ public:
 
     /// A client that sends nothing for this long after connecting is dropped.
     void setClientIdleTimeout(int ms) { m_clientIdleTimeoutMs = ms; }
+    /// At most this many clients may be connected without having sent a
+    /// line; a connection past it is closed at once.
+    void setMaxSilentClients(int n) { m_maxSilentClients = n; }
+    /// Bytes queued for a client that does not read before it is dropped.
+    void setClientOutputCap(qint64 bytes) { m_clientOutputCap = bytes; }
 
 Q_SIGNALS:
     void finished();
@@ -43,9 +47,11 @@ private:
         bool monitor = false;
         bool spoke = false; /* sent at least one line */
         proto::ClientInfo info;
+        int deferred = 0;   /* submits not answered yet */
+        bool inputEnded = false; /* half-closed: close once all is answered */
     };
 
-    void onNewClient();
+    void onNewClient(int fd);
     void onClientMessage(quint64 id, const proto::Message &msg);
     void onClientClosed(quint64 id);
     void onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result);
@@ -54,16 +60,22 @@ private:
     void cleanUp();
     DaemonFacts facts() const;
     void log(const QString &line) const;
+    void markSpoke(quint64 id);
+    void closeIfDone(quint64 id);
 
     EngineOptions m_opt;
     Engine *m_engine;
-    QLocalServer *m_server = nullptr;
+    UnixListener *m_server = nullptr;
     int m_lockFd = -1;
     bool m_stateWritten = false;
     bool m_stopping = false;
     qint64 m_pid = 0;
     QString m_started;
     int m_clientIdleTimeoutMs = 30000;
+    int m_maxSilentClients = 256;
+    qint64 m_clientOutputCap = 16 * 1024 * 1024;
+    int m_silentClients = 0;       /* connected, no line yet */
+    bool m_silentCapLogged = false; /* once per episode of refusals */
     quint64 m_nextClient = 1;
     QHash<quint64, Client> m_clients;
 };

@@ -2,11 +2,11 @@
 
 #include "lineconnection.h"
 #include "resources.h"
+#include "safefile.h"
 
 #include <QDateTime>
 #include <QFile>
 #include <QRandomGenerator>
-#include <QSaveFile>
 #include <QTcpServer>
 
 namespace dfm {
@@ -102,17 +102,8 @@ Engine::~Engine()
 bool Engine::start(QString *err)
 {
     m_token = newToken();
-    QSaveFile tf(m_opt.paths.tokenFile);
-    if (!tf.open(QIODevice::WriteOnly)) {
-        *err = QStringLiteral("cannot write %1: %2").arg(m_opt.paths.tokenFile, tf.errorString());
+    if (!writeFileAtomic(m_opt.paths.tokenFile, m_token.toLatin1(), 0600, err))
         return false;
-    }
-    tf.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
-    tf.write(m_token.toLatin1());
-    if (!tf.commit()) {
-        *err = QStringLiteral("cannot write %1: %2").arg(m_opt.paths.tokenFile, tf.errorString());
-        return false;
-    }
     m_server = new QTcpServer(this);
     if (!m_server->listen(m_opt.listenAddress, 0)) {
         *err = QStringLiteral("cannot listen for workers on %1: %2")
@@ -120,6 +111,7 @@ bool Engine::start(QString *err)
         return false;
     }
     connect(m_server, &QTcpServer::newConnection, this, &Engine::onNewWorkerConnection);
+    connect(m_server, &QTcpServer::acceptError, this, &Engine::onWorkerAcceptError);
     m_tick.start();
     m_pool.tick(now()); // launches min_workers, so the pool is warm from the start
     applyActions();
@@ -350,6 +342,13 @@ void Engine::launch(WorkerKey key, const QString &resourceClass)
     m_workerIds.insert(w.id, key);
     auto &rec = m_workers.emplace(key, std::move(w)).first->second;
     emitWorkerState(rec, proto::kStatePending);
+    // A fresh log file: a symlink planted in its place is removed, not followed.
+    QString err;
+    if (!resetPrivateFile(req.logFile, &err)) {
+        log(QStringLiteral("cannot launch worker %1: %2").arg(rec.id, err));
+        workerLost(key, err);
+        return;
+    }
     // Answers with launched() or launchFailed() later.
     m_launcher->launch(req);
 }

@@ -143,6 +143,7 @@ private:
     void workerLost(WorkerKey key, const QString &reason);
     void finishTask(TaskKey key, proto::TaskResult result);
     void onNewWorkerConnection();
+    void onWorkerAcceptError();
     void onRegister(LineConnection *conn, const proto::Message &msg);
     void onWorkerMessage(WorkerKey key, const proto::Message &msg);
     void onTick();
@@ -163,6 +164,9 @@ private:
     QTimer m_tick;
     bool m_shuttingDown = false;
     QStringList m_toProbe; /* pending workers of one applyActions, probed in one call */
+    int m_unregistered = 0;          /* worker connections not registered yet */
+    bool m_unregisteredCapLogged = false;
+    bool m_acceptStarved = false;    /* accept failing (out of descriptors); logged once */
 
     TaskKey m_nextTask = 1;
     std::unordered_map<TaskKey, TaskRec> m_tasks;

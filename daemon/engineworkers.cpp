@@ -24,20 +24,59 @@ bool sameSecret(const QString &a, const QString &b)
     return diff == 0 && !x.isEmpty();
 }
 
+// Any local user can connect to the worker port, so what a connection may
+// use before it has registered with the secret is small and bounded.
+constexpr int kMaxUnregistered = 64;         /* connections at once */
+constexpr qsizetype kRegisterLineBytes = 4096; /* one worker.register fits easily */
+constexpr int kAcceptRetryMs = 100;
+
 } // namespace
+
+void Engine::onWorkerAcceptError()
+{
+    // QTcpServer pauses accepting on an error such as EMFILE; it is not
+    // lost, so try again shortly (the peers wait in the kernel's backlog).
+    if (!m_acceptStarved)
+        log(QStringLiteral("cannot accept worker connections: %1; retrying every %2 ms")
+                .arg(m_server->errorString())
+                .arg(kAcceptRetryMs));
+    m_acceptStarved = true;
+    QTimer::singleShot(kAcceptRetryMs, this, [this] {
+        if (m_server)
+            m_server->resumeAccepting();
+    });
+}
 
 void Engine::onNewWorkerConnection()
 {
     while (QTcpSocket *sock = m_server->nextPendingConnection()) {
+        if (m_acceptStarved) {
+            log(QStringLiteral("accepting worker connections again"));
+            m_acceptStarved = false;
+        }
+        if (m_unregistered >= kMaxUnregistered) {
+            if (!m_unregisteredCapLogged)
+                log(QStringLiteral("%1 worker connections have not registered yet; refusing more until "
+                                   "they do or time out")
+                        .arg(m_unregistered));
+            m_unregisteredCapLogged = true;
+            sock->abort();
+            sock->deleteLater();
+            continue;
+        }
+        m_unregisteredCapLogged = false;
+        ++m_unregistered;
         auto *conn = new LineConnection(sock, this);
         conn->label = QStringLiteral("worker connection from %1").arg(sock->peerAddress().toString());
+        conn->setMaxLineBytes(kRegisterLineBytes);
+        connect(conn, &LineConnection::closed, this, [this] { --m_unregistered; });
         auto *timer = new QTimer(conn);
         timer->setSingleShot(true);
         connect(timer, &QTimer::timeout, conn, [this, conn] {
             log(QStringLiteral("%1 did not register within %2 ms; dropped")
                     .arg(conn->label)
                     .arg(m_opt.registerTimeoutMs));
-            conn->close();
+            conn->abort();
         });
         timer->start(m_opt.registerTimeoutMs);
         connect(conn, &LineConnection::messageReceived, this,
@@ -78,6 +117,8 @@ void Engine::onRegister(LineConnection *conn, const proto::Message &msg)
         t->stop();
     conn->disconnect(this);
     conn->disconnect(conn); // the deleteLater-on-close; workerLost owns it now
+    --m_unregistered;
+    conn->setMaxLineBytes(kMaxLineBytes);
     WorkerRec &w = it->second;
     w.conn = conn;
     w.hostname = reg.hostname;

@@ -127,6 +127,41 @@ private Q_SLOTS:
         QVERIFY2(why.contains(QStringLiteral("is alive but %1 does not answer ping").arg(p.socket)), qPrintable(why));
     }
 
+    void heldLockMeansNeverStaleAndNothingIsRemoved()
+    {
+        QTemporaryDir d;
+        const ProjectPaths p = ProjectPaths::forRoot(d.path());
+        QString err, why;
+        QVERIFY(ensureDfmDir(p, &err));
+        const int fd = ::open(QFile::encodeName(p.lockFile).constData(), O_RDWR | O_CREAT, 0600);
+        QVERIFY(fd >= 0);
+        QCOMPARE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+        DaemonState r;
+        // Locked, nothing written yet: a daemon starting (or stalled early).
+        QCOMPARE(probeDaemon(p, &r, &why, 300), Liveness::NotAnswering);
+        QVERIFY2(why.endsWith(QStringLiteral("but a daemon holds %1").arg(p.lockFile)), qPrintable(why));
+        // Locked, and its socket accepts but never answers (a stopped daemon).
+        QLocalServer mute;
+        QVERIFY(mute.listen(p.socket));
+        DaemonState s;
+        s.pid = QCoreApplication::applicationPid();
+        s.socket = p.socket;
+        QVERIFY(writeState(p.stateFile, s, &err));
+        QCOMPARE(probeDaemon(p, &r, &why, 300), Liveness::NotAnswering);
+        QVERIFY2(why.startsWith(QStringLiteral("pid %1 holds %2 but %3 does not answer ping (")
+                                    .arg(s.pid).arg(p.lockFile, p.socket)),
+                 qPrintable(why));
+        QVERIFY(!removeStaleState(p, &err));
+        QCOMPARE(err, QStringLiteral("not removing %1: a daemon holds %2").arg(p.stateFile, p.lockFile));
+        QVERIFY(QFile::exists(p.stateFile));
+        // Even a dead PID in the file is not stale while the lock is held.
+        s.pid = 2147483000;
+        QVERIFY(writeState(p.stateFile, s, &err));
+        QCOMPARE(probeDaemon(p, &r, &why, 300), Liveness::NotAnswering);
+        ::close(fd);
+        QCOMPARE(probeDaemon(p, &r, &why, 300), Liveness::Stale);
+    }
+
     void lockIsSeenHeldOnlyWhileSomeoneHoldsIt()
     {
         QTemporaryDir d;

@@ -1,0 +1,205 @@
+#include "linetransport.h"
+
+#include "fdsocket.h"
+
+#include <QAbstractSocket>
+#include <QLocalSocket>
+#include <QTimer>
+
+namespace dfm {
+
+namespace {
+constexpr int kCloseGraceMs = 5000; /* a graceful close that does not drain is aborted */
+}
+
+LineTransport::LineTransport(QIODevice *device, Role role, QObject *parent)
+    : QObject(parent), m_device(device), m_role(role)
+{
+    connectDevice();
+}
+
+void LineTransport::connectDevice()
+{
+    connect(m_device, &QIODevice::readyRead, this, &LineTransport::processInput);
+    if (auto *ls = qobject_cast<QLocalSocket *>(m_device)) {
+        connect(ls, &QLocalSocket::disconnected, this, &LineTransport::onDisconnected);
+    } else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device)) {
+        connect(ts, &QAbstractSocket::disconnected, this, &LineTransport::onDisconnected);
+    } else if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
+        connect(fs, &FdSocket::disconnected, this, &LineTransport::onDisconnected);
+        connect(fs, &FdSocket::inputFinished, this, [this] {
+            processInput();
+            if (m_open)
+                Q_EMIT inputEnded();
+        });
+    }
+}
+
+LineTransport::~LineTransport()
+{
+    if (m_device)
+        m_device->disconnect(this);
+}
+
+void LineTransport::setMaxLineBytes(qsizetype bytes)
+{
+    m_maxLine = bytes;
+    if (!m_reader.setMaxLine(bytes) && m_open)
+        rejectOverlong();
+}
+
+bool LineTransport::send(const QJsonObject &obj)
+{
+    if (!m_open)
+        return false;
+    const QByteArray line = proto::encode(obj);
+    const qint64 queued = backlog() + line.size();
+    if (m_maxOutput > 0 && queued > m_maxOutput) {
+        Q_EMIT outputOverflow(queued);
+        abort();
+        return false;
+    }
+    m_device->write(line);
+    flushDevice(); // what the peer sent before it half-closed is answered now
+    return true;
+}
+
+void LineTransport::flushDevice()
+{
+    if (auto *ls = qobject_cast<QLocalSocket *>(m_device))
+        ls->flush();
+    else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
+        ts->flush();
+    else if (auto *fs = qobject_cast<FdSocket *>(m_device))
+        fs->flush();
+}
+
+void LineTransport::disconnectDevice(bool graceful)
+{
+    if (auto *ls = qobject_cast<QLocalSocket *>(m_device)) {
+        if (graceful) {
+            ls->flush();
+            ls->disconnectFromServer();
+        } else {
+            ls->abort();
+        }
+    } else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device)) {
+        if (graceful) {
+            ts->flush();
+            ts->disconnectFromHost();
+        } else {
+            ts->abort();
+        }
+    } else if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
+        if (graceful)
+            fs->disconnectFromPeer();
+        else
+            fs->abort();
+    } else {
+        m_device->close();
+    }
+}
+
+bool LineTransport::deviceUnconnected() const
+{
+    if (auto *ls = qobject_cast<QLocalSocket *>(m_device))
+        return ls->state() == QLocalSocket::UnconnectedState;
+    if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
+        return ts->state() == QAbstractSocket::UnconnectedState;
+    if (auto *fs = qobject_cast<FdSocket *>(m_device))
+        return !fs->isConnected();
+    return !m_device->isOpen();
+}
+
+void LineTransport::close()
+{
+    if (!m_open)
+        return;
+    m_open = false;
+    disconnectDevice(true);
+    // A graceful close waits for the queue to drain, and disconnected()
+    // finishes; a peer that never reads it is cut off after a grace period.
+    if (deviceUnconnected())
+        finish();
+    else
+        QTimer::singleShot(kCloseGraceMs, this, [this, generation = m_generation] {
+            if (generation == m_generation) // not a connection made since (reset())
+                abort();
+        });
+}
+
+void LineTransport::abort()
+{
+    if (m_closeQueued)
+        return;
+    m_open = false;
+    m_device->disconnect(this); // no re-entrant signals from inside abort()
+    disconnectDevice(false);
+    finish();
+}
+
+void LineTransport::reset()
+{
+    ++m_generation;
+    m_reader.clear();
+    m_reader.setMaxLine(m_maxLine);
+    m_open = true;
+    m_closeQueued = false;
+    m_device->disconnect(this);
+    connectDevice();
+}
+
+void LineTransport::finish()
+{
+    if (m_closeQueued)
+        return;
+    m_closeQueued = true;
+    QTimer::singleShot(0, this, [this] { Q_EMIT closed(); });
+}
+
+void LineTransport::onDisconnected()
+{
+    if (m_open)
+        processInput(); // what arrived before the end is still delivered
+    m_open = false;
+    finish();
+}
+
+void LineTransport::rejectOverlong()
+{
+    const QString err = QStringLiteral("Line too long: a message exceeds %1 bytes; closing the connection")
+                            .arg(m_maxLine);
+    if (m_role == Role::Server)
+        send(proto::errorResponse(QJsonValue::Undefined, err));
+    close();
+    Q_EMIT badLine(err); // isOpen() is false: the receiver may tell it is fatal
+}
+
+void LineTransport::processInput()
+{
+    if (m_reader.overflowed())
+        return;
+    if (m_device->bytesAvailable() > 0 && !m_reader.append(m_device->readAll())) {
+        if (m_open)
+            rejectOverlong();
+        return;
+    }
+    QByteArray line;
+    while (m_open && m_reader.next(&line)) {
+        proto::Message msg;
+        QString err;
+        if (!proto::parse(line, &msg, &err)) {
+            if (m_role == Role::Server)
+                send(proto::errorResponse(msg.id, err));
+            Q_EMIT badLine(err);
+            continue;
+        }
+        Q_EMIT messageReceived(msg);
+        if (m_reader.overflowed())
+            break; // a receiver lowered the cap below what is buffered
+    }
+    if (m_reader.overflowed() && m_open)
+        rejectOverlong();
+}
+
+} // namespace dfm

@@ -1,0 +1,189 @@
+#include "unixlistener.h"
+
+#include <QFile>
+#include <QSocketNotifier>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+namespace dfm {
+
+namespace {
+
+QString errnoText(int e) { return QString::fromLocal8Bit(std::strerror(e)); }
+
+} // namespace
+
+UnixListener::UnixListener(QObject *parent) : QObject(parent)
+{
+    m_resume.setSingleShot(true);
+    connect(&m_resume, &QTimer::timeout, this, [this] {
+        if (m_notifier)
+            m_notifier->setEnabled(true);
+    });
+    m_watchdog.setInterval(1000);
+    connect(&m_watchdog, &QTimer::timeout, this, &UnixListener::checkSocketFile);
+}
+
+UnixListener::~UnixListener()
+{
+    close();
+}
+
+bool UnixListener::listen(const QString &path, QString *err)
+{
+    close();
+    m_path = path;
+    if (!openSocket(err))
+        return false;
+    m_watchdog.start();
+    return true;
+}
+
+bool UnixListener::openSocket(QString *err)
+{
+    const QByteArray file = QFile::encodeName(m_path);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (size_t(file.size()) >= sizeof(addr.sun_path)) {
+        *err = QStringLiteral("cannot listen on %1: the path is too long for a Unix socket").arg(m_path);
+        return false;
+    }
+    std::memcpy(addr.sun_path, file.constData(), size_t(file.size()));
+    struct stat sb;
+    if (::lstat(file.constData(), &sb) == 0) {
+        if (!S_ISSOCK(sb.st_mode)) {
+            *err = QStringLiteral("cannot listen on %1: it exists and is not a socket; remove it").arg(m_path);
+            return false;
+        }
+        ::unlink(file.constData()); // a stale socket: the caller holds the daemon lock
+    }
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *err = QStringLiteral("cannot create a socket for %1: %2").arg(m_path, errnoText(errno));
+        return false;
+    }
+    // Only the owner may connect: the mode is set before anyone can.
+    const mode_t old = ::umask(0177);
+    const int bound = ::bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof(addr));
+    const int bindErr = errno;
+    ::umask(old);
+    if (bound != 0 || ::listen(fd, SOMAXCONN) != 0) {
+        *err = QStringLiteral("cannot listen on %1: %2").arg(m_path, errnoText(bound != 0 ? bindErr : errno));
+        ::close(fd);
+        return false;
+    }
+    if (::lstat(file.constData(), &sb) != 0) {
+        *err = QStringLiteral("cannot listen on %1: %2").arg(m_path, errnoText(errno));
+        ::close(fd);
+        return false;
+    }
+    m_dev = quint64(sb.st_dev);
+    m_ino = quint64(sb.st_ino);
+    m_fd = fd;
+    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
+    connect(m_notifier, &QSocketNotifier::activated, this, &UnixListener::onReadable);
+    return true;
+}
+
+void UnixListener::closeSocket()
+{
+    delete m_notifier;
+    m_notifier = nullptr;
+    m_resume.stop();
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+void UnixListener::close()
+{
+    m_watchdog.stop();
+    if (m_fd < 0)
+        return;
+    closeSocket();
+    // Remove the file only if it is still the one we bound.
+    const QByteArray file = QFile::encodeName(m_path);
+    struct stat sb;
+    if (::lstat(file.constData(), &sb) == 0 && quint64(sb.st_dev) == m_dev && quint64(sb.st_ino) == m_ino)
+        ::unlink(file.constData());
+}
+
+void UnixListener::onReadable()
+{
+    // Accept what is pending, but yield to the event loop now and then.
+    for (int i = 0; i < 64 && m_fd >= 0; ++i) {
+        const int c = ::accept4(m_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (c >= 0) {
+            if (m_starved) {
+                Q_EMIT logMessage(QStringLiteral("accepting on %1 again (%2 accept attempts failed while "
+                                                 "out of descriptors)")
+                                      .arg(m_path)
+                                      .arg(m_refused));
+                m_starved = false;
+                m_refused = 0;
+            }
+            Q_EMIT newConnection(c);
+            continue;
+        }
+        const int e = errno;
+        switch (e) {
+        case EAGAIN:
+#if EAGAIN != EWOULDBLOCK
+        case EWOULDBLOCK:
+#endif
+            return;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+            continue; // that peer gave up; the next may be fine
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+            ++m_refused;
+            if (!m_starved) {
+                m_starved = true;
+                Q_EMIT logMessage(QStringLiteral("cannot accept on %1: %2; pausing accepts for %3 ms at a time "
+                                                 "until descriptors are free (the socket stays open)")
+                                      .arg(m_path, errnoText(e))
+                                      .arg(m_pauseMs));
+            }
+            m_notifier->setEnabled(false);
+            m_resume.start(m_pauseMs);
+            return;
+        default:
+            Q_EMIT logMessage(QStringLiteral("accept on %1 failed: %2; still listening").arg(m_path, errnoText(e)));
+            m_notifier->setEnabled(false);
+            m_resume.start(m_pauseMs);
+            return;
+        }
+    }
+}
+
+void UnixListener::checkSocketFile()
+{
+    const QByteArray file = QFile::encodeName(m_path);
+    struct stat sb;
+    const bool ours = ::lstat(file.constData(), &sb) == 0 && quint64(sb.st_dev) == m_dev
+                      && quint64(sb.st_ino) == m_ino;
+    if (ours && m_fd >= 0)
+        return;
+    const QString what = m_fd < 0 ? QStringLiteral("was closed") : QStringLiteral("was removed or replaced");
+    closeSocket();
+    QString err;
+    if (openSocket(&err))
+        Q_EMIT logMessage(QStringLiteral("the socket %1 %2; listening on it again").arg(m_path, what));
+    else
+        Q_EMIT logMessage(QStringLiteral("the socket %1 %2 and cannot be recreated: %3; trying again in %4 ms")
+                              .arg(m_path, what, err)
+                              .arg(m_watchdog.interval()));
+}
+
+} // namespace dfm

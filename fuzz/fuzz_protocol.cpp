@@ -1,0 +1,45 @@
+// Fuzzes the framing and the protocol parser: the bytes arrive in chunks
+// (sizes taken from the input itself), lines are parsed as messages, and
+// every payload parser a message can reach is run on its params.
+
+#include "framing.h"
+#include "protocol.h"
+
+#include <cstddef>
+#include <cstdint>
+
+using namespace dfm;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    // The first byte picks the chunk size and a small line cap now and then,
+    // so the overflow paths are reached without megabytes of input.
+    const size_t chunk = 1 + data[0] % 64;
+    LineReader reader(data[0] & 0x80 ? 256 : kMaxLineBytes);
+    const char *bytes = reinterpret_cast<const char *>(data + 1);
+    size_t left = size - 1;
+    while (left > 0) {
+        const size_t n = left < chunk ? left : chunk;
+        if (!reader.append(QByteArray(bytes, qsizetype(n))))
+            break;
+        bytes += n;
+        left -= n;
+        QByteArray line;
+        while (reader.next(&line)) {
+            proto::Message msg;
+            QString err;
+            if (!proto::parse(line, &msg, &err))
+                continue;
+            proto::TaskSpec spec;
+            proto::parseTaskSpec(msg.params, &spec, &err);
+            proto::WorkerRegistration reg;
+            proto::parseRegistration(msg.params, &reg, &err);
+            proto::TaskResult result;
+            if (proto::parseTaskResult(msg.params, &result, &err))
+                (void)proto::encode(result.toJson());
+        }
+    }
+    return 0;
+}
