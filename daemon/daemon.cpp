@@ -61,7 +61,6 @@ QString raiseDescriptorLimit()
             .arg(QString::fromLocal8Bit(strerror(errno)));
     return QStringLiteral("descriptor limit raised from %1 to %2").arg(qulonglong(old)).arg(qulonglong(rl.rlim_max));
 }
-} // namespace
 
 } // namespace
 
