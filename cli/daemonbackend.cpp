@@ -1,6 +1,11 @@
 #include "daemonbackend.h"
 
+#include <QDateTime>
+#include <QJsonArray>
+#include <QSet>
 #include <QTimer>
+
+#include <utility>
 
 namespace dfm::cli {
 
@@ -12,6 +17,39 @@ DaemonBackend::DaemonBackend(const DaemonState &state, QObject *parent)
         if (!m_finishing)
             Q_EMIT lost(QStringLiteral("daemon connection lost"));
     });
+    m_poll.setInterval(1000);
+    connect(&m_poll, &QTimer::timeout, this, [this] {
+        if (m_submits.isEmpty())
+            m_poll.stop();
+        else if (m_statusId < 0)
+            m_statusId = m_client.send(proto::kStatusGet);
+    });
+}
+
+void DaemonBackend::refreshRunning()
+{
+    m_refreshAsked = true;
+    if (m_statusId < 0)
+        m_statusId = m_client.send(proto::kStatusGet);
+}
+
+void DaemonBackend::onStatus(const QJsonObject &status)
+{
+    QSet<QString> ours;
+    for (const QString &rid : std::as_const(m_submits))
+        ours.insert(rid);
+    for (const QJsonValue &v : status.value(QLatin1String("running")).toArray()) {
+        const QJsonObject r = v.toObject();
+        const QString rid = r.value(QLatin1String("request_id")).toString();
+        if (!ours.contains(rid))
+            continue;
+        const QDateTime t = QDateTime::fromString(r.value(QLatin1String("started")).toString(), Qt::ISODate);
+        const qint64 ms = t.isValid() ? t.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
+        if (m_started.value(rid, -1) != ms) {
+            m_started.insert(rid, ms);
+            Q_EMIT taskStarted(rid, ms);
+        }
+    }
 }
 
 bool DaemonBackend::start(QString *err)
@@ -22,6 +60,8 @@ bool DaemonBackend::start(QString *err)
 void DaemonBackend::submit(const proto::TaskSpec &spec)
 {
     m_submits.insert(m_client.send(proto::kTaskSubmit, spec.raw), spec.requestId);
+    if (!m_poll.isActive())
+        m_poll.start();
 }
 
 void DaemonBackend::cancel(const QString &requestId)
@@ -35,11 +75,20 @@ void DaemonBackend::onMessage(const proto::Message &msg)
 {
     if (m_finishing || !msg.isResponse())
         return;
+    if (msg.id.toInteger() == m_statusId) {
+        m_statusId = -1;
+        if (!msg.hasError)
+            onStatus(msg.result.toObject());
+        if (std::exchange(m_refreshAsked, false))
+            Q_EMIT runningRefreshed();
+        return;
+    }
     const auto it = m_submits.find(msg.id.toInteger());
     if (it == m_submits.end())
         return; // a task.cancel reply
     const QString rid = it.value();
     m_submits.erase(it);
+    m_started.remove(rid);
     proto::TaskResult result;
     QString err;
     if (msg.hasError)
@@ -52,6 +101,7 @@ void DaemonBackend::onMessage(const proto::Message &msg)
 void DaemonBackend::finish()
 {
     m_finishing = true;
+    m_poll.stop();
     m_client.close();
     QTimer::singleShot(0, this, &TaskBackend::finished);
 }

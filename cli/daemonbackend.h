@@ -7,6 +7,7 @@
 #include "taskbackend.h"
 
 #include <QHash>
+#include <QTimer>
 
 namespace dfm::cli {
 
@@ -23,14 +24,24 @@ public:
     void finish() override;
     QString describe() const override;
     QString mode() const override { return QStringLiteral("daemon"); }
+    /// Asks status.get which of this run's tasks run (also every second
+    /// while tasks are outstanding). A task of another client with the same
+    /// request_id running on the daemon is taken for ours: status.get does
+    /// not say which client asks.
+    void refreshRunning() override;
 
 private:
     void onMessage(const proto::Message &msg);
+    void onStatus(const QJsonObject &status);
 
     DaemonState m_state;
     DaemonClient m_client;
     QHash<qint64, QString> m_submits; /* submit id -> request_id, while outstanding */
     bool m_finishing = false;
+    qint64 m_statusId = -1;          /* the status.get in flight, -1 none */
+    bool m_refreshAsked = false;     /* runningRefreshed() owed after it */
+    QHash<QString, qint64> m_started; /* request_id -> start time reported */
+    QTimer m_poll;
 };
 
 } // namespace dfm::cli

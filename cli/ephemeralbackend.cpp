@@ -1,6 +1,7 @@
 #include "ephemeralbackend.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 
 namespace dfm::cli {
@@ -31,6 +32,12 @@ EphemeralBackend::EphemeralBackend(EngineOptions options, WorkerLauncher *launch
                     Q_EMIT taskFinished(rid, r);
             });
     connect(m_engine, &Engine::stopped, this, &TaskBackend::finished);
+    connect(m_engine, &Engine::monitorEvent, this, [this](const QJsonObject &ev) {
+        if (m_finishing || ev.value(QLatin1String("method")).toString() != proto::kEvTaskDispatched)
+            return;
+        const QString rid = ev.value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString();
+        Q_EMIT taskStarted(rid, QDateTime::currentMSecsSinceEpoch());
+    });
 }
 
 bool EphemeralBackend::start(QString *err)
