@@ -483,6 +483,30 @@ private Q_SLOTS:
         QCOMPARE(processesMatching(p.root()), QList<qint64>{});
     }
 
+    void interruptCountsOnlyTheTasksActuallyRunning()
+    {
+        // Six tasks through a daemon of four workers: all six are submitted,
+        // four run, two wait in the daemon's queue.
+        TempProject p;
+        const QString marker = QStringLiteral("queued-%1").arg(QCoreApplication::applicationPid());
+        QByteArray list;
+        for (int i = 0; i < 6; ++i)
+            list += QStringLiteral("s%1: sleep 60; echo %2\n").arg(i).arg(marker).toUtf8();
+        p.write(QStringLiteral("jobs.txt"), list);
+        startDaemon(p);
+        QProcess proc;
+        proc.setProcessEnvironment(env());
+        proc.setWorkingDirectory(p.root());
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--tasks-from"), QStringLiteral("jobs.txt")});
+        QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 4, 30000);
+        ::kill(pid_t(proc.processId()), SIGINT);
+        QVERIFY(proc.waitForFinished(30000));
+        const QString err = QString::fromUtf8(proc.readAllStandardError());
+        QCOMPARE(proc.exitCode(), 130);
+        QVERIFY2(err.contains(QStringLiteral("dfm run: interrupted; cancelling 4 running task(s) (")), qPrintable(err));
+        QCOMPARE(processesMatching(marker), QList<qint64>{});
+    }
+
     void interruptCancelsEveryTaskOfTheRun_data()
     {
         QTest::addColumn<bool>("withDaemon");
