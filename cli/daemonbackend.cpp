@@ -17,7 +17,7 @@ DaemonBackend::DaemonBackend(const DaemonState &state, QObject *parent)
         if (!m_finishing)
             Q_EMIT lost(QStringLiteral("daemon connection lost"));
     });
-    m_poll.setInterval(1000);
+    m_poll.setInterval(500);
     connect(&m_poll, &QTimer::timeout, this, [this] {
         if (m_submits.isEmpty())
             m_poll.stop();

@@ -24,7 +24,7 @@ public:
     void finish() override;
     QString describe() const override;
     QString mode() const override { return QStringLiteral("daemon"); }
-    /// Asks status.get which of this run's tasks run (also every second
+    /// Asks status.get which of this run's tasks run (also every 500 ms
     /// while tasks are outstanding). A task of another client with the same
     /// request_id running on the daemon is taken for ours: status.get does
     /// not say which client asks.
