@@ -421,4 +421,9 @@ int daemonCommand(const QStringList &args)
     return status(rest); // parseCommandLine() refused any other word
 }
 
+std::vector<CommandSpec> daemonSpecs()
+{
+    return {groupSpec(), startSpec(), stopSpec(), statusSpec()};
+}
+
 } // namespace dfm::cli

@@ -374,4 +374,9 @@ int runCommand(const QStringList &args)
     return 0;
 }
 
+std::vector<CommandSpec> runSpecs()
+{
+    return {runSpec()};
+}
+
 } // namespace dfm::cli

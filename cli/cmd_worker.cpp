@@ -133,3 +133,8 @@ int dfm::cli::workerCommand(const QStringList &args)
     QTimer::singleShot(0, &client, &WorkerClient::start);
     return QCoreApplication::exec();
 }
+
+std::vector<dfm::cli::CommandSpec> dfm::cli::workerSpecs()
+{
+    return {workerSpec()};
+}

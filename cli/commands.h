@@ -14,6 +14,12 @@ int daemonCommand(const QStringList &args);  /* dfm daemon start|stop|status|--m
 int workerCommand(const QStringList &args);  /* dfm worker --connect HOST:PORT */
 int runCommand(const QStringList &args);     /* dfm run [TASK...] */
 
+/// The specs of each command (a group's first, then its subcommands'), for
+/// the manual page (`dfm help --man`).
+std::vector<CommandSpec> daemonSpecs();
+std::vector<CommandSpec> workerSpecs();
+std::vector<CommandSpec> runSpecs();
+
 /// Exit status of a command-line mistake; help exits 0.
 constexpr int kExitUsage = 2;
 

@@ -94,6 +94,18 @@ int versionCommand(const QStringList &args)
 
 int helpCommand(const QStringList &args)
 {
+    if (args == QStringList{QStringLiteral("--man")}) { // hidden: the build makes dfm.1 with it
+        std::vector<CommandSpec> all;
+        for (auto specs : {runSpecs, daemonSpecs, workerSpecs})
+            for (CommandSpec &s : specs())
+                all.push_back(std::move(s));
+        std::fputs(qPrintable(manPage(topSpec(), all,
+                                      QStringLiteral("DV Flow Manager: task graphs of design-verification "
+                                                     "regressions on a warm worker pool"),
+                                      QStringLiteral("dfm " DFM_VERSION))),
+                   stdout);
+        return 0;
+    }
     // `dfm help X Y` is `dfm X Y --help`: help never acts, so this is safe.
     if (args.isEmpty() || (args.size() == 1 && (args.first() == QLatin1String("help")))) {
         std::fputs(qPrintable(helpText(topSpec())), stdout);

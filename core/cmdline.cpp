@@ -325,3 +325,77 @@ QStringList optionNames(const CommandSpec &spec)
 }
 
 } // namespace dfm::cli
+
+namespace dfm::cli {
+
+namespace {
+
+// Text safe in roff: backslashes escaped, a leading '.' or '\'' defused,
+// dashes as minus signs so options can be searched and copied.
+QString roff(const QString &text)
+{
+    QString out;
+    for (const QString &line : text.split(QLatin1Char('\n'))) {
+        QString l = line;
+        l.replace(QLatin1Char('\\'), QStringLiteral("\\e")).replace(QLatin1Char('-'), QStringLiteral("\\-"));
+        if (l.startsWith(QLatin1Char('.')) || l.startsWith(QLatin1Char('\'')))
+            l.prepend(QStringLiteral("\\&"));
+        out += l + QLatin1Char('\n');
+    }
+    return out;
+}
+
+void manSection(const CommandSpec &spec, QString *s)
+{
+    for (const QString &para : spec.description.split(QStringLiteral("\n\n"), Qt::SkipEmptyParts))
+        *s += QStringLiteral(".PP\n") + roff(QString(para).replace(QLatin1Char('\n'), QLatin1Char(' ')));
+    if (!spec.subcommands.empty()) {
+        *s += QStringLiteral(".PP\nCommands:\n");
+        for (const SubcommandSpec &c : spec.subcommands)
+            if (!c.hidden)
+                *s += QStringLiteral(".TP\n.B %1\n").arg(c.name) + roff(c.summary);
+    }
+    *s += QStringLiteral(".PP\nOptions:\n");
+    std::vector<OptionSpec> shown;
+    for (const OptionSpec &o : spec.options)
+        if (!o.hidden)
+            shown.push_back(o);
+    shown.push_back(kHelpOption);
+    for (const OptionSpec &o : shown) {
+        QStringList forms;
+        if (!o.shortName.isEmpty())
+            forms << QStringLiteral("\\fB\\-%1\\fR").arg(o.shortName);
+        if (!o.longName.isEmpty())
+            forms << QStringLiteral("\\fB\\-\\-%1\\fR").arg(QString(o.longName).replace(QLatin1Char('-'), QStringLiteral("\\-")));
+        QString head = forms.join(QStringLiteral(", "));
+        if (!o.valueName.isEmpty())
+            head += QStringLiteral(" \\fI%1\\fR").arg(o.valueName);
+        *s += QStringLiteral(".TP\n") + head + QLatin1Char('\n') + roff(o.help);
+    }
+    if (!spec.footer.isEmpty())
+        *s += QStringLiteral(".PP\n.nf\n") + roff(spec.footer.trimmed()) + QStringLiteral(".fi\n");
+}
+
+} // namespace
+
+QString manPage(const CommandSpec &top, const std::vector<CommandSpec> &commands, const QString &summary,
+                const QString &version)
+{
+    const QString title = top.path.toUpper();
+    QString s = QStringLiteral(".TH %1 1 \"\" \"%2\" \"User Commands\"\n").arg(title, version);
+    s += QStringLiteral(".SH NAME\n%1 \\- %2").arg(top.path, roff(summary));
+    s += QStringLiteral(".SH SYNOPSIS\n");
+    s += QStringLiteral(".B %1\n").arg(top.path) + roff(top.synopsis);
+    for (const CommandSpec &c : commands)
+        s += QStringLiteral(".br\n.B %1\n").arg(c.path) + roff(c.synopsis);
+    s += QStringLiteral(".SH DESCRIPTION\n");
+    manSection(top, &s);
+    s += QStringLiteral(".SH COMMANDS\n");
+    for (const CommandSpec &c : commands) {
+        s += QStringLiteral(".SS \"%1%2\"\n").arg(c.path, c.synopsis.isEmpty() ? QString() : QLatin1Char(' ') + c.synopsis);
+        manSection(c, &s);
+    }
+    return s;
+}
+
+} // namespace dfm::cli

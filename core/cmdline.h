@@ -94,6 +94,13 @@ QString unknownSubcommandError(const CommandSpec &spec, const QString &word);
 /// The visible option names of `spec`, "--jobs"/"-j" style, sorted, --help last.
 QStringList optionNames(const CommandSpec &spec);
 
+/// A manual page (roff, man(7) macros) made of `top`'s help and every
+/// command of `commands` as a subsection: what `--help` says, in man form.
+/// `summary` is the NAME line's ("DV Flow Manager ..."), `version` the
+/// page's source ("dfm 0.1.0").
+QString manPage(const CommandSpec &top, const std::vector<CommandSpec> &commands, const QString &summary,
+                const QString &version);
+
 /// `text` wrapped at `width` columns, every line after the first indented
 /// by `indent` spaces (the first line is not indented). No trailing newline.
 QString wrap(const QString &text, int width, int indent);

@@ -185,6 +185,28 @@ private Q_SLOTS:
                                       "Run 'dfm daemon --help' for details.\n"));
         QCOMPARE(parse(group(), {QStringLiteral("--help")}, &p, &text), ParseResult::Help);
     }
+
+    void manPageIsTheHelpInManForm()
+    {
+        CommandSpec top = group();
+        top.path = QStringLiteral("dfm");
+        top.description = QStringLiteral(".dots and back\\slashes are escaped");
+        top.subcommands = {{QStringLiteral("run"), QStringLiteral("Run tasks.")}};
+        CommandSpec run = leaf();
+        run.options.resize(1);
+        run.footer = QStringLiteral("Exit status: 0 ok\n");
+        QCOMPARE(manPage(top, {run}, QStringLiteral("a tool"), QStringLiteral("dfm 1.0")),
+                 QStringLiteral(".TH DFM 1 \"\" \"dfm 1.0\" \"User Commands\"\n"
+                                ".SH NAME\ndfm \\- a tool\n"
+                                ".SH SYNOPSIS\n.B dfm\nCOMMAND [options]\n.br\n.B dfm run\n[options] [TASK...]\n"
+                                ".SH DESCRIPTION\n.PP\n\\&.dots and back\\eslashes are escaped\n"
+                                ".PP\nCommands:\n.TP\n.B run\nRun tasks.\n"
+                                ".PP\nOptions:\n.TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nShow this help and exit; nothing else is done.\n"
+                                ".SH COMMANDS\n.SS \"dfm run [options] [TASK...]\"\n.PP\nRun tasks.\n"
+                                ".PP\nOptions:\n.TP\n\\fB\\-j\\fR, \\fB\\-\\-jobs\\fR \\fIN\\fR\nTasks in flight at once.\n"
+                                ".TP\n\\fB\\-h\\fR, \\fB\\-\\-help\\fR\nShow this help and exit; nothing else is done.\n"
+                                ".PP\n.nf\nExit status: 0 ok\n.fi\n"));
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCmdline)
