@@ -4,11 +4,13 @@
 #include "daemon.h"
 #include "daemonclient.h"
 #include "format.h"
+#include "monitormodel.h"
 #include "poolsetup.h"
 #include "signalwatcher.h"
 #include "statefile.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
@@ -389,7 +391,12 @@ int status(const QStringList &args)
         s.insert(QStringLiteral("root"), c.root);
         printJson(s);
     } else {
-        out(fmt::daemonStatus(s, c.root));
+        MonitorModel model;
+        proto::MonitorEvent snapshot;
+        snapshot.kind = proto::MonitorEvent::Snapshot;
+        snapshot.snapshot = proto::DaemonStatus::fromJson(s);
+        model.apply(snapshot);
+        out(fmt::daemonStatus(model, QDateTime::currentMSecsSinceEpoch(), c.root));
     }
     return 0;
 }

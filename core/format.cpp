@@ -1,6 +1,6 @@
 #include "format.h"
 
-#include <QJsonArray>
+#include "monitormodel.h"
 
 namespace dfm::fmt {
 
@@ -20,39 +20,30 @@ QString duration(qint64 ms)
     return QStringLiteral("%1d %2h").arg(s / 86400).arg((s % 86400) / 3600, 2, 10, QLatin1Char('0'));
 }
 
-QString daemonStatus(const QJsonObject &st, const QString &root)
+QString daemonStatus(const MonitorModel &m, qint64 nowMs, const QString &root)
 {
-    const QJsonArray workers = st.value(QLatin1String("workers")).toArray();
-    int busy = 0, idle = 0, pending = 0;
-    for (const QJsonValue &w : workers) {
-        const QString s = w.toObject().value(QLatin1String("state")).toString();
-        busy += s == QLatin1String("busy");
-        idle += s == QLatin1String("idle");
-        pending += s == QLatin1String("pending");
-    }
-    const QJsonObject c = st.value(QLatin1String("counters")).toObject();
-    const QJsonObject pool = st.value(QLatin1String("pool")).toObject();
+    const MonitorModel::DaemonInfo &d = m.daemon();
+    const MonitorModel::WorkerCounts wc = m.workerCounts();
+    const proto::TaskCounters &c = m.totals();
     QString out;
-    out += QStringLiteral("dfm daemon: running (pid %1), runner %2\n")
-               .arg(st.value(QLatin1String("pid")).toInteger())
-               .arg(st.value(QLatin1String("runner")).toString());
+    out += QStringLiteral("dfm daemon: running (pid %1), runner %2\n").arg(d.pid).arg(d.runner);
     out += QStringLiteral("  project:  %1\n").arg(root);
-    out += QStringLiteral("  socket:   %1\n").arg(st.value(QLatin1String("socket")).toString());
+    out += QStringLiteral("  socket:   %1\n").arg(d.socket);
     out += QStringLiteral("  started:  %1 (up %2)\n")
-               .arg(st.value(QLatin1String("started")).toString(),
-                    duration(st.value(QLatin1String("uptime_s")).toInteger() * 1000));
+               .arg(d.started.isEmpty() ? proto::utcStamp(d.startedMs) : d.started, duration(m.uptimeMs(nowMs) / 1000 * 1000));
     out += QStringLiteral("  workers:  %1 (%2 busy, %3 idle, %4 pending), max %5\n")
-               .arg(workers.size())
-               .arg(busy)
-               .arg(idle)
-               .arg(pending)
-               .arg(pool.value(QLatin1String("max_workers")).toInt());
+               .arg(wc.total)
+               .arg(wc.busy)
+               .arg(wc.idle)
+               .arg(wc.pending)
+               .arg(d.pool.maxWorkers);
     out += QStringLiteral("  tasks:    %1 running, %2 queued; %3 passed, %4 failed, %5 cancelled\n")
-               .arg(st.value(QLatin1String("running_tasks")).toInt())
-               .arg(st.value(QLatin1String("pending_tasks")).toInt())
-               .arg(c.value(QLatin1String("passed")).toInteger())
-               .arg(c.value(QLatin1String("failed")).toInteger())
-               .arg(c.value(QLatin1String("cancelled")).toInteger());
+               .arg(m.runningCount())
+               .arg(m.queuedTotal())
+               .arg(c.passed)
+               .arg(c.failed)
+               .arg(c.cancelled);
+    const QList<proto::WorkerInfo> workers = m.workers();
     if (workers.isEmpty())
         return out;
     out += QStringLiteral("\n  %1 %2 %3 %4 %5 %6 %7\n")
@@ -63,18 +54,15 @@ QString daemonStatus(const QJsonObject &st, const QString &root)
                .arg(QStringLiteral("JOB"), -10)
                .arg(QStringLiteral("DONE"), 6)
                .arg(QStringLiteral("TASK"));
-    for (const QJsonValue &v : workers) {
-        const QJsonObject w = v.toObject();
-        const QString cls = w.value(QLatin1String("resource_class")).toString();
-        const QString job = w.value(QLatin1String("job_id")).toString();
+    for (const proto::WorkerInfo &w : workers) {
         out += QStringLiteral("  %1 %2 %3 %4 %5 %6 %7\n")
-                   .arg(w.value(QLatin1String("worker_id")).toString(), -8)
-                   .arg(w.value(QLatin1String("state")).toString(), -8)
-                   .arg(cls.isEmpty() ? QStringLiteral("-") : cls, -10)
-                   .arg(w.value(QLatin1String("hostname")).toString(), -16)
-                   .arg(job.isEmpty() ? QStringLiteral("-") : job, -10)
-                   .arg(w.value(QLatin1String("tasks_done")).toInteger(), 6)
-                   .arg(w.value(QLatin1String("current_task")).toString());
+                   .arg(w.workerId, -8)
+                   .arg(w.state, -8)
+                   .arg(w.resourceClass.isEmpty() ? QStringLiteral("-") : w.resourceClass, -10)
+                   .arg(w.hostname, -16)
+                   .arg(w.jobId.isEmpty() ? QStringLiteral("-") : w.jobId, -10)
+                   .arg(w.tasksDone, 6)
+                   .arg(w.currentTask);
     }
     return out;
 }

@@ -2,15 +2,19 @@
 // Text for people, as pure functions: durations and the `dfm daemon status`
 // report. Tested without a terminal.
 
-#include <QJsonObject>
 #include <QString>
+
+namespace dfm {
+class MonitorModel;
+}
 
 namespace dfm::fmt {
 
 /// "850ms", "12.3s", "4m 05s", "2h 03m", "3d 04h".
 QString duration(qint64 ms);
 
-/// The human `dfm daemon status` report for a status.get result.
-QString daemonStatus(const QJsonObject &status, const QString &root);
+/// The human `dfm daemon status` report: the model built from a status.get
+/// result (a snapshot), the time now (epoch ms) and the project root.
+QString daemonStatus(const MonitorModel &model, qint64 nowMs, const QString &root);
 
 } // namespace dfm::fmt

@@ -142,6 +142,8 @@ void Pool::removeWorker(std::unordered_map<WorkerKey, Worker>::iterator it)
     case WorkerState::Unknown:
         break;
     }
+    if (w.inHeard)
+        m_heardOrder.erase(w.heardIt);
     m_workers.erase(it);
     updateWanting(cls);
 }
@@ -168,7 +170,9 @@ void Pool::dispatch(WorkerKey key, Worker &w, TaskKey task)
     w.state = WorkerState::Busy;
     w.task = task;
     ++m_busy;
-    m_tasks.at(task).worker = key;
+    TaskEntry &t = m_tasks.at(task);
+    t.worker = key;
+    ++t.attempts;
     m_actions.push_back(makeAction(PoolAction::Dispatch, key, task, w.cls->name));
 }
 
@@ -260,6 +264,9 @@ bool Pool::workerJoined(WorkerKey worker, qint64 nowMs)
     cls.failures = 0;
     if (cls.name.isEmpty())
         m_warmFailures = 0;
+    w.heard = nowMs;
+    w.heardIt = m_heardOrder.insert(m_heardOrder.end(), worker);
+    w.inHeard = true;
     becomeIdle(worker, w, nowMs);
     updateWanting(cls);
     rebalance(nowMs);
@@ -279,6 +286,15 @@ void Pool::taskFinished(WorkerKey worker, qint64 nowMs)
     rebalance(nowMs);
 }
 
+void Pool::heard(WorkerKey worker, qint64 nowMs)
+{
+    auto it = m_workers.find(worker);
+    if (it == m_workers.end() || !it->second.inHeard)
+        return;
+    it->second.heard = nowMs;
+    m_heardOrder.splice(m_heardOrder.end(), m_heardOrder, it->second.heardIt);
+}
+
 TaskKey Pool::workerLost(WorkerKey worker, const QString &reason, qint64 nowMs)
 {
     auto it = m_workers.find(worker);
@@ -287,12 +303,45 @@ TaskKey Pool::workerLost(WorkerKey worker, const QString &reason, qint64 nowMs)
     ClassState &cls = *it->second.cls;
     const bool wasPending = it->second.state == WorkerState::Pending;
     const TaskKey task = it->second.state == WorkerState::Busy ? it->second.task : 0;
-    removeWorker(it);
+    TaskEntry lost{&cls, 0};
+    if (task)
+        lost = m_tasks.at(task);
+    removeWorker(it); // forgets the task too
     if (wasPending && cls.name.isEmpty())
         ++m_warmFailures;
     if (wasPending && ++cls.failures >= m_cfg.maxLaunchFailures && cls.live == 0) {
         failQueued(cls, reason);
         cls.failures = 0;
+    }
+    if (task) {
+        PoolAction a = makeAction(PoolAction::FailTask, 0, task, cls.name, reason);
+        a.attempt = lost.attempts;
+        if (lost.cancelRequested) {
+            a.cancelled = true;
+        } else if (lost.attempts < m_cfg.maxAttempts && !m_shutDown) {
+            // Back to the front: it has waited longest of all.
+            const quint64 seq = m_nextSeq++;
+            TaskEntry again{&cls, seq};
+            again.attempts = lost.attempts;
+            m_tasks.emplace(task, again);
+            cls.queue.push_front(QueuedTask{task, seq});
+            ++cls.queued;
+            ++m_queuedTotal;
+            updateWanting(cls);
+            a.kind = PoolAction::Requeued;
+            a.attempt = lost.attempts + 1;
+        }
+        m_actions.push_back(a);
+        if (a.kind == PoolAction::Requeued && !cls.idle.empty()) {
+            const WorkerKey key = cls.idle.back();
+            Worker &w = m_workers.at(key);
+            m_idleOrder.erase(w.orderIt);
+            cls.idle.erase(w.classIdleIt);
+            --m_idleTotal;
+            TaskKey next = 0;
+            popQueued(cls, &next);
+            dispatch(key, w, next);
+        }
     }
     launchFor(cls, nowMs);
     rebalance(nowMs);
@@ -305,6 +354,7 @@ CancelOutcome Pool::cancel(TaskKey task)
     if (it == m_tasks.end())
         return CancelOutcome::NotFound;
     if (it->second.worker != 0) {
+        it->second.cancelRequested = true;
         const Worker &w = m_workers.at(it->second.worker);
         m_actions.push_back(makeAction(PoolAction::CancelRunning, it->second.worker, task,
                                        w.cls->name));
@@ -319,8 +369,26 @@ CancelOutcome Pool::cancel(TaskKey task)
     return CancelOutcome::Dequeued;
 }
 
+void Pool::loseSilent(qint64 nowMs)
+{
+    if (m_cfg.heartbeatTimeoutMs <= 0)
+        return;
+    while (!m_heardOrder.empty()) {
+        const WorkerKey key = m_heardOrder.front();
+        Worker &w = m_workers.at(key);
+        const qint64 silent = nowMs - w.heard;
+        if (silent <= m_cfg.heartbeatTimeoutMs)
+            break;
+        m_heardOrder.pop_front();
+        w.inHeard = false; // one Lose per worker; the caller reports workerLost
+        m_actions.push_back(makeAction(PoolAction::Lose, key, w.task, w.cls->name,
+                                       QStringLiteral("no heartbeat for %1 s").arg(silent / 1000.0)));
+    }
+}
+
 void Pool::tick(qint64 nowMs)
 {
+    loseSilent(nowMs);
     while (!m_idleOrder.empty() && workerCount() > m_cfg.minWorkers) {
         const WorkerKey key = m_idleOrder.front();
         if (nowMs - m_workers.at(key).since < m_cfg.idleTimeoutMs)

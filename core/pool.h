@@ -30,6 +30,8 @@ struct PoolConfig {
     int launchBatchSize = 4;        /* at most this many launches per decision */
     qint64 launchTimeoutMs = 60000; /* a pending worker is probed after this, and again every interval */
     int maxLaunchFailures = 3;      /* consecutive failures of a class before its queue is failed */
+    qint64 heartbeatTimeoutMs = 0;  /* a joined worker not heard from this long is lost (0: never) */
+    int maxAttempts = 2;            /* dispatches of a task whose workers are lost before it fails */
 };
 
 struct PoolAction {
@@ -39,13 +41,17 @@ struct PoolAction {
         Stop,          /* stop worker `worker` (idle teardown, rebalancing, shutdown) */
         CancelRunning, /* ask worker `worker` to cancel its running task `task` */
         Probe,         /* pending worker `worker` has not joined in time: ask its launcher */
-        FailTask,      /* task `task` cannot run: answer it with `reason` */
+        FailTask,      /* task `task` cannot run: answer it with `reason` (as cancelled if `cancelled`) */
+        Lose,          /* worker `worker` has not been heard from in time: drop it and report workerLost */
+        Requeued,      /* task `task` went back to the queue (attempt `attempt`) after its worker was lost */
     };
     Kind kind;
     WorkerKey worker = 0;
     TaskKey task = 0;
     QString resourceClass;
     QString reason;
+    int attempt = 0;        /* Requeued: the attempt it waits for; FailTask: attempts made */
+    bool cancelled = false; /* FailTask: the task had been cancelled */
 };
 
 enum class WorkerState { Unknown, Pending, Idle, Busy };
@@ -78,23 +84,32 @@ public:
     bool workerJoined(WorkerKey worker, qint64 nowMs);
 
     /// The worker's task ended (result, or cancelled); the worker is idle and
-    /// takes the next queued task of its class.
+    /// takes the next queued task of its class. Tell the pool before telling
+    /// anyone else, so a task submitted in reaction finds the worker free.
     void taskFinished(WorkerKey worker, qint64 nowMs);
+
+    /// A joined worker was heard from (any message): its heartbeat clock
+    /// restarts. Unknown or pending workers are ignored.
+    void heard(WorkerKey worker, qint64 nowMs);
 
     /// The worker is gone (connection closed, heartbeats missed, or its
     /// launcher says it died before joining). Returns the task it was
-    /// running, 0 if none; the caller resubmits or fails that task. A lost
-    /// pending worker counts as a launch failure of its class; after
-    /// maxLaunchFailures in a row with no live worker of the class, every
-    /// queued task of the class gets a FailTask with `reason`.
+    /// running, 0 if none. That task is decided here: cancelled ones get a
+    /// FailTask with `cancelled`; ones dispatched fewer than maxAttempts
+    /// times go back to the front of their queue (Requeued); the rest get a
+    /// FailTask with `reason` and the attempt count. A lost pending worker
+    /// counts as a launch failure of its class; after maxLaunchFailures in a
+    /// row with no live worker of the class, every queued task of the class
+    /// gets a FailTask with `reason`.
     TaskKey workerLost(WorkerKey worker, const QString &reason, qint64 nowMs);
 
     /// Cancels a task: dropped from the queue (Dequeued), or a CancelRunning
     /// action for its worker (Running; the task stays running until
-    /// taskFinished), or NotFound.
+    /// taskFinished, and is not retried if its worker is lost), or NotFound.
     CancelOutcome cancel(TaskKey task);
 
-    /// Time passes: idle workers above minWorkers idle for idleTimeoutMs are
+    /// Time passes: joined workers not heard from for heartbeatTimeoutMs get
+    /// a Lose action; idle workers above minWorkers idle for idleTimeoutMs are
     /// stopped; pending workers older than launchTimeoutMs are probed; and
     /// while fewer than minWorkers live, default-class workers are launched
     /// to keep the pool warm (at most launchBatchSize per tick; given up
@@ -135,14 +150,19 @@ private:
         ClassState *cls;
         quint64 seq;
         WorkerKey worker = 0; /* 0 while queued */
+        int attempts = 0;     /* dispatches so far */
+        bool cancelRequested = false;
     };
     struct Worker {
         ClassState *cls = nullptr;
         WorkerState state = WorkerState::Pending;
         TaskKey task = 0;
         qint64 since = 0; /* pending: launch or last probe; idle: idle since */
+        qint64 heard = 0; /* joined: last time heard from */
+        bool inHeard = false; /* in m_heardOrder (joined, not yet given a Lose) */
         std::list<WorkerKey>::iterator orderIt;    /* in m_pendingOrder or m_idleOrder */
         std::list<WorkerKey>::iterator classIdleIt; /* in cls->idle while idle */
+        std::list<WorkerKey>::iterator heardIt;     /* in m_heardOrder while inHeard */
     };
     struct ClassState {
         QString name;
@@ -169,6 +189,7 @@ private:
     void updateWanting(ClassState &cls);
     void compact(ClassState &cls);
     void keepMinimum(qint64 nowMs);
+    void loseSilent(qint64 nowMs);
 
     PoolConfig m_cfg;
     std::unordered_map<QString, ClassState, StringHash> m_classes; /* never erased: pointers stay valid */
@@ -176,6 +197,7 @@ private:
     std::unordered_map<TaskKey, TaskEntry> m_tasks; /* queued and running */
     std::list<WorkerKey> m_idleOrder;      /* idle workers, longest idle first */
     std::list<WorkerKey> m_pendingOrder;   /* pending workers, next to probe first */
+    std::list<WorkerKey> m_heardOrder;     /* joined workers, least recently heard first */
     std::list<ClassState *> m_wanting;     /* classes with queued > pending, round robin */
     WorkerKey m_nextWorker = 1;
     quint64 m_nextSeq = 1;

@@ -261,6 +261,11 @@ QJsonObject WorkerInfo::toJson() const
         {QStringLiteral("pid"), pid},
         {QStringLiteral("tasks_done"), tasksDone},
         {QStringLiteral("since"), since},
+        {QStringLiteral("since_ms"), sinceMs},
+        {QStringLiteral("current_request_id"), currentRequestId.isEmpty() ? QJsonValue(QJsonValue::Null)
+                                                                          : QJsonValue(currentRequestId)},
+        {QStringLiteral("current_client"), currentClient},
+        {QStringLiteral("job_state"), jobState},
     };
 }
 
@@ -278,6 +283,10 @@ WorkerInfo WorkerInfo::fromJson(const QJsonObject &o)
     w.pid = o.value(QLatin1String("pid")).toInteger();
     w.tasksDone = o.value(QLatin1String("tasks_done")).toInteger();
     w.since = o.value(QLatin1String("since")).toString();
+    w.sinceMs = o.value(QLatin1String("since_ms")).toInteger();
+    w.currentRequestId = o.value(QLatin1String("current_request_id")).toString();
+    w.currentClient = o.value(QLatin1String("current_client")).toInteger();
+    w.jobState = o.value(QLatin1String("job_state")).toString();
     return w;
 }
 

@@ -135,10 +135,14 @@ struct WorkerInfo {
     QString hostname;
     QString state;        /* idle | busy | pending | stopping (extension) */
     QString currentTask;  /* task name, "" when idle */
+    QString currentRequestId; /* extension: its request_id ... */
+    qint64 currentClient = 0; /* ... and client, naming it exactly */
     QString jobId;        /* scheduler job id, "" for local workers */
+    QString jobState;     /* extension: the scheduler's word for a pending job ("PEND: ...") */
     qint64 pid = 0;
     qint64 tasksDone = 0;
     QString since;        /* ISO-8601 UTC of the last state change */
+    qint64 sinceMs = 0;   /* extension: the same, epoch ms */
     QJsonObject toJson() const;
     static WorkerInfo fromJson(const QJsonObject &obj);
 };

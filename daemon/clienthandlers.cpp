@@ -45,28 +45,18 @@ ClientReply handleCancel(Engine &engine, quint64 clientId, const proto::Message 
 
 } // namespace
 
-namespace {
-QJsonObject withFacts(QJsonObject s, const Engine &engine, const DaemonFacts &facts)
+proto::DaemonStatus daemonStatus(const Engine &engine, const DaemonFacts &facts)
 {
-    s.insert(QStringLiteral("pid"), facts.pid);
-    s.insert(QStringLiteral("started"), facts.started);
-    s.insert(QStringLiteral("socket"), facts.socket);
-    s.insert(QStringLiteral("worker_port"), engine.workerPort());
-    s.insert(QStringLiteral("clients"), facts.clients);
-    s.insert(QStringLiteral("monitors"), facts.monitors);
-    s.insert(QStringLiteral("version"), QStringLiteral(DFM_VERSION));
+    proto::DaemonStatus s = engine.status();
+    s.pid = facts.pid;
+    s.started = facts.started;
+    s.socket = facts.socket;
+    s.workerPort = engine.workerPort();
+    s.clients = facts.clients;
+    s.monitors = facts.monitors;
+    s.clientList = facts.clientList;
+    s.version = QStringLiteral(DFM_VERSION);
     return s;
-}
-} // namespace
-
-QJsonObject daemonStatus(const Engine &engine, const DaemonFacts &facts)
-{
-    return withFacts(engine.status(), engine, facts);
-}
-
-QJsonObject daemonSnapshot(const Engine &engine, const DaemonFacts &facts)
-{
-    return withFacts(engine.snapshot(), engine, facts);
 }
 
 ClientReply handleClientRequest(Engine &engine, const DaemonFacts &facts, quint64 clientId,
@@ -80,7 +70,7 @@ ClientReply handleClientRequest(Engine &engine, const DaemonFacts &facts, quint6
     if (m == proto::kTaskCancel)
         return handleCancel(engine, clientId, req);
     if (m == proto::kStatusGet)
-        return send(proto::response(req.id, daemonStatus(engine, facts)));
+        return send(proto::response(req.id, daemonStatus(engine, facts).toJson()));
     if (m == proto::kMonitorSubscribe)
         return ClientReply{ClientReply::SendAndSubscribe, proto::response(req.id, QStringLiteral("subscribed"))};
     if (m == proto::kShutdown)

@@ -15,6 +15,7 @@ struct DaemonFacts {
     QString socket;
     int clients = 0;
     int monitors = 0;
+    QList<proto::ClientInfo> clientList;
 };
 
 struct ClientReply {
@@ -34,9 +35,7 @@ ClientReply handleClientRequest(Engine &engine, const DaemonFacts &facts, quint6
                                 const proto::Message &request);
 
 /// The full status.get result: the engine's status plus the daemon's facts.
-QJsonObject daemonStatus(const Engine &engine, const DaemonFacts &facts);
-
-/// The monitor.snapshot event's params: the status plus recent completions.
-QJsonObject daemonSnapshot(const Engine &engine, const DaemonFacts &facts);
+/// The monitor.snapshot event's params are the same.
+proto::DaemonStatus daemonStatus(const Engine &engine, const DaemonFacts &facts);
 
 } // namespace dfm

@@ -14,13 +14,35 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <algorithm>
 #include <unistd.h>
 
 namespace dfm {
 
 namespace {
 constexpr qint64 kMonitorBacklogCap = 16 * 1024 * 1024; /* a monitor that stops reading is dropped */
+constexpr int kCommandShown = 120;                      /* characters of a client's command line kept */
+
+// Who is on the other end of a client socket: its PID (SO_PEERCRED) and
+// command line, so monitors can tell runs apart. Best effort: unknown is 0/"".
+proto::ClientInfo peerInfo(quint64 id, QLocalSocket *sock)
+{
+    proto::ClientInfo info;
+    info.client = qint64(id);
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (::getsockopt(int(sock->socketDescriptor()), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || cred.pid <= 0)
+        return info;
+    info.pid = cred.pid;
+    QFile f(QStringLiteral("/proc/%1/cmdline").arg(cred.pid));
+    if (f.open(QIODevice::ReadOnly)) {
+        QByteArray cmd = f.read(4 * kCommandShown).replace('\0', ' ').trimmed();
+        info.command = QString::fromLocal8Bit(cmd).left(kCommandShown);
+    }
+    return info;
 }
+} // namespace
 
 Daemon::Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent)
     : QObject(parent), m_opt(options), m_engine(new Engine(options, launcher, this))
@@ -149,8 +171,12 @@ DaemonFacts Daemon::facts() const
     f.started = m_started;
     f.socket = m_opt.paths.socket;
     f.clients = int(m_clients.size());
-    for (const Client &c : m_clients)
+    for (const Client &c : m_clients) {
         f.monitors += c.monitor ? 1 : 0;
+        f.clientList.append(c.info);
+    }
+    std::sort(f.clientList.begin(), f.clientList.end(),
+              [](const proto::ClientInfo &a, const proto::ClientInfo &b) { return a.client < b.client; });
     return f;
 }
 
@@ -160,7 +186,7 @@ void Daemon::onNewClient()
         const quint64 id = m_nextClient++;
         auto *conn = new LineConnection(sock, this);
         conn->label = QStringLiteral("client %1").arg(id);
-        m_clients.insert(id, Client{conn, false, false});
+        m_clients.insert(id, Client{conn, false, false, peerInfo(id, sock)});
         connect(conn, &LineConnection::messageReceived, this,
                 [this, id](const proto::Message &m) { onClientMessage(id, m); });
         connect(conn, &LineConnection::badLine, this, [this, id, conn](const QString &e) {
@@ -176,7 +202,10 @@ void Daemon::onNewClient()
                 conn->close();
             }
         });
-        broadcast(proto::event(proto::kEvClientConnected, {{QStringLiteral("client"), qint64(id)}}));
+        proto::MonitorEvent e;
+        e.kind = proto::MonitorEvent::ClientConnected;
+        e.client = m_clients.value(id).info;
+        broadcast(e);
     }
 }
 
@@ -208,7 +237,8 @@ void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
         if (it == m_clients.end())
             return;
         it->monitor = true;
-        conn->send(proto::event(proto::kEvSnapshot, daemonSnapshot(*m_engine, facts())));
+        updateEventsWanted();
+        conn->send(proto::event(proto::kEvSnapshot, daemonStatus(*m_engine, facts()).toJson()));
         break;
     case ClientReply::SendAndShutdown:
         conn->send(reply.message);
@@ -223,8 +253,13 @@ void Daemon::onClientClosed(quint64 id)
     if (it == m_clients.end())
         return;
     it->conn->deleteLater();
+    proto::MonitorEvent e;
+    e.kind = proto::MonitorEvent::ClientDisconnected;
+    e.client = it->info;
     m_clients.erase(it);
+    updateEventsWanted();
     m_engine->dropOwner(id);
+    broadcast(e);
 }
 
 void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result)
@@ -234,8 +269,19 @@ void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const prot
         it->conn->send(proto::response(replyId, result.toJson()));
 }
 
-void Daemon::broadcast(const QJsonObject &event)
+void Daemon::updateEventsWanted()
 {
+    bool any = false;
+    for (const Client &c : m_clients)
+        any = any || c.monitor;
+    m_engine->setEventsWanted(any);
+}
+
+void Daemon::broadcast(const proto::MonitorEvent &e)
+{
+    if (!m_engine->eventsWanted())
+        return; // no monitor: nothing to build
+    const QJsonObject event = e.toMessage();
     std::vector<quint64> slow;
     for (auto it = m_clients.begin(); it != m_clients.end(); ++it) {
         if (!it->monitor)

@@ -42,13 +42,15 @@ private:
         LineConnection *conn = nullptr;
         bool monitor = false;
         bool spoke = false; /* sent at least one line */
+        proto::ClientInfo info;
     };
 
     void onNewClient();
     void onClientMessage(quint64 id, const proto::Message &msg);
     void onClientClosed(quint64 id);
     void onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result);
-    void broadcast(const QJsonObject &event);
+    void broadcast(const proto::MonitorEvent &event);
+    void updateEventsWanted();
     void cleanUp();
     DaemonFacts facts() const;
     void log(const QString &line) const;

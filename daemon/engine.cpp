@@ -36,6 +36,15 @@ proto::TaskResult cancelledResult(const QString &why)
     return r;
 }
 
+// The pool decides heartbeat loss and retries; the engine's options say how.
+PoolConfig poolConfigOf(const EngineOptions &o)
+{
+    PoolConfig c = o.pool;
+    c.heartbeatTimeoutMs = o.heartbeatTimeoutMs;
+    c.maxAttempts = o.maxAttempts;
+    return c;
+}
+
 } // namespace
 
 void EngineOptions::applyEnvironment()
@@ -46,7 +55,7 @@ void EngineOptions::applyEnvironment()
 }
 
 Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent)
-    : QObject(parent), m_opt(options), m_launcher(launcher), m_pool(options.pool)
+    : QObject(parent), m_opt(options), m_launcher(launcher), m_pool(poolConfigOf(options))
 {
     m_launcher->setParent(this);
     m_clock.start();
@@ -128,9 +137,10 @@ SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJs
     rec.owner = owner;
     rec.spec = spec;
     rec.tag = tag;
-    m_tasks.emplace(key, std::move(rec));
+    const TaskRec &stored = m_tasks.emplace(key, std::move(rec)).first->second;
     mine.insert(spec.requestId, key);
     ++m_count.submitted;
+    emitQueued(stored, 1);
     m_pool.submit(key, spec.resourceClass, now());
     applyActions();
     return SubmitError::None;
@@ -198,17 +208,26 @@ void Engine::finishTask(TaskKey key, proto::TaskResult result)
     const qint64 duration = rec.startedMs ? now() - rec.startedMs : 0;
     if (!result.extra.contains(QLatin1String("duration_ms")))
         result.extra.insert(QStringLiteral("duration_ms"), duration);
-    QJsonObject done{{QStringLiteral("request_id"), rec.spec.requestId},
-                     {QStringLiteral("name"), rec.spec.name},
-                     {QStringLiteral("worker_id"), rec.worker ? workerIdOf(rec.worker) : QString()},
-                     {QStringLiteral("status"), result.status},
-                     {QStringLiteral("cancelled"), cancelled},
-                     {QStringLiteral("duration_ms"), result.extra.value(QLatin1String("duration_ms"))},
-                     {QStringLiteral("time"), proto::utcStamp(QDateTime::currentMSecsSinceEpoch())}};
+    proto::TaskCompleted done;
+    done.requestId = rec.spec.requestId;
+    done.name = rec.spec.name;
+    done.client = qint64(rec.owner);
+    done.workerId = rec.worker ? workerIdOf(rec.worker) : QString();
+    done.hostname = result.extra.value(QLatin1String("hostname")).toString();
+    done.resourceClass = rec.spec.resourceClass;
+    done.status = result.status;
+    done.cancelled = cancelled;
+    done.durationMs = result.extra.value(QLatin1String("duration_ms")).toInteger();
+    done.timeMs = QDateTime::currentMSecsSinceEpoch();
+    done.log = result.extra.value(QLatin1String("log")).toString();
     m_recent.push_back(done);
     if (m_recent.size() > kRecentKept)
         m_recent.pop_front();
-    Q_EMIT monitorEvent(proto::event(proto::kEvTaskCompleted, done));
+    if (m_eventsWanted) {
+        proto::MonitorEvent e;
+        e.completed = std::move(done);
+        emitEvent(proto::MonitorEvent::Completed, std::move(e));
+    }
     if (rec.owner)
         Q_EMIT taskFinished(rec.owner, rec.spec.requestId, rec.tag, result);
 }
@@ -249,8 +268,29 @@ void Engine::applyActions()
                 break;
             }
             case PoolAction::FailTask:
-                finishTask(a.task, proto::failedResult(a.reason));
+                if (a.cancelled)
+                    finishTask(a.task, cancelledResult(QStringLiteral("cancelled (%1)").arg(a.reason)));
+                else if (a.attempt > 0) // its worker was lost, and it has had its attempts
+                    finishTask(a.task, proto::failedResult(QStringLiteral("%1; gave up after %2 attempt(s)")
+                                                                .arg(a.reason)
+                                                                .arg(a.attempt)));
+                else
+                    finishTask(a.task, proto::failedResult(a.reason));
                 break;
+            case PoolAction::Lose:
+                workerLost(a.worker, a.reason);
+                break;
+            case PoolAction::Requeued: {
+                auto t = m_tasks.find(a.task);
+                if (t == m_tasks.end())
+                    break;
+                log(QStringLiteral("retrying task %1 (attempt %2): %3").arg(t->second.spec.name).arg(a.attempt).arg(a.reason));
+                ++m_count.retried;
+                t->second.worker = 0;
+                t->second.startedMs = t->second.startedWallMs = 0;
+                emitQueued(t->second, a.attempt);
+                break;
+            }
             }
         }
     }
@@ -287,8 +327,13 @@ void Engine::dispatch(TaskKey task, WorkerKey worker)
 {
     auto w = m_workers.find(worker);
     auto t = m_tasks.find(task);
-    if (w == m_workers.end() || t == m_tasks.end() || !w->second.conn)
+    if (t == m_tasks.end())
         return;
+    if (w == m_workers.end() || !w->second.conn) {
+        // The pool thinks it runs; nothing can tell it otherwise but this.
+        workerLost(worker, QStringLiteral("it had no connection to send a task on"));
+        return;
+    }
     TaskRec &rec = t->second;
     rec.worker = worker;
     rec.startedMs = now();
@@ -300,14 +345,11 @@ void Engine::dispatch(TaskKey task, WorkerKey worker)
     params.insert(QStringLiteral("request_id"), rec.spec.requestId);
     params.insert(QStringLiteral("name"), rec.spec.name);
     w->second.conn->send(proto::event(proto::kTaskExecute, params));
-    Q_EMIT monitorEvent(proto::event(
-        proto::kEvTaskDispatched,
-        {{QStringLiteral("request_id"), rec.spec.requestId},
-         {QStringLiteral("name"), rec.spec.name},
-         {QStringLiteral("worker_id"), w->second.id},
-         {QStringLiteral("hostname"), w->second.hostname},
-         {QStringLiteral("client"), qint64(rec.owner)},
-         {QStringLiteral("time"), proto::utcStamp(rec.startedWallMs)}}));
+    if (m_eventsWanted) {
+        proto::MonitorEvent e;
+        e.dispatched = runningOf(rec);
+        emitEvent(proto::MonitorEvent::Dispatched, std::move(e));
+    }
     emitWorkerState(w->second, proto::kStateBusy);
 }
 
@@ -347,35 +389,27 @@ void Engine::stopWorker(WorkerKey key)
 void Engine::workerLost(WorkerKey key, const QString &reason)
 {
     WorkerRec w;
-    if (!takeWorker(key, &w))
+    const bool known = takeWorker(key, &w);
+    if (!known && m_pool.workerState(key) == WorkerState::Unknown)
         return;
-    if (w.conn) {
-        w.conn->close();
-        w.conn->deleteLater();
-    }
-    m_launcher->stop(w.id);
-    log(QStringLiteral("worker %1 lost: %2").arg(w.id, reason));
-    emitWorkerState(w, QStringLiteral("lost"));
-    const TaskKey task = m_pool.workerLost(key, reason, now());
-    auto t = m_tasks.find(task);
-    if (task && t != m_tasks.end()) {
-        TaskRec &rec = t->second;
-        const QString where = w.hostname.isEmpty() ? w.id : w.id + QStringLiteral(" on ") + w.hostname;
-        if (rec.cancelRequested) {
-            finishTask(task, cancelledResult(QStringLiteral("cancelled (worker %1 lost)").arg(where)));
-        } else if (rec.attempts < m_opt.maxAttempts && !m_shuttingDown) {
-            log(QStringLiteral("retrying task %1 after losing worker %2").arg(rec.spec.name, where));
-            ++m_count.retried;
-            rec.worker = 0;
-            m_pool.submit(task, rec.spec.resourceClass, now());
-        } else {
-            finishTask(task, proto::failedResult(
-                                 QStringLiteral("worker %1 was lost while running this task (%2); "
-                                                "gave up after %3 attempt(s)")
-                                     .arg(where, reason)
-                                     .arg(rec.attempts)));
+    if (known) {
+        if (w.conn) {
+            w.conn->close();
+            w.conn->deleteLater();
         }
+        m_launcher->stop(w.id);
+        log(QStringLiteral("worker %1 lost: %2").arg(w.id, reason));
+        emitWorkerState(w, QStringLiteral("lost"));
     }
+    // The pool decides what becomes of its task (retried, failed, or
+    // answered as cancelled); the reason then names the worker.
+    QString where = known ? w.id : workerIdOf(key);
+    if (!w.hostname.isEmpty())
+        where += QStringLiteral(" on ") + w.hostname;
+    const bool busy = m_pool.workerState(key) == WorkerState::Busy;
+    m_pool.workerLost(key, busy ? QStringLiteral("worker %1 was lost while running this task (%2)").arg(where, reason)
+                                : reason,
+                      now());
     applyActions();
 }
 

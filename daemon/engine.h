@@ -7,10 +7,11 @@
 //
 // Tasks belong to an owner (a client connection; 1 for an ephemeral run) and
 // are named by the owner's request_id. Results come back through
-// taskFinished(); monitor events through monitorEvent().
+// taskFinished(); monitor events, when wanted, through monitorEvent().
 
 #include "launcher.h"
 #include "paths.h"
+#include "payloads.h"
 #include "pool.h"
 #include "protocol.h"
 
@@ -38,7 +39,7 @@ struct EngineOptions {
     QString connectHost = QStringLiteral("127.0.0.1"); /* what workers are told */
     qint64 heartbeatTimeoutMs = 35000; /* a silent worker is lost after this */
     int registerTimeoutMs = 5000;      /* a connection must register within this */
-    int maxAttempts = 2;               /* a task whose worker is lost is retried once */
+    int maxAttempts = 2;               /* a task whose worker is lost is retried once (the pool decides) */
     int tickMs = 1000;
     int stopGraceMs = 5000;            /* between worker.shutdown and a kill */
 
@@ -81,16 +82,21 @@ public:
     /// grace period), then emits stopped().
     void shutdown();
 
-    /// status.get's result (without the daemon's own fields).
-    QJsonObject status() const;
-    /// The monitor.snapshot event's params.
-    QJsonObject snapshot() const;
+    /// status.get's result, also the monitor snapshot (without the
+    /// daemon's own fields: pid, started, socket, clients, version).
+    proto::DaemonStatus status() const;
     QList<proto::WorkerInfo> workers() const;
 
+    /// Whether anyone listens to monitorEvent(); when not, no event is built.
+    void setEventsWanted(bool wanted) { m_eventsWanted = wanted; }
+    bool eventsWanted() const { return m_eventsWanted; }
+
 Q_SIGNALS:
+    /// A task's RESULT. Emitted after the pool knows the task is done, so a
+    /// listener may submit at once and find the freed worker.
     void taskFinished(quint64 owner, const QString &requestId, const QJsonValue &tag,
                       const dfm::proto::TaskResult &result);
-    void monitorEvent(const QJsonObject &event);
+    void monitorEvent(const dfm::proto::MonitorEvent &event);
     void logMessage(const QString &line);
     void stopped();
 
@@ -104,7 +110,7 @@ private:
         qint64 pid = 0;
         LineConnection *conn = nullptr;
         TaskKey task = 0;
-        qint64 lastSeenMs = 0;
+        QString jobState;  /* the scheduler's word while pending */
         qint64 sinceWallMs = 0;
         qint64 tasksDone = 0;
     };
@@ -115,7 +121,7 @@ private:
         WorkerKey worker = 0;
         qint64 startedWallMs = 0;
         qint64 startedMs = 0;
-        int attempts = 0;
+        int attempts = 0;           /* dispatches, for the RESULT's `attempts` */
         bool cancelRequested = false;
     };
 
@@ -134,6 +140,9 @@ private:
     void onWorkerMessage(WorkerKey key, const proto::Message &msg);
     void onTick();
     void emitWorkerState(const WorkerRec &w, const QString &state);
+    void emitQueued(const TaskRec &t, int attempt);
+    void emitEvent(proto::MonitorEvent::Kind kind, proto::MonitorEvent &&e);
+    proto::RunningTask runningOf(const TaskRec &t) const;
     proto::WorkerInfo infoOf(const WorkerRec &w) const;
     QString workerIdOf(WorkerKey key) const;
 
@@ -152,11 +161,10 @@ private:
     QHash<quint64, QHash<QString, TaskKey>> m_byOwner; /* owner -> request_id -> task */
     std::unordered_map<WorkerKey, WorkerRec> m_workers;
     QHash<QString, WorkerKey> m_workerIds;
-    std::deque<QJsonObject> m_recent; /* last completions, newest last */
+    std::deque<proto::TaskCompleted> m_recent; /* last completions, newest last */
+    bool m_eventsWanted = false;
 
-    struct Counters {
-        qint64 submitted = 0, passed = 0, failed = 0, cancelled = 0, retried = 0;
-    } m_count;
+    proto::TaskCounters m_count;
 };
 
 } // namespace dfm

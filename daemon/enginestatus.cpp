@@ -1,20 +1,63 @@
 // Engine, part three: what it reports: WORKER records, status.get's result
-// and the monitors' snapshot and worker.state events.
+// (which is also the monitors' snapshot) and the monitor events. Every
+// payload is a typed struct from core/payloads.h; events are built only
+// while someone listens.
 
 #include "engine.h"
 
 #include <QDateTime>
-#include <QJsonArray>
 
 #include <algorithm>
 
 namespace dfm {
 
+void Engine::emitEvent(proto::MonitorEvent::Kind kind, proto::MonitorEvent &&e)
+{
+    e.kind = kind;
+    Q_EMIT monitorEvent(e);
+}
+
 void Engine::emitWorkerState(const WorkerRec &w, const QString &state)
 {
-    proto::WorkerInfo info = infoOf(w);
-    info.state = state;
-    Q_EMIT monitorEvent(proto::event(proto::kEvWorkerState, info.toJson()));
+    if (!m_eventsWanted)
+        return;
+    proto::MonitorEvent e;
+    e.worker = infoOf(w);
+    e.worker.state = state;
+    emitEvent(proto::MonitorEvent::WorkerState, std::move(e));
+}
+
+void Engine::emitQueued(const TaskRec &t, int attempt)
+{
+    if (!m_eventsWanted)
+        return;
+    proto::MonitorEvent e;
+    e.queued.requestId = t.spec.requestId;
+    e.queued.name = t.spec.name;
+    e.queued.client = qint64(t.owner);
+    e.queued.resourceClass = t.spec.resourceClass;
+    e.queued.timeMs = QDateTime::currentMSecsSinceEpoch();
+    e.queued.attempt = attempt;
+    emitEvent(proto::MonitorEvent::Queued, std::move(e));
+}
+
+proto::RunningTask Engine::runningOf(const TaskRec &t) const
+{
+    proto::RunningTask r;
+    r.requestId = t.spec.requestId;
+    r.name = t.spec.name;
+    r.client = qint64(t.owner);
+    r.resourceClass = t.spec.resourceClass;
+    r.startedMs = t.startedWallMs;
+    r.attempt = t.attempts;
+    const auto w = m_workers.find(t.worker);
+    if (w != m_workers.end()) {
+        r.workerId = w->second.id;
+        r.hostname = w->second.hostname;
+    } else if (t.worker) {
+        r.workerId = workerIdOf(t.worker);
+    }
+    return r;
 }
 
 proto::WorkerInfo Engine::infoOf(const WorkerRec &w) const
@@ -30,11 +73,16 @@ proto::WorkerInfo Engine::infoOf(const WorkerRec &w) const
     case WorkerState::Unknown: i.state = QStringLiteral("stopping"); break;
     }
     auto t = m_tasks.find(w.task);
-    if (w.task && t != m_tasks.end())
+    if (w.task && t != m_tasks.end()) {
         i.currentTask = t->second.spec.name;
+        i.currentRequestId = t->second.spec.requestId;
+        i.currentClient = qint64(t->second.owner);
+    }
     i.jobId = w.jobId;
+    i.jobState = w.jobState;
     i.pid = w.pid;
     i.tasksDone = w.tasksDone;
+    i.sinceMs = w.sinceWallMs;
     i.since = proto::utcStamp(w.sinceWallMs);
     return i;
 }
@@ -51,49 +99,36 @@ QList<proto::WorkerInfo> Engine::workers() const
     return out;
 }
 
-QJsonObject Engine::status() const
+// One pass over the outstanding tasks: the running list and the queue by
+// class and by client. O(outstanding tasks), once per status.get or subscribe.
+proto::DaemonStatus Engine::status() const
 {
-    QJsonArray workers;
-    for (const proto::WorkerInfo &w : this->workers())
-        workers.append(w.toJson());
-    QJsonArray running;
+    proto::DaemonStatus s;
+    s.workers = workers();
+    s.pendingTasks = m_pool.queuedCount();
+    s.runner = runnerName();
+    s.runningTasks = m_pool.runningCount();
     for (const auto &[key, t] : m_tasks) {
-        if (!t.worker || !t.startedWallMs)
-            continue;
-        running.append(QJsonObject{{QStringLiteral("request_id"), t.spec.requestId},
-                                   {QStringLiteral("name"), t.spec.name},
-                                   {QStringLiteral("worker_id"), workerIdOf(t.worker)},
-                                   {QStringLiteral("client"), qint64(t.owner)},
-                                   {QStringLiteral("started"), proto::utcStamp(t.startedWallMs)}});
+        if (t.worker && t.startedWallMs) {
+            s.running.append(runningOf(t));
+        } else if (!t.worker) {
+            ++s.queuedByClass[t.spec.resourceClass];
+            ++s.queuedByClient[qint64(t.owner)];
+        }
     }
-    return QJsonObject{
-        {QStringLiteral("workers"), workers},
-        {QStringLiteral("pending_tasks"), m_pool.queuedCount()},
-        {QStringLiteral("running_tasks"), m_pool.runningCount()},
-        {QStringLiteral("running"), running},
-        {QStringLiteral("runner"), runnerName()},
-        {QStringLiteral("uptime_s"), (QDateTime::currentMSecsSinceEpoch() - m_startedWallMs) / 1000},
-        {QStringLiteral("counters"),
-         QJsonObject{{QStringLiteral("submitted"), m_count.submitted},
-                     {QStringLiteral("passed"), m_count.passed},
-                     {QStringLiteral("failed"), m_count.failed},
-                     {QStringLiteral("cancelled"), m_count.cancelled},
-                     {QStringLiteral("retried"), m_count.retried}}},
-        {QStringLiteral("pool"),
-         QJsonObject{{QStringLiteral("min_workers"), m_opt.pool.minWorkers},
-                     {QStringLiteral("max_workers"), m_opt.pool.maxWorkers},
-                     {QStringLiteral("idle_timeout"), m_opt.pool.idleTimeoutMs / 1000.0},
-                     {QStringLiteral("launch_batch_size"), m_opt.pool.launchBatchSize}}},
-    };
-}
-
-QJsonObject Engine::snapshot() const
-{
-    QJsonObject s = status();
-    QJsonArray recent;
-    for (const QJsonObject &r : m_recent)
-        recent.append(r);
-    s.insert(QStringLiteral("recent"), recent);
+    std::sort(s.running.begin(), s.running.end(), [](const proto::RunningTask &a, const proto::RunningTask &b) {
+        return a.startedMs != b.startedMs ? a.startedMs < b.startedMs : a.requestId < b.requestId;
+    });
+    s.nowMs = QDateTime::currentMSecsSinceEpoch();
+    s.uptimeS = (s.nowMs - m_startedWallMs) / 1000;
+    s.counters = m_count;
+    s.pool.minWorkers = m_opt.pool.minWorkers;
+    s.pool.maxWorkers = m_opt.pool.maxWorkers;
+    s.pool.idleTimeoutS = m_opt.pool.idleTimeoutMs / 1000.0;
+    s.pool.launchBatchSize = m_opt.pool.launchBatchSize;
+    s.recent.reserve(qsizetype(m_recent.size()));
+    for (const proto::TaskCompleted &c : m_recent)
+        s.recent.append(c);
     return s;
 }
 

@@ -86,7 +86,7 @@ void Engine::onRegister(LineConnection *conn, const proto::Message &msg)
         w.jobId = reg.jobId;
     else if (!reg.lsfJobId.isEmpty())
         w.jobId = reg.lsfJobId;
-    w.lastSeenMs = now();
+    w.jobState.clear();
     w.sinceWallMs = QDateTime::currentMSecsSinceEpoch();
     conn->label = QStringLiteral("worker %1").arg(w.id);
     connect(conn, &LineConnection::messageReceived, this,
@@ -108,7 +108,7 @@ void Engine::onWorkerMessage(WorkerKey key, const proto::Message &msg)
     if (it == m_workers.end())
         return;
     WorkerRec &w = it->second;
-    w.lastSeenMs = now();
+    m_pool.heard(key, now());
     if (msg.method == proto::kWorkerHeartbeat)
         return;
     if (msg.method != proto::kTaskResult) {
@@ -136,23 +136,19 @@ void Engine::onWorkerMessage(WorkerKey key, const proto::Message &msg)
     w.task = 0;
     ++w.tasksDone;
     w.sinceWallMs = QDateTime::currentMSecsSinceEpoch();
-    finishTask(task, result);
+    // The pool first: a client that submits on hearing the result must find
+    // this worker free (or busy with the next queued task), not launch
+    // another. Its Dispatch actions run after the result is out.
     m_pool.taskFinished(key, now());
     if (m_pool.workerState(key) == WorkerState::Idle)
         emitWorkerState(w, proto::kStateIdle);
+    finishTask(task, result);
     applyActions();
 }
 
 void Engine::onTick()
 {
-    const qint64 t = now();
-    std::vector<WorkerKey> silent;
-    for (const auto &[key, w] : m_workers)
-        if (w.conn && t - w.lastSeenMs > m_opt.heartbeatTimeoutMs)
-            silent.push_back(key);
-    for (WorkerKey key : silent)
-        workerLost(key, QStringLiteral("no heartbeat for %1 s").arg(m_opt.heartbeatTimeoutMs / 1000.0));
-    m_pool.tick(t);
+    m_pool.tick(now()); // Lose actions for silent workers, idle teardown, probes
     applyActions();
 }
 

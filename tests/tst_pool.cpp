@@ -27,7 +27,15 @@ QString format(const PoolAction &a)
     case PoolAction::Probe:
         return QStringLiteral("probe w%1").arg(a.worker);
     case PoolAction::FailTask:
+        if (a.cancelled)
+            return QStringLiteral("fail t%1 (cancelled): %2").arg(a.task).arg(a.reason);
+        if (a.attempt > 0)
+            return QStringLiteral("fail t%1 after %2 attempt(s): %3").arg(a.task).arg(a.attempt).arg(a.reason);
         return QStringLiteral("fail t%1: %2").arg(a.task).arg(a.reason);
+    case PoolAction::Lose:
+        return QStringLiteral("lose w%1: %2").arg(a.worker).arg(a.reason);
+    case PoolAction::Requeued:
+        return QStringLiteral("requeue t%1 (attempt %2)").arg(a.task).arg(a.attempt);
     }
     return QStringLiteral("?");
 }
@@ -84,6 +92,10 @@ private slots:
     void cancelRunningTaskAsksWorker();
     void cancelUnknownTaskIsNotFound();
     void lostBusyWorkerReturnsItsTask();
+    void cancelledTaskOnALostWorkerIsNotRetried();
+    void requeuedTaskGoesStraightToAnIdleWorker();
+    void silentWorkerGetsOneLoseAction();
+    void heartbeatsOnlyCountForJoinedWorkers();
     void repeatedLaunchFailuresFailQueuedTasks();
     void joinResetsLaunchFailureCount();
     void liveWorkerKeepsQueueDespiteLaunchFailures();
@@ -139,6 +151,7 @@ void TestPool::warmLaunchesStopAfterRepeatedFailures()
     QCOMPARE(take(pool), QStringList{QStringLiteral("launch w4 ''")});
     QVERIFY(pool.workerJoined(4, 102));
     QCOMPARE(take(pool), QStringList{QStringLiteral("dispatch t1 w4")});
+    pool.taskFinished(4, 103);
     pool.workerLost(4, QStringLiteral("killed"), 103);
     take(pool);
     pool.tick(104);
@@ -295,12 +308,14 @@ void TestPool::workerGoingIdleMakesRoomForStarvedClass()
 
 void TestPool::lostWorkerFreesCapacityForAnyClass()
 {
-    Pool pool(config(1));
+    PoolConfig c = config(1);
+    c.maxAttempts = 1; // its own task is not retried: the room goes to the other class
+    Pool pool(c);
     runOnNewWorker(pool, 1, 1);
     pool.submit(2, QStringLiteral("gpu"), 0);
     QCOMPARE(take(pool), QStringList{});
     QCOMPARE(pool.workerLost(1, QStringLiteral("connection closed"), 0), TaskKey(1));
-    QCOMPARE(take(pool), QStringList{"launch w2 'gpu'"});
+    QCOMPARE(take(pool), (QStringList{"fail t1 after 1 attempt(s): connection closed", "launch w2 'gpu'"}));
 }
 
 void TestPool::cancelQueuedTaskRemovesIt()
@@ -380,10 +395,70 @@ void TestPool::lostBusyWorkerReturnsItsTask()
     runOnNewWorker(pool, 1, 1);
     pool.submit(2, {}, 0);
     QCOMPARE(pool.workerLost(1, QStringLiteral("heartbeat missed"), 0), TaskKey(1));
-    QCOMPARE(take(pool), QStringList{"launch w2 ''"});
+    // Retried first: it has waited longest.
+    QCOMPARE(take(pool), (QStringList{"requeue t1 (attempt 2)", "launch w2 ''"}));
     QCOMPARE(pool.runningCount(), 0);
+    QCOMPARE(pool.queuedCount(), 2);
+    pool.workerJoined(2, 0);
+    QCOMPARE(take(pool), QStringList{"dispatch t1 w2"});
+    // Its second worker lost too: maxAttempts (2) reached, it fails.
+    QCOMPARE(pool.workerLost(2, QStringLiteral("exit 1"), 0), TaskKey(1));
+    QCOMPARE(take(pool), (QStringList{"fail t1 after 2 attempt(s): exit 1", "launch w3 ''"}));
     QCOMPARE(pool.cancel(1), CancelOutcome::NotFound);
-    QCOMPARE(pool.workerLost(2, QStringLiteral("exit 1"), 0), TaskKey(0));
+}
+
+void TestPool::cancelledTaskOnALostWorkerIsNotRetried()
+{
+    Pool pool(config(1));
+    runOnNewWorker(pool, 1, 1);
+    QCOMPARE(pool.cancel(1), CancelOutcome::Running);
+    take(pool);
+    QCOMPARE(pool.workerLost(1, QStringLiteral("connection closed"), 0), TaskKey(1));
+    QCOMPARE(take(pool), QStringList{"fail t1 (cancelled): connection closed"});
+    QCOMPARE(pool.queuedCount(), 0);
+}
+
+void TestPool::requeuedTaskGoesStraightToAnIdleWorker()
+{
+    Pool pool(config(2));
+    runOnNewWorker(pool, 1, 1);
+    pool.submit(2, {}, 0);
+    pool.workerJoined(2, 0);
+    pool.taskFinished(2, 0); // w2 idle
+    take(pool);
+    pool.workerLost(1, QStringLiteral("closed"), 0);
+    QCOMPARE(take(pool), (QStringList{"requeue t1 (attempt 2)", "dispatch t1 w2"}));
+}
+
+void TestPool::silentWorkerGetsOneLoseAction()
+{
+    PoolConfig c = config(2);
+    c.heartbeatTimeoutMs = 100;
+    Pool pool(c);
+    runOnNewWorker(pool, 1, 1); // joined at 0
+    pool.tick(100);
+    QCOMPARE(take(pool), QStringList{});
+    pool.heard(1, 80);
+    pool.tick(180);
+    QCOMPARE(take(pool), QStringList{});
+    pool.tick(181);
+    QCOMPARE(take(pool), QStringList{"lose w1: no heartbeat for 0.101 s"});
+    pool.tick(500);
+    QCOMPARE(take(pool), QStringList{}); // once: the caller reports workerLost
+    QCOMPARE(pool.workerLost(1, QStringLiteral("no heartbeat"), 500), TaskKey(1));
+    QCOMPARE(take(pool), (QStringList{"requeue t1 (attempt 2)", "launch w2 ''"}));
+}
+
+void TestPool::heartbeatsOnlyCountForJoinedWorkers()
+{
+    PoolConfig c = config(2);
+    c.heartbeatTimeoutMs = 100;
+    Pool pool(c);
+    pool.submit(1, {}, 0);
+    take(pool);
+    pool.heard(1, 50); // pending: ignored, and never lost for silence
+    pool.tick(10000);
+    QCOMPARE(take(pool), QStringList{"probe w1"});
 }
 
 void TestPool::repeatedLaunchFailuresFailQueuedTasks()
@@ -410,6 +485,7 @@ void TestPool::joinResetsLaunchFailureCount()
 {
     PoolConfig c = config(2);
     c.maxLaunchFailures = 2;
+    c.maxAttempts = 1;
     Pool pool(c);
     pool.submit(1, QStringLiteral("gpu"), 0);
     pool.workerLost(1, QStringLiteral("boom"), 0);  // failure 1, relaunch w2
@@ -418,7 +494,7 @@ void TestPool::joinResetsLaunchFailureCount()
     pool.submit(1, QStringLiteral("gpu"), 0);       // launch w3
     pool.workerLost(3, QStringLiteral("boom"), 0);  // failure 1 again, relaunch w4
     QCOMPARE(take(pool), (QStringList{"launch w1 'gpu'", "launch w2 'gpu'", "dispatch t1 w2",
-                                      "launch w3 'gpu'", "launch w4 'gpu'"}));
+                                      "fail t1 after 1 attempt(s): crash", "launch w3 'gpu'", "launch w4 'gpu'"}));
 }
 
 void TestPool::liveWorkerKeepsQueueDespiteLaunchFailures()
@@ -562,10 +638,15 @@ void TestPool::randomEventsKeepCountersConsistent()
                 workers.erase(a.worker);
                 break;
             case PoolAction::FailTask:
-                QVERIFY(queued.erase(a.task) == 1);
+                if (a.attempt == 0) // else it ran on a lost worker: not queued
+                    QVERIFY(queued.erase(a.task) == 1);
+                break;
+            case PoolAction::Requeued:
+                QVERIFY(queued.insert(a.task).second);
                 break;
             case PoolAction::CancelRunning:
             case PoolAction::Probe:
+            case PoolAction::Lose:
                 break;
             }
         }
