@@ -12,12 +12,14 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QEventLoop>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QProcess>
 #include <QThread>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -134,6 +136,36 @@ bool callDaemon(const DaemonState &st, QLatin1String method, QJsonValue *result,
 {
     DaemonClient client;
     return client.connectTo(st.socket, 5000, e) && client.call(method, {}, result, e);
+}
+
+// The daemon's monitor snapshot: status.get's result plus the recent
+// completions. Subscribes, takes the first event, and hangs up.
+bool fetchSnapshot(const DaemonState &st, QJsonObject *snapshot, QString *e)
+{
+    constexpr int kTimeoutMs = 10000;
+    DaemonClient client;
+    if (!client.connectTo(st.socket, 5000, e))
+        return false;
+    bool got = false;
+    QEventLoop loop;
+    QObject::connect(&client, &DaemonClient::messageReceived, &loop, [&](const proto::Message &m) {
+        if (got || m.method != proto::kEvSnapshot)
+            return;
+        *snapshot = m.params;
+        got = true;
+        loop.quit();
+    });
+    QObject::connect(&client, &DaemonClient::disconnected, &loop, &QEventLoop::quit);
+    QJsonValue reply;
+    if (!client.call(proto::kMonitorSubscribe, {}, &reply, e, kTimeoutMs))
+        return false;
+    if (!got) {
+        QTimer::singleShot(kTimeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!got)
+        *e = QStringLiteral("no monitor.snapshot from the daemon within %1 s").arg(kTimeoutMs / 1000);
+    return got;
 }
 
 QString logTail(const QString &path, int lines)
@@ -380,12 +412,11 @@ int status(const QStringList &args)
     case Liveness::Alive:
         break;
     }
-    QJsonValue result;
-    if (!callDaemon(st, proto::kStatusGet, &result, &e)) {
+    QJsonObject s;
+    if (!fetchSnapshot(st, &s, &e)) {
         err(QStringLiteral("dfm daemon: status of pid %1 failed: %2\n").arg(st.pid).arg(e));
         return 1;
     }
-    QJsonObject s = result.toObject();
     if (json) {
         s.insert(QStringLiteral("state"), QStringLiteral("running"));
         s.insert(QStringLiteral("root"), c.root);

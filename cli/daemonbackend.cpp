@@ -1,7 +1,9 @@
 #include "daemonbackend.h"
 
+#include "payloads.h"
+
+#include <QCoreApplication>
 #include <QDateTime>
-#include <QJsonArray>
 #include <QSet>
 #include <QTimer>
 
@@ -35,16 +37,30 @@ void DaemonBackend::refreshRunning()
 
 void DaemonBackend::onStatus(const QJsonObject &status)
 {
+    const proto::DaemonStatus st = proto::DaemonStatus::fromJson(status);
+    // Which client this connection is: the one whose peer pid is ours. Other
+    // runs of the same flow use the same request_ids.
+    if (m_clientId < 0) {
+        const qint64 self = QCoreApplication::applicationPid();
+        int matches = 0;
+        qint64 id = -1;
+        for (const proto::ClientInfo &c : st.clientList) {
+            if (c.pid == self) {
+                ++matches;
+                id = c.client;
+            }
+        }
+        if (matches == 1) // else unknown (an older daemon): match by request_id alone
+            m_clientId = id;
+    }
     QSet<QString> ours;
     for (const QString &rid : std::as_const(m_submits))
         ours.insert(rid);
-    for (const QJsonValue &v : status.value(QLatin1String("running")).toArray()) {
-        const QJsonObject r = v.toObject();
-        const QString rid = r.value(QLatin1String("request_id")).toString();
-        if (!ours.contains(rid))
+    for (const proto::RunningTask &r : st.running) {
+        const QString &rid = r.requestId;
+        if (!ours.contains(rid) || (m_clientId >= 0 && r.client != m_clientId))
             continue;
-        const QDateTime t = QDateTime::fromString(r.value(QLatin1String("started")).toString(), Qt::ISODate);
-        const qint64 ms = t.isValid() ? t.toMSecsSinceEpoch() : QDateTime::currentMSecsSinceEpoch();
+        const qint64 ms = r.startedMs > 0 ? r.startedMs : QDateTime::currentMSecsSinceEpoch();
         if (m_started.value(rid, -1) != ms) {
             m_started.insert(rid, ms);
             Q_EMIT taskStarted(rid, ms);

@@ -25,9 +25,10 @@ public:
     QString describe() const override;
     QString mode() const override { return QStringLiteral("daemon"); }
     /// Asks status.get which of this run's tasks run (also every 500 ms
-    /// while tasks are outstanding). A task of another client with the same
-    /// request_id running on the daemon is taken for ours: status.get does
-    /// not say which client asks.
+    /// while tasks are outstanding). This connection's client id is the
+    /// one in status.get's client_list with this process's pid; without
+    /// one (an older daemon), a running task with one of our request_ids is
+    /// taken for ours.
     void refreshRunning() override;
 
 private:
@@ -41,6 +42,7 @@ private:
     qint64 m_statusId = -1;          /* the status.get in flight, -1 none */
     bool m_refreshAsked = false;     /* runningRefreshed() owed after it */
     QHash<QString, qint64> m_started; /* request_id -> start time reported */
+    qint64 m_clientId = -1;          /* our client id on the daemon, -1 unknown */
     QTimer m_poll;
 };
 

@@ -32,11 +32,13 @@ EphemeralBackend::EphemeralBackend(EngineOptions options, WorkerLauncher *launch
                     Q_EMIT taskFinished(rid, r);
             });
     connect(m_engine, &Engine::stopped, this, &TaskBackend::finished);
-    connect(m_engine, &Engine::monitorEvent, this, [this](const QJsonObject &ev) {
-        if (m_finishing || ev.value(QLatin1String("method")).toString() != proto::kEvTaskDispatched)
+    // task.dispatched says when each task started: the status line's running count.
+    m_engine->setEventsWanted(true);
+    connect(m_engine, &Engine::monitorEvent, this, [this](const proto::MonitorEvent &ev) {
+        if (m_finishing || ev.kind != proto::MonitorEvent::Dispatched)
             return;
-        const QString rid = ev.value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString();
-        Q_EMIT taskStarted(rid, QDateTime::currentMSecsSinceEpoch());
+        const qint64 started = ev.dispatched.startedMs > 0 ? ev.dispatched.startedMs : QDateTime::currentMSecsSinceEpoch();
+        Q_EMIT taskStarted(ev.dispatched.requestId, started);
     });
 }
 

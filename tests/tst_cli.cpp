@@ -5,6 +5,8 @@
 #include "statefile.h"
 #include "testutil.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QtTest>
 
 using namespace dfm;
@@ -192,6 +194,46 @@ private Q_SLOTS:
         }
         QVERIFY(!QFileInfo::exists(p.path(QStringLiteral(".dfm/daemon.json"))));
         QVERIFY(!QFileInfo::exists(p.path(QStringLiteral(".dfm"))));
+    }
+
+    void daemonStatusShowsRunningTasksAndRecentFailures()
+    {
+        TempProject p;
+        const QString marker = QStringLiteral("status-%1").arg(QCoreApplication::applicationPid());
+        p.write(QStringLiteral("flow.dv"), QStringLiteral("package:\n  name: p\n  tasks:\n"
+                                                          "  - name: broken\n    run: |\n      echo 'Error: no licence' >&2; exit 3\n"
+                                                          "  - name: long_sim\n    needs: [broken]\n    run: 'true'\n"
+                                                          "  - name: soak\n    run: sleep 60; echo %1\n")
+                                               .arg(marker)
+                                               .toUtf8());
+        Run r = runDfm(words("daemon start --pool-size 2"), p.root(), 30000);
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QProcess run;
+        run.setWorkingDirectory(p.root());
+        run.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000);
+        const QString log = p.path(QStringLiteral("rundir/broken/broken.log"));
+        QTRY_VERIFY_WITH_TIMEOUT((r = runDfm(words("daemon status"), p.root())).out.contains(QStringLiteral("FAILED")), 30000);
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains(QStringLiteral("\n  RUNNING                  FOR      HOST             WORKER   CLIENT\n  soak  ")),
+                 qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral(" FAILED    broken                   ")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral(" status 3 log: %1\n").arg(log)), qPrintable(r.out));
+        r = runDfm(words("daemon status --json"), p.root());
+        QCOMPARE(r.code, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(s.value(QLatin1String("state")).toString(), QStringLiteral("running"));
+        const QJsonArray running = s.value(QLatin1String("running")).toArray();
+        QCOMPARE(running.size(), 1);
+        QCOMPARE(running[0].toObject().value(QLatin1String("name")).toString(), QStringLiteral("soak"));
+        QVERIFY(!running[0].toObject().value(QLatin1String("hostname")).toString().isEmpty());
+        QVERIFY(running[0].toObject().value(QLatin1String("started_ms")).toInteger() > 0);
+        const QJsonArray recent = s.value(QLatin1String("recent")).toArray();
+        QVERIFY2(!recent.isEmpty(), qPrintable(r.out));
+        QCOMPARE(recent.last().toObject().value(QLatin1String("log")).toString(), log);
+        ::kill(pid_t(run.processId()), SIGINT);
+        QVERIFY(run.waitForFinished(30000));
+        QCOMPARE(processesMatching(marker), QList<qint64>{});
     }
 
     void listTasksPrintsTheFlowsTaskNames()
