@@ -359,7 +359,10 @@ int runCommand(const QStringList &args)
     const qint64 wallMs = session.elapsedMs();
     const auto &outcomes = session.outcomes();
     out(fmt::summary(outcomes, wallMs, backend->describe(), style.color));
-    if (!a.jsonFile.isEmpty() && !writeJson(a.jsonFile, fmt::jsonReport(outcomes, wallMs, backend->mode()), &e)) {
+    QJsonObject report = fmt::jsonReport(outcomes, wallMs, backend->mode());
+    if (backend->workersLaunched() >= 0)
+        report.insert(QStringLiteral("workers_launched"), backend->workersLaunched());
+    if (!a.jsonFile.isEmpty() && !writeJson(a.jsonFile, report, &e)) {
         err(QStringLiteral("dfm run: %1\n").arg(e));
         code = kExitFailed;
     }

@@ -23,8 +23,9 @@ CommandSpec workerSpec()
     s.path = QStringLiteral("dfm worker");
     s.synopsis = QStringLiteral("--connect HOST:PORT [options]");
     s.description = QStringLiteral(
-        "A worker process: connects back to a dfm daemon, registers, and runs the shell tasks "
-        "the daemon sends it, one at a time. The daemon (or `dfm run`'s ephemeral pool) starts "
+        "A worker process: connects back to a dfm daemon, registers, and runs the tasks the "
+        "daemon sends it, one at a time: shell tasks directly, Python tasks (shell 'pytask') in "
+        "a Python task host it keeps. The daemon (or `dfm run`'s ephemeral pool) starts "
         "these itself; there is no need to start one by hand.");
     s.options = {
         {QString(), QStringLiteral("connect"), QStringLiteral("HOST:PORT"), QStringLiteral("The daemon's worker port (required).")},
@@ -36,6 +37,8 @@ CommandSpec workerSpec()
          QStringLiteral("File holding the daemon's worker token (default: env DFM_WORKER_TOKEN_FILE).")},
         {QString(), QStringLiteral("connect-timeout"), QStringLiteral("SECS"),
          QStringLiteral("Keep retrying the connection this long (default 300).")},
+        {QString(), QStringLiteral("python"), QStringLiteral("INTERPRETER"),
+         QStringLiteral("Python of the task host that runs `pytask` tasks (runner.python; default python3).")},
     };
     s.footer = QStringLiteral(
         "Environment:\n"
@@ -93,7 +96,11 @@ int dfm::cli::workerCommand(const QStringList &args)
                                                          : qEnvironmentVariable("DFM_WORKER_ID");
     opts.resourceClass = p.value(QStringLiteral("resource-class"));
     const QString timeoutText = p.value(QStringLiteral("connect-timeout"));
+    if (p.isSet(QStringLiteral("python")))
+        opts.python = p.value(QStringLiteral("python"));
 
+    if (opts.python.isEmpty())
+        return workerUsageError(QStringLiteral("--python needs an interpreter (e.g. python3)"));
     if (endpoint.isEmpty())
         return workerUsageError(QStringLiteral("missing --connect HOST:PORT"));
     QString err;

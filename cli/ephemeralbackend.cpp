@@ -81,4 +81,9 @@ QString EphemeralBackend::describe() const
         .arg(m_engine->options().pool.maxWorkers);
 }
 
+int EphemeralBackend::workersLaunched() const
+{
+    return int(m_engine->workersLaunched());
+}
+
 } // namespace dfm::cli

@@ -25,6 +25,7 @@ public:
     void finish() override;
     QString describe() const override;
     QString mode() const override { return QStringLiteral("ephemeral"); }
+    int workersLaunched() const override;
 
     /// The directory holding this run's worker logs.
     QString workerLogDir() const { return m_engine->options().paths.workersDir; }

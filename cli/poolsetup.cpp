@@ -24,8 +24,11 @@ bool loadPoolSetup(const QString &root, const ConfigOverrides &ov, RunnerConfig 
 
 WorkerLauncher *makeLauncher(const RunnerConfig &config, QString *err)
 {
-    if (config.runner == QLatin1String("local"))
-        return new LocalLauncher(QCoreApplication::applicationFilePath());
+    if (config.runner == QLatin1String("local")) {
+        auto *l = new LocalLauncher(QCoreApplication::applicationFilePath());
+        l->setPython(config.python);
+        return l;
+    }
     *err = QStringLiteral("runner '%1' is not supported by this build yet; use --runner local")
                .arg(config.runner);
     return nullptr;

@@ -1,5 +1,7 @@
 #include "runsession.h"
 
+#include "payloads.h"
+
 #include <algorithm>
 
 namespace dfm::cli {
@@ -67,16 +69,16 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
     m_outstanding.erase(it);
     m_startedMs.remove(index);
     fmt::TaskOutcome &o = m_outcomes[size_t(index)];
-    const QJsonObject &x = result.extra;
-    o.exitCode = x.value(QLatin1String("exit_code")).isDouble() ? x.value(QLatin1String("exit_code")).toInt() : -1;
-    o.signal = x.value(QLatin1String("signal")).toInt();
-    o.durationMs = x.value(QLatin1String("duration_ms")).toInteger();
-    o.worker = x.value(QLatin1String("worker_id")).toString();
-    o.host = x.value(QLatin1String("hostname")).toString();
-    o.log = x.value(QLatin1String("log")).toString();
-    if (o.exitCode < 0 && o.signal == 0 && !result.markers.isEmpty())
-        o.reason = result.markers.first().toObject().value(QLatin1String("msg")).toString();
-    if (x.value(QLatin1String("cancelled")).toBool())
+    const proto::ResultFacts f = proto::ResultFacts::of(result);
+    o.exitCode = f.exitCode;
+    o.signal = f.signal;
+    o.durationMs = f.durationMs;
+    o.worker = f.workerId;
+    o.host = f.hostname;
+    o.log = f.log;
+    if (o.exitCode < 0 && o.signal == 0)
+        o.reason = f.firstMarker;
+    if (f.cancelled)
         m_plan.markCancelled(index);
     else
         m_plan.finished(index, result.status == 0);

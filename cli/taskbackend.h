@@ -34,6 +34,8 @@ public:
     /// after a round trip otherwise (daemon). A task.cancel sent after this
     /// call is answered after the refresh.
     virtual void refreshRunning() { Q_EMIT runningRefreshed(); }
+    /// Workers this run started itself (ephemeral), or -1 (a daemon's pool).
+    virtual int workersLaunched() const { return -1; }
 
 Q_SIGNALS:
     void taskFinished(const QString &requestId, const dfm::proto::TaskResult &result);

@@ -1,6 +1,7 @@
 #include "workerclient.h"
 
-#include "shelltask.h"
+#include "taskdispatch.h"
+#include "taskrun.h"
 
 #include <QCoreApplication>
 #include <QHostInfo>
@@ -51,6 +52,19 @@ WorkerClient::WorkerClient(const WorkerOptions &opts, QObject *parent)
         log(QStringLiteral("task did not end after SIGKILL; exiting anyway"));
         finishStop();
     });
+    m_taskTimeout = singleShot([this] {
+        if (!m_task)
+            return;
+        log(QStringLiteral("task '%1' (request %2) timed out after %3 s; stopping it")
+                .arg(m_task->spec().name, m_task->spec().requestId)
+                .arg(QString::number(m_task->spec().timeoutSec)));
+        m_task->timeOut(m_opts.cancelGraceMs);
+    });
+    TaskRunnerOptions runners;
+    runners.python = m_opts.python;
+    runners.graceMs = m_opts.cancelGraceMs;
+    m_dispatcher = new TaskDispatcher(runners, this);
+    connect(m_dispatcher, &TaskDispatcher::logLine, this, [this](const QString &m) { log(m); });
     m_heartbeat = new QTimer(this);
     m_heartbeat->setInterval(m_opts.heartbeatMs);
     connect(m_heartbeat, &QTimer::timeout, this, [this] {
@@ -62,6 +76,7 @@ WorkerClient::WorkerClient(const WorkerOptions &opts, QObject *parent)
 WorkerClient::~WorkerClient()
 {
     delete m_task; // kills the task's process group if it still runs
+    delete m_dispatcher; // and the Python task host
 }
 
 void WorkerClient::log(const QString &msg) const
@@ -220,8 +235,10 @@ void WorkerClient::handleExecute(const QJsonObject &params)
     }
     log(QStringLiteral("running task '%1' (request %2) in %3")
             .arg(spec.name, spec.requestId, spec.rundir));
-    m_task = new ShellTask(spec, this);
-    connect(m_task, &ShellTask::finished, this, &WorkerClient::onTaskFinished);
+    m_task = m_dispatcher->create(spec, this);
+    connect(m_task, &TaskRun::finished, this, &WorkerClient::onTaskFinished);
+    if (spec.timeoutSec > 0)
+        m_taskTimeout->start(int(qMin(spec.timeoutSec * 1000.0, 2.0e9)));
     m_task->start();
 }
 
@@ -238,8 +255,9 @@ void WorkerClient::handleCancel(const QJsonObject &params)
 
 void WorkerClient::onTaskFinished(const proto::TaskResult &result)
 {
-    ShellTask *task = m_task;
+    TaskRun *task = m_task;
     m_task = nullptr;
+    m_taskTimeout->stop();
     task->deleteLater();
     log(QStringLiteral("task '%1' (request %2) finished with status %3")
             .arg(task->spec().name, task->spec().requestId).arg(result.status));
@@ -269,7 +287,7 @@ void WorkerClient::stop(int code, const QString &why)
         if (m_task) {
             log(QStringLiteral("%1 while stopping; killing task '%2' now")
                     .arg(why, m_task->spec().name));
-            ShellTask::signalGroup(m_task->pid(), SIGKILL);
+            m_task->killNow();
         }
         return;
     }
@@ -280,7 +298,8 @@ void WorkerClient::stop(int code, const QString &why)
     m_attemptTimer->stop();
     m_registerTimer->stop();
     m_heartbeat->stop();
-    if (m_task && m_task->isRunning()) {
+    m_taskTimeout->stop();
+    if (m_task) {
         log(QStringLiteral("stopping task '%1' (SIGTERM, SIGKILL after %2 ms)")
                 .arg(m_task->spec().name).arg(m_opts.cancelGraceMs));
         m_task->cancel(m_opts.cancelGraceMs);
@@ -299,6 +318,8 @@ void WorkerClient::finishStop()
     log(QStringLiteral("exiting with status %1").arg(m_exitCode));
     delete m_task; // only if it ignored even SIGKILL: kill the group again
     m_task = nullptr;
+    delete m_dispatcher; // stops the Python task host
+    m_dispatcher = nullptr;
     if (m_socket->state() == QAbstractSocket::ConnectedState) {
         m_socket->flush();
         m_socket->disconnectFromHost();

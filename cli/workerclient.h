@@ -1,7 +1,8 @@
 #pragma once
 // The worker side of the worker protocol: connect back to the daemon (with
-// back-off), register with the daemon's token, heartbeat, run one shell task
-// at a time and report its RESULT, obey task.cancel and worker.shutdown.
+// back-off), register with the daemon's token, heartbeat, run one task at a
+// time (shell, Python or native: see TaskDispatcher) and report its RESULT,
+// obey task.cancel, a task's `timeout` and worker.shutdown.
 
 #include "framing.h"
 #include "protocol.h"
@@ -15,9 +16,11 @@ class QTimer;
 
 namespace dfm {
 
-class ShellTask;
+class TaskRun;
 
 namespace cli {
+
+class TaskDispatcher;
 
 /// Everything `dfm worker` is told on its command line and environment.
 struct WorkerOptions {
@@ -30,6 +33,7 @@ struct WorkerOptions {
     int heartbeatMs = 10000;
     int cancelGraceMs = 5000;       /* SIGTERM -> SIGKILL delay for a task */
     int registerTimeoutMs = 60000;  /* wait this long for "registered" */
+    QString python = QStringLiteral("python3"); /* runner.python: the Python task host's */
 };
 
 class WorkerClient : public QObject {
@@ -76,7 +80,9 @@ private:
     QTimer *m_stopWatchdog = nullptr;  /* stop even if a task never ends */
     QElapsedTimer m_connectClock;
     LineReader m_reader;
-    ShellTask *m_task = nullptr;       /* the one running task, or null */
+    TaskDispatcher *m_dispatcher = nullptr; /* makes the runner of each task */
+    TaskRun *m_task = nullptr;         /* the one running task, or null */
+    QTimer *m_taskTimeout = nullptr;   /* the running task's `timeout` */
     QString m_lastConnectError;
     int m_backoffMs = 100;
     int m_attempts = 0;

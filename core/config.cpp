@@ -81,7 +81,7 @@ std::vector<Field> fieldsOf(RunnerConfig *cfg, const QStringList &path)
         def.text = &cfg->runner;
         Field type{"type", Kind::Runner};
         type.text = &cfg->runner;
-        return {def, type};
+        return {def, type, textField("python", &cfg->python)};
     }
     const QString &s = path.first();
     if (path.size() == 1 && s == QLatin1String("pool")) {

@@ -38,6 +38,7 @@ struct RunnerConfig {
     RunnerConfig();
 
     QString runner = QStringLiteral("local"); /* runner.default (or runner.type): local | lsf | slurm */
+    QString python = QStringLiteral("python3"); /* runner.python: interpreter of the workers' Python task host */
     PoolConfig pool;
     SchedulerConfig lsf;   /* submitCmd defaults to "bsub" */
     SchedulerConfig slurm; /* submitCmd defaults to "sbatch" */

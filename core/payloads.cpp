@@ -257,6 +257,25 @@ DaemonStatus DaemonStatus::fromJson(const QJsonObject &o)
     return s;
 }
 
+// --- ResultFacts --------------------------------------------------------
+
+ResultFacts ResultFacts::of(const TaskResult &r)
+{
+    const QJsonObject &x = r.extra;
+    ResultFacts f;
+    f.exitCode = x.value(QLatin1String("exit_code")).isDouble() ? int(num(x, "exit_code")) : -1;
+    f.signal = int(num(x, "signal"));
+    f.durationMs = num(x, "duration_ms");
+    f.workerId = str(x, "worker_id");
+    f.hostname = str(x, "hostname");
+    f.log = str(x, "log");
+    f.attempts = int(num(x, "attempts"));
+    f.cancelled = x.value(QLatin1String("cancelled")).toBool();
+    if (!r.markers.isEmpty())
+        f.firstMarker = str(r.markers.first().toObject(), "msg");
+    return f;
+}
+
 // --- MonitorEvent -------------------------------------------------------
 
 MonitorEvent MonitorEvent::fromMessage(const QString &method, const QJsonObject &p)

@@ -129,6 +129,22 @@ struct DaemonStatus {
     static DaemonStatus fromJson(const QJsonObject &o);
 };
 
+/// The extension fields of a RESULT (see protocol.h's TaskResult), read in
+/// one place for every consumer.
+struct ResultFacts {
+    int exitCode = -1;      /* -1 when the task did not exit by itself */
+    int signal = 0;         /* the signal that killed it, 0 if none */
+    qint64 durationMs = 0;
+    QString workerId;
+    QString hostname;
+    QString log;            /* the task's log file */
+    int attempts = 0;
+    bool cancelled = false;
+    QString firstMarker;    /* the first marker's text, "" when none */
+
+    static ResultFacts of(const TaskResult &r);
+};
+
 /// One decoded monitor event. `kind` says which member holds it.
 struct MonitorEvent {
     enum Kind { Unknown, Snapshot, WorkerState, Queued, Dispatched, Completed, ClientConnected, ClientDisconnected };

@@ -162,6 +162,40 @@ bool parseTaskSpec(const QJsonObject &p, TaskSpec *spec, QString *err)
     const QJsonValue params = p.value(QLatin1String("params"));
     if (params.isObject())
         s.params = params.toObject();
+    const QJsonValue inputs = p.value(QLatin1String("inputs"));
+    if (!inputs.isUndefined() && !inputs.isNull()) {
+        if (!inputs.isArray()) {
+            *err = QStringLiteral("task: field 'inputs' must be a list of data items");
+            return false;
+        }
+        s.inputs = inputs.toArray();
+    }
+    if (p.contains(QLatin1String("memento")))
+        s.memento = p.value(QLatin1String("memento"));
+    if (!optionalString(p, "callable_spec", where, &s.callableSpec, err))
+        return false;
+    const QJsonValue pypath = p.value(QLatin1String("pythonpath"));
+    if (!pypath.isUndefined() && !pypath.isNull()) {
+        if (!pypath.isArray()) {
+            *err = QStringLiteral("task: field 'pythonpath' must be a list of strings");
+            return false;
+        }
+        for (const QJsonValue &e : pypath.toArray()) {
+            if (!e.isString()) {
+                *err = QStringLiteral("task: field 'pythonpath' must be a list of strings");
+                return false;
+            }
+            s.pythonpath.append(e.toString());
+        }
+    }
+    const QJsonValue timeout = p.value(QLatin1String("timeout"));
+    if (!timeout.isUndefined() && !timeout.isNull()) {
+        if (!timeout.isDouble() || !(timeout.toDouble() > 0) || timeout.toDouble() > 1e7) {
+            *err = QStringLiteral("task: field 'timeout' must be a positive number of seconds");
+            return false;
+        }
+        s.timeoutSec = timeout.toDouble();
+    }
     *spec = s;
     return true;
 }

@@ -10,6 +10,7 @@
 #include <QJsonValue>
 #include <QLatin1String>
 #include <QString>
+#include <QStringList>
 
 namespace dfm::proto {
 
@@ -81,6 +82,11 @@ struct TaskSpec {
     QJsonObject env;        /* string values only */
     QString resourceClass;  /* "" = default */
     QJsonObject params;     /* for ${{ NAME }} expansion */
+    QJsonArray inputs;      /* serialized data items of the task's dependencies */
+    QJsonValue memento = QJsonValue::Null; /* the memento of its last run */
+    QString callableSpec;   /* pytask: dotted path of the Python callable */
+    QStringList pythonpath; /* pytask: import paths to add first */
+    double timeoutSec = 0;  /* extension: kill the task after this long; 0 = never */
     QJsonObject raw;
 };
 

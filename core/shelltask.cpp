@@ -1,6 +1,7 @@
 #include "shelltask.h"
 
 #include "expand.h"
+#include "taskenv.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,6 +17,9 @@ namespace dfm {
 
 namespace {
 
+constexpr int kReapPollMs = 20;
+constexpr int kReapAfterKillMs = 2000; /* wait this long for SIGKILLed stragglers */
+
 QString safeFileName(const QString &name)
 {
     QString s = name;
@@ -26,7 +30,7 @@ QString safeFileName(const QString &name)
 } // namespace
 
 ShellTask::ShellTask(const proto::TaskSpec &spec, QObject *parent)
-    : QObject(parent), m_spec(spec)
+    : TaskRun(parent), m_spec(spec)
 {
     m_rundir = spec.rundir.isEmpty() ? QDir::currentPath() : QDir(spec.rundir).absolutePath();
     const QString base = safeFileName(spec.name);
@@ -36,20 +40,15 @@ ShellTask::ShellTask(const proto::TaskSpec &spec, QObject *parent)
 
 ShellTask::~ShellTask()
 {
-    if (!m_proc || m_done)
-        return;
+    const qint64 group = m_pgid > 0 ? m_pgid : m_lastPgid;
     m_done = true; // nothing is emitted from here on
-    m_proc->disconnect(this);
-    if (m_pgid > 0)
-        signalGroup(m_pgid, SIGKILL);
-    m_proc->waitForFinished(2000);
-}
-
-bool ShellTask::signalGroup(qint64 pgid, int sig)
-{
-    if (pgid <= 1)
-        return false;
-    return ::kill(-static_cast<pid_t>(pgid), sig) == 0;
+    if (group > 0)
+        signalGroup(group, SIGKILL);
+    m_guard.release();
+    if (m_proc && m_proc->state() != QProcess::NotRunning) {
+        m_proc->disconnect(this);
+        m_proc->waitForFinished(2000);
+    }
 }
 
 void ShellTask::failLater(const QString &why, int status)
@@ -67,8 +66,8 @@ void ShellTask::start()
     const QString &name = m_spec.name;
 
     if (m_spec.shell == QLatin1String("pytask")) {
-        failLater(QStringLiteral("this worker runs shell tasks only; Python task '%1' "
-                                 "(shell 'pytask') cannot run here").arg(name), 1);
+        failLater(QStringLiteral("task '%1' is a Python task (shell 'pytask'); it cannot run "
+                                 "as a shell task").arg(name), 1);
         return;
     }
     const QString shell = QStringLiteral("/bin/") + m_spec.shell;
@@ -83,8 +82,15 @@ void ShellTask::start()
         failLater(QStringLiteral("task '%1': cannot create rundir '%2'").arg(name, m_rundir), 1);
         return;
     }
+    QString err;
+    if (!taskenv::stageTaskFiles(m_spec, m_rundir, &err)) {
+        failLater(QStringLiteral("task '%1': %2").arg(name, err), 1);
+        return;
+    }
 
-    const QString body = expandRefs(m_spec.body, taskVars(m_spec));
+    QHash<QString, QString> vars = taskVars(m_spec);
+    vars.insert(QStringLiteral("rundir"), m_rundir);
+    const QString body = expandRefs(m_spec.body, vars);
     QStringList args;
     if (body.trimmed().contains(QLatin1Char('\n'))) {
         QFile script(m_scriptPath);
@@ -107,12 +113,26 @@ void ShellTask::start()
             return;
         }
     }
+    if (!m_guard.prepare(&err)) {
+        failLater(QStringLiteral("task '%1': %2").arg(name, err), 1);
+        return;
+    }
 
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    // The worker's environment, then std.Env inputs, then `env`, then the
+    // task environment (as the original: env merged over inputs' std.Env).
+    const QProcessEnvironment sys = QProcessEnvironment::systemEnvironment();
+    QHash<QString, QString> envMap;
+    for (const QString &k : sys.keys())
+        envMap.insert(k, sys.value(k));
+    taskenv::mergeInputEnv(m_spec.inputs, &envMap);
     for (auto it = m_spec.env.begin(); it != m_spec.env.end(); ++it)
-        env.insert(it.key(), it.value().toString());
-    env.insert(QStringLiteral("TASK_SRCDIR"), m_spec.srcdir);
-    env.insert(QStringLiteral("TASK_RUNDIR"), m_rundir);
+        envMap.insert(it.key(), it.value().toString());
+    const QHash<QString, QString> taskVarsEnv = taskenv::taskVariables(m_spec, m_rundir);
+    for (auto it = taskVarsEnv.begin(); it != taskVarsEnv.end(); ++it)
+        envMap.insert(it.key(), it.value());
+    QProcessEnvironment env;
+    for (auto it = envMap.begin(); it != envMap.end(); ++it)
+        env.insert(it.key(), it.value());
 
     m_proc = new QProcess(this);
     m_proc->setProgram(shell);
@@ -122,14 +142,16 @@ void ShellTask::start()
     m_proc->setStandardInputFile(QProcess::nullDevice());
     m_proc->setProcessChannelMode(QProcess::MergedChannels);
     m_proc->setStandardOutputFile(m_logPath, QIODevice::Append);
-    // Own process group, so cancel() reaches everything the task spawned.
-    m_proc->setChildProcessModifier([] { ::setpgid(0, 0); });
+    // Own process group, so a stop reaches everything the task spawned, and
+    // guarded, so the group dies with this worker even if it is SIGKILLed.
+    m_proc->setChildProcessModifier([this] { m_guard.childSetup(); });
     connect(m_proc, &QProcess::finished, this, &ShellTask::onProcessFinished);
     connect(m_proc, &QProcess::errorOccurred, this, &ShellTask::onProcessError);
     m_proc->start();
     const qint64 pid = m_proc->processId();
     if (pid > 0) {
         m_pgid = pid;
+        m_lastPgid = pid;
         // Also from the parent, so the group exists before we might signal it;
         // fails harmlessly (EACCES) once the child has already exec'd.
         ::setpgid(static_cast<pid_t>(pid), static_cast<pid_t>(pid));
@@ -138,11 +160,28 @@ void ShellTask::start()
 
 void ShellTask::cancel(int graceMs)
 {
-    if (!isRunning() || m_cancelled)
+    stop(Stop::Cancelled, graceMs);
+}
+
+void ShellTask::timeOut(int graceMs)
+{
+    stop(Stop::TimedOut, graceMs);
+}
+
+void ShellTask::killNow()
+{
+    const qint64 group = m_pgid > 0 ? m_pgid : m_lastPgid;
+    if (group > 0)
+        signalGroup(group, SIGKILL);
+}
+
+void ShellTask::stop(Stop how, int graceMs)
+{
+    if (!isRunning() || m_stop != Stop::None)
         return;
-    m_cancelled = true;
+    m_stop = how;
     if (m_pgid <= 0)
-        return; // not started yet: the pending failure result stands
+        return; // not started (the pending failure stands) or already reaping
     signalGroup(m_pgid, SIGTERM);
     m_killTimer = new QTimer(this);
     m_killTimer->setSingleShot(true);
@@ -167,15 +206,19 @@ void ShellTask::onProcessFinished(int exitCode, QProcess::ExitStatus status)
 {
     if (m_done)
         return;
-    if (m_cancelled && m_pgid > 0)
+    const bool stopped = m_stop != Stop::None;
+    if (stopped && m_pgid > 0)
         signalGroup(m_pgid, SIGKILL); // stragglers that ignored SIGTERM
     m_pgid = 0;
+    if (m_killTimer)
+        m_killTimer->stop();
     proto::TaskResult r;
+    r.changed = true;
     if (status == QProcess::NormalExit) {
         r.status = exitCode;
         r.extra.insert(QStringLiteral("exit_code"), exitCode);
         r.extra.insert(QStringLiteral("signal"), QJsonValue::Null);
-        if (exitCode != 0 && !m_cancelled)
+        if (exitCode != 0 && !stopped)
             r.markers.append(proto::marker(QStringLiteral("task '%1' failed with exit code %2 "
                                                           "(log: %3)")
                                                .arg(m_spec.name).arg(exitCode).arg(m_logPath)));
@@ -184,12 +227,47 @@ void ShellTask::onProcessFinished(int exitCode, QProcess::ExitStatus status)
         r.status = 128 + exitCode;
         r.extra.insert(QStringLiteral("exit_code"), QJsonValue::Null);
         r.extra.insert(QStringLiteral("signal"), exitCode);
-        if (!m_cancelled)
+        if (!stopped)
             r.markers.append(proto::marker(QStringLiteral("task '%1' killed by signal %2 "
                                                           "(log: %3)")
                                                .arg(m_spec.name).arg(exitCode).arg(m_logPath)));
     }
-    finish(r);
+    const taskenv::Harvest h = taskenv::harvestTaskFiles(m_rundir, m_spec.name);
+    r.output = h.output;
+    for (const QJsonValue &m : h.markers)
+        r.markers.append(m);
+    r.memento = h.memento;
+    taskenv::failOnErrorMarkers(&r);
+    reapGroup(r);
+}
+
+void ShellTask::reapGroup(proto::TaskResult result)
+{
+    const qint64 group = m_lastPgid;
+    if (group <= 0 || !GroupGuard::groupAlive(group)) {
+        m_guard.release();
+        finish(result);
+        return;
+    }
+    signalGroup(group, SIGTERM);
+    auto *poll = new QTimer(this);
+    auto *clock = new QElapsedTimer;
+    clock->start();
+    poll->setInterval(kReapPollMs);
+    connect(poll, &QTimer::timeout, this, [this, poll, clock, group, result] {
+        const bool left = GroupGuard::groupAlive(group);
+        const qint64 ms = clock->elapsed();
+        if (left && ms < m_graceMs)
+            return;
+        m_guard.release(); // the reaper SIGKILLs whatever is left
+        if (left && ms < m_graceMs + kReapAfterKillMs)
+            return;
+        poll->stop();
+        poll->deleteLater();
+        delete clock;
+        finish(result);
+    });
+    poll->start();
 }
 
 void ShellTask::finish(proto::TaskResult result)
@@ -198,12 +276,11 @@ void ShellTask::finish(proto::TaskResult result)
         return;
     m_done = true;
     m_pgid = 0;
+    m_lastPgid = 0;
     if (m_killTimer)
         m_killTimer->stop();
-    if (m_cancelled) {
-        result.extra.insert(QStringLiteral("cancelled"), true);
-        result.markers.append(proto::marker(QStringLiteral("cancelled"), QStringLiteral("info")));
-    }
+    m_guard.release();
+    markStopped(&result, m_stop, m_spec.timeoutSec);
     result.extra.insert(QStringLiteral("duration_ms"), m_clock.isValid() ? m_clock.elapsed() : 0);
     for (const char *key : {"exit_code", "signal"}) {
         if (!result.extra.contains(QLatin1String(key)))

@@ -311,6 +311,7 @@ void Engine::launch(WorkerKey key, const QString &resourceClass)
     req.tokenFile = m_opt.paths.tokenFile;
     req.logFile = m_opt.paths.workersDir + QLatin1Char('/') + w.id + QStringLiteral(".log");
     QString jobId, err;
+    ++m_launched;
     m_workerIds.insert(w.id, key);
     auto &rec = m_workers.emplace(key, std::move(w)).first->second;
     if (!m_launcher->launch(req, &jobId, &err)) {

@@ -90,6 +90,8 @@ public:
     /// Whether anyone listens to monitorEvent(); when not, no event is built.
     void setEventsWanted(bool wanted) { m_eventsWanted = wanted; }
     bool eventsWanted() const { return m_eventsWanted; }
+    /// Workers launched since start (each a process or a cluster job).
+    qint64 workersLaunched() const { return m_launched; }
 
 Q_SIGNALS:
     /// A task's RESULT. Emitted after the pool knows the task is done, so a
@@ -163,6 +165,7 @@ private:
     QHash<QString, WorkerKey> m_workerIds;
     std::deque<proto::TaskCompleted> m_recent; /* last completions, newest last */
     bool m_eventsWanted = false;
+    qint64 m_launched = 0;
 
     proto::TaskCounters m_count;
 };

@@ -31,6 +31,8 @@ bool LocalLauncher::launch(const LaunchRequest &req, QString *jobId, QString *er
                      req.tokenFile};
     if (!req.resourceClass.isEmpty())
         args << QStringLiteral("--resource-class") << req.resourceClass;
+    if (!m_python.isEmpty())
+        args << QStringLiteral("--python") << m_python;
     p->setArguments(args);
     p->setStandardInputFile(QProcess::nullDevice());
     p->setProcessChannelMode(QProcess::MergedChannels);

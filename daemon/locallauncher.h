@@ -22,11 +22,16 @@ public:
     ProbeResult probe(const QString &workerId, QString *detail) override;
     void stopAll(int graceMs) override;
 
+    /// The interpreter of the workers' Python task host (runner.python),
+    /// passed as `dfm worker --python`; "" leaves the worker's default.
+    void setPython(const QString &python) { m_python = python; }
+
     /// Number of worker processes still running (tests, status).
     int running() const;
 
 private:
     QString m_binary;
+    QString m_python;
     QHash<QString, QProcess *> m_procs; /* worker id -> its process (owned) */
 };
 

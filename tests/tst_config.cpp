@@ -234,14 +234,27 @@ private slots:
         QCOMPARE(cfg.origins.value(QStringLiteral("runner.lsf.queue")), QStringLiteral("--runner-opt"));
     }
 
+    void pythonInterpreterIsARunnerSettingDefaultingToPython3()
+    {
+        RunnerConfig cfg;
+        QCOMPARE(cfg.python, QStringLiteral("python3"));
+        QString err;
+        QVERIFY2(mergeRunnerConfigText(QStringLiteral("site.yaml"),
+                                       QStringLiteral("runner:\n  python: /opt/py311/bin/python3\n"), &cfg, &err),
+                 qPrintable(err));
+        QCOMPARE(cfg.python, QStringLiteral("/opt/py311/bin/python3"));
+        QVERIFY2(applyRunnerOpt(QStringLiteral("python=python3.12"), &cfg, &err), qPrintable(err));
+        QCOMPARE(cfg.python, QStringLiteral("python3.12"));
+    }
+
     void runnerOptErrorsListValidKeys()
     {
         RunnerConfig cfg;
         QString err;
         QVERIFY(!applyRunnerOpt(QStringLiteral("colour=red"), &cfg, &err));
-        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'colour' (known keys: default, type, pool, lsf, slurm, defaults, resource_classes)"));
+        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'colour' (known keys: default, type, python, pool, lsf, slurm, defaults, resource_classes)"));
         QVERIFY(!applyRunnerOpt(QStringLiteral("pol.max_workers=3"), &cfg, &err));
-        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'pol'; did you mean 'pool'? (known keys: default, type, pool, lsf, slurm, defaults, resource_classes)"));
+        QCOMPARE(err, QStringLiteral("--runner-opt: runner: unknown key 'pol'; did you mean 'pool'? (known keys: default, type, python, pool, lsf, slurm, defaults, resource_classes)"));
         QVERIFY(!applyRunnerOpt(QStringLiteral("pool.max_worker=3"), &cfg, &err));
         QCOMPARE(err, QStringLiteral("--runner-opt: runner.pool: unknown key 'max_worker'; did you mean 'max_workers'? (known keys: min_workers, max_workers, idle_timeout, launch_batch_size, launch_timeout)"));
         QVERIFY(!applyRunnerOpt(QStringLiteral("pool.max_workers"), &cfg, &err));

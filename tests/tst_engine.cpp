@@ -7,6 +7,7 @@
 #include "launcher.h"
 
 #include <QFile>
+#include <algorithm>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSignalSpy>
@@ -315,6 +316,85 @@ private Q_SLOTS:
         QTRY_COMPARE(stopped.size(), 1);
         QVERIFY(!QFile::exists(e.options().paths.tokenFile));
         QCOMPARE(e.submit(1, spec(QStringLiteral("c"))), SubmitError::ShuttingDown);
+    }
+
+    // The pool hears of a finished task before the client does, so the next
+    // task of a chain, submitted on hearing the result, reuses the worker.
+    void aChainSubmittedResultByResultUsesOneWorker()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(4), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        int next = 1;
+        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &, const QJsonValue &, const proto::TaskResult &) {
+            if (next < 5)
+                e.submit(1, spec(QStringLiteral("t%1").arg(++next)));
+        });
+        e.submit(1, spec(QStringLiteral("t1")));
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+        for (int i = 1; i <= 5; ++i) {
+            const QJsonObject exec = w.next();
+            const QString rid = exec.value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString();
+            QCOMPARE(rid, QStringLiteral("t%1").arg(i));
+            w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), rid}, {QStringLiteral("status"), 0}}));
+        }
+        QTRY_COMPARE(next, 5);
+        QCOMPARE(launcher->launched.size(), 1);
+    }
+
+    // Every task event names (client, request_id); two clients may use the
+    // same ids. Events are built only when wanted.
+    void monitorEventsTellClientsApart()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(1), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QList<proto::MonitorEvent> events;
+        connect(&e, &Engine::monitorEvent, &e, [&](const proto::MonitorEvent &ev) { events.append(ev); });
+        e.submit(1, spec(QStringLiteral("quiet")));
+        QVERIFY(events.isEmpty());
+        QVERIFY(e.cancel(1, QStringLiteral("quiet")));
+        QVERIFY(events.isEmpty());
+
+        e.setEventsWanted(true);
+        e.submit(1, spec(QStringLiteral("build")));
+        e.submit(2, spec(QStringLiteral("build")));
+        QStringList seen;
+        for (const proto::MonitorEvent &ev : events)
+            if (ev.kind == proto::MonitorEvent::Queued)
+                seen << QStringLiteral("queued %1/%2").arg(ev.queued.client).arg(ev.queued.requestId);
+        QCOMPARE(seen, (QStringList{"queued 1/build", "queued 2/build"}));
+        const proto::DaemonStatus st = e.status();
+        QCOMPARE(st.queuedByClient.value(1), 1);
+        QCOMPARE(st.queuedByClient.value(2), 1);
+        QCOMPARE(st.queuedByClass.value(QString()), 2);
+        QCOMPARE(st.recent.size(), 1); // the cancelled one
+        QVERIFY(st.recent.first().cancelled);
+
+        events.clear();
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), launcher->launched.last().workerId, token(e)));
+        QCOMPARE(w.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
+        w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("build")}, {QStringLiteral("status"), 3}}));
+        QTRY_VERIFY(std::any_of(events.begin(), events.end(), [](const proto::MonitorEvent &ev) {
+            return ev.kind == proto::MonitorEvent::Completed;
+        }));
+        const auto dispatched = std::find_if(events.begin(), events.end(), [](const proto::MonitorEvent &ev) {
+            return ev.kind == proto::MonitorEvent::Dispatched;
+        });
+        QVERIFY(dispatched != events.end());
+        QCOMPARE(dispatched->dispatched.client, 1);
+        QCOMPARE(dispatched->dispatched.hostname, QStringLiteral("testhost"));
+        QVERIFY(dispatched->dispatched.startedMs > 0);
+        const auto completed = std::find_if(events.begin(), events.end(), [](const proto::MonitorEvent &ev) {
+            return ev.kind == proto::MonitorEvent::Completed;
+        });
+        QCOMPARE(completed->completed.client, 1);
+        QCOMPARE(completed->completed.status, 3);
+        QCOMPARE(completed->completed.workerId, QStringLiteral("w1"));
     }
 };
 

@@ -138,6 +138,37 @@ private Q_SLOTS:
         QCOMPARE(s.raw.value(QLatin1String("callable_spec")).toString(), QStringLiteral("pkg.fn")); // forwarded
     }
 
+    void taskSpecReadsPythonTaskFieldsAndTimeout()
+    {
+        proto::TaskSpec s;
+        QString err;
+        const QJsonObject full{{"request_id", "r"}, {"shell", "pytask"},
+                               {"callable_spec", "dv_flow.mgr.std.fileset.FileSet"},
+                               {"pythonpath", QJsonArray{"/a", "/b"}},
+                               {"inputs", QJsonArray{QJsonObject{{"type", "std.FileSet"}}}},
+                               {"memento", QJsonObject{{"h", 1}}}, {"timeout", 2.5}};
+        QVERIFY2(proto::parseTaskSpec(full, &s, &err), qPrintable(err));
+        QCOMPARE(s.callableSpec, QStringLiteral("dv_flow.mgr.std.fileset.FileSet"));
+        QCOMPARE(s.pythonpath, (QStringList{"/a", "/b"}));
+        QCOMPARE(s.inputs.size(), 1);
+        QCOMPARE(s.memento.toObject().value("h").toInt(), 1);
+        QCOMPARE(s.timeoutSec, 2.5);
+        QVERIFY(proto::parseTaskSpec({{"request_id", "r"}}, &s, &err));
+        QVERIFY(s.memento.isNull());
+        QCOMPARE(s.timeoutSec, 0.0);
+
+        const QList<QPair<QJsonObject, QString>> bad{
+            {{{"request_id", "r"}, {"inputs", "x"}}, "task: field 'inputs' must be a list of data items"},
+            {{{"request_id", "r"}, {"pythonpath", QJsonArray{1}}}, "task: field 'pythonpath' must be a list of strings"},
+            {{{"request_id", "r"}, {"timeout", 0}}, "task: field 'timeout' must be a positive number of seconds"},
+            {{{"request_id", "r"}, {"timeout", -3}}, "task: field 'timeout' must be a positive number of seconds"},
+            {{{"request_id", "r"}, {"callable_spec", 7}}, "task: field 'callable_spec' must be a string"}};
+        for (const auto &b : bad) {
+            QVERIFY(!proto::parseTaskSpec(b.first, &s, &err));
+            QCOMPARE(err, b.second);
+        }
+    }
+
     void resultsRoundTripWithExtensions()
     {
         proto::TaskResult r;

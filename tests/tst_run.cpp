@@ -1,6 +1,8 @@
 // Integration tests of `dfm run`: the real binary, real workers, through an
 // ephemeral pool and through a live daemon, each in its own project.
 
+#include "daemonclient.h"
+#include "monitorsession.h"
 #include "statefile.h"
 #include "testutil.h"
 
@@ -391,6 +393,79 @@ private Q_SLOTS:
                 QCOMPARE(readText(p.path(it.key() + QStringLiteral(".txt"))), it.key() + QLatin1Char('\n'));
             }
         }
+    }
+
+    // A monitor attached while two runs of the same flow share the daemon
+    // sees every task queued and tells the two runs' tasks apart by client,
+    // and the shared model adds up to what both runs did.
+    void monitorTellsTwoRunsOfTheSameFlowApart()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), kGraphFlow);
+        startDaemon(p);
+        DaemonClient raw;
+        QString err;
+        QVERIFY2(raw.connectTo(p.path(QStringLiteral(".dfm/daemon.sock")), 5000, &err), qPrintable(err));
+        QList<proto::MonitorEvent> events;
+        connect(&raw, &DaemonClient::messageReceived, &raw, [&](const proto::Message &m) {
+            if (m.isEvent())
+                events.append(proto::MonitorEvent::fromMessage(m.method, m.params));
+        });
+        raw.send(proto::kMonitorSubscribe);
+        MonitorSession session(ProjectPaths::forRoot(p.root()));
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(session.state(), MonitorSession::State::Connected, 10000);
+
+        QProcess a, b;
+        for (QProcess *proc : {&a, &b}) {
+            proc->setProcessEnvironment(env());
+            proc->setWorkingDirectory(p.root());
+            proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        }
+        QVERIFY(a.waitForFinished(60000) && b.waitForFinished(60000));
+        QCOMPARE(a.exitCode(), 1); // test_b fails in both
+        QCOMPARE(b.exitCode(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(session.model().totals().failed, 2, 10000);
+
+        QMap<QString, QSet<qint64>> queuedBy, completedBy;
+        for (const proto::MonitorEvent &e : events) {
+            if (e.kind == proto::MonitorEvent::Queued)
+                queuedBy[e.queued.requestId].insert(e.queued.client);
+            if (e.kind == proto::MonitorEvent::Completed)
+                completedBy[e.completed.requestId].insert(e.completed.client);
+        }
+        QCOMPARE(queuedBy.keys(), (QStringList{"build", "test_a", "test_b"}));
+        for (const QString &task : queuedBy.keys()) {
+            QCOMPARE(queuedBy[task].size(), 2); // one per run
+            QCOMPARE(completedBy[task], queuedBy[task]);
+        }
+        const MonitorModel &m = session.model();
+        QCOMPARE(m.totals().passed, 4);
+        QCOMPARE(m.totals().submitted, 6);
+        QCOMPARE(m.runningCount(), 0);
+        QCOMPARE(m.queuedTotal(), 0);
+        QCOMPARE(int(m.recent().size()), 6);
+    }
+
+    // Each task of a chain is submitted when the one before finishes; the
+    // pool must hand it the worker just freed rather than start another.
+    void ephemeralChainStartsExactlyOneWorker()
+    {
+        TempProject p;
+        QByteArray flow = "package:\n  name: chain\n  tasks:\n";
+        for (int i = 1; i <= 5; ++i) {
+            flow += QStringLiteral("  - name: t%1\n    run: echo %1\n").arg(i).toUtf8();
+            if (i > 1)
+                flow += QStringLiteral("    needs: [t%1]\n").arg(i - 1).toUtf8();
+        }
+        p.write(QStringLiteral("flow.dv"), flow);
+        const Run r = run(p, {QStringLiteral("-j"), QStringLiteral("4"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QSet<QString> workers;
+        for (const QJsonValue &t : readJson(p.path(QStringLiteral("r.json"))).value(QLatin1String("tasks")).toArray())
+            workers.insert(t.toObject().value(QLatin1String("worker")).toString());
+        QCOMPARE(workers.size(), 1);
+        QCOMPARE(readJson(p.path(QStringLiteral("r.json"))).value(QLatin1String("workers_launched")).toInt(), 1);
     }
 
     void tasksFromFileAndStdin()

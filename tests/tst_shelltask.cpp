@@ -6,6 +6,7 @@
 #include "testutil.h"
 
 #include <QFile>
+#include <QJsonDocument>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -136,10 +137,117 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
         const TaskResult &r = run.results.first();
         QCOMPARE(r.status, 1);
-        QCOMPARE(firstMarker(r), QStringLiteral("this worker runs shell tasks only; Python task "
-                                                "'py' (shell 'pytask') cannot run here"));
+        QCOMPARE(firstMarker(r), QStringLiteral("task 'py' is a Python task (shell 'pytask'); "
+                                                "it cannot run as a shell task"));
         QVERIFY(r.extra.value("exit_code").isNull());
         QVERIFY(!QFile::exists(s.rundir));
+    }
+
+    void everyDfmVariableIsSetAndNamesAStagedFile()
+    {
+        TaskSpec s = spec("vars", "for v in DFM_TASK_NAME DFM_RUNDIR DFM_SRCDIR DFM_PARAMS DFM_INPUTS "
+                                  "DFM_OUTPUT DFM_ENV DFM_PATH DFM_MARKERS DFM_MEMENTO_OUT DFM_MEMENTO "
+                                  "DFM_PARAM_TOP TASK_RUNDIR TASK_SRCDIR; do eval echo \"$v=\\$$v\"; done; "
+                                  "cat \"$DFM_PARAMS\" | tr -d ' \\n'; echo; cat \"$DFM_INPUTS\" | tr -d ' \\n'; "
+                                  "echo; cat \"$DFM_MEMENTO\" | tr -d ' \\n'; echo");
+        s.params = QJsonObject{{"top", "soc"}};
+        s.inputs = QJsonArray{QJsonObject{{"type", "std.FileSet"}, {"files", QJsonArray{"a.sv"}}}};
+        s.memento = QJsonObject{{"h", 1}};
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(run.results.first().status, 0);
+        const QString rd = s.rundir;
+        QCOMPARE(readAll(rd + "/vars.log"),
+                 QStringLiteral("DFM_TASK_NAME=vars\nDFM_RUNDIR=%1\nDFM_SRCDIR=/src/dir\n"
+                                "DFM_PARAMS=%1/dfm.params.json\nDFM_INPUTS=%1/dfm.inputs.json\n"
+                                "DFM_OUTPUT=%1/dfm.output.jsonl\nDFM_ENV=%1/dfm.env\nDFM_PATH=%1/dfm.path\n"
+                                "DFM_MARKERS=%1/dfm.markers.jsonl\nDFM_MEMENTO_OUT=%1/dfm.memento.out.json\n"
+                                "DFM_MEMENTO=%1/dfm.memento.json\nDFM_PARAM_TOP=soc\nTASK_RUNDIR=%1\n"
+                                "TASK_SRCDIR=/src/dir\n{\"top\":\"soc\"}\n"
+                                "[{\"files\":[\"a.sv\"],\"type\":\"std.FileSet\"}]\n{\"h\":1}\n").arg(rd));
+    }
+
+    void outputsEnvMarkersAndMementoComeBackInTheResult()
+    {
+        const QString body = QStringLiteral(
+            "echo '{\"type\":\"std.FileSet\",\"basedir\":\".\",\"files\":[\"gen.sv\"]}' >> \"$DFM_OUTPUT\"\n"
+            "echo 'SEED=42' >> \"$DFM_ENV\"\n"
+            "echo /opt/tool/bin >> \"$DFM_PATH\"\n"
+            "echo '{\"severity\":\"warning\",\"msg\":\"slow\"}' >> \"$DFM_MARKERS\"\n"
+            "echo '{\"hash\":\"abc123\"}' > \"$DFM_MEMENTO_OUT\"\n");
+        TaskSpec s = spec("outs", body);
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 0);
+        QCOMPARE(r.changed, true);
+        const QByteArray out = QJsonDocument(r.output).toJson(QJsonDocument::Compact);
+        QCOMPARE(out, QStringLiteral("[{\"basedir\":\"%1\",\"files\":[\"gen.sv\"],\"seq\":0,\"src\":\"outs\","
+                                     "\"type\":\"std.FileSet\"},{\"prepend_path\":{\"PATH\":\"/opt/tool/bin\"},"
+                                     "\"src\":\"outs\",\"type\":\"std.Env\",\"vals\":{\"SEED\":\"42\"}}]")
+                          .arg(s.rundir).toUtf8());
+        QCOMPARE(r.markers.size(), 1);
+        QCOMPARE(firstMarker(r), QStringLiteral("slow"));
+        QCOMPARE(r.memento.toObject().value("hash").toString(), QStringLiteral("abc123"));
+    }
+
+    void errorMarkerFromTaskExitingZeroFailsIt()
+    {
+        Run run(spec("errmark", "echo '{\"severity\":\"error\",\"msg\":\"3 lint errors\"}' >> \"$DFM_MARKERS\""));
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 1);
+        QCOMPARE(r.extra.value("exit_code").toInt(), 0);
+        QCOMPARE(firstMarker(r), QStringLiteral("3 lint errors"));
+    }
+
+    void stdEnvInputsReachTheShell()
+    {
+        TaskSpec s = spec("envin", "echo \"$FROM_INPUT|$FOO\"");
+        s.inputs = QJsonArray{QJsonObject{{"type", "std.Env"}, {"vals", QJsonObject{{"FROM_INPUT", "yes"}, {"FOO", "in"}}}}};
+        s.env = QJsonObject{{"FOO", "env-wins"}};
+        Run run(s);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(readAll(s.rundir + "/envin.log"), QStringLiteral("yes|env-wins\n"));
+    }
+
+    void backgroundChildIsTerminatedWhenTheTaskEnds()
+    {
+        // Issue 10 item 4: `sleep 1000 &` must not outlive its task.
+        Run run(spec("bg", "sleep 1000 & echo $! > bg.pid; echo started"));
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        QCOMPARE(run.results.first().status, 0);
+        const qint64 bg = readAll(m_tmp.filePath("bg/bg.pid")).trimmed().toLongLong();
+        QVERIFY(bg > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::pidAlive(bg), 10000);
+    }
+
+    void backgroundChildIgnoringTermIsKilledAfterTheGrace()
+    {
+        TaskSpec s = spec("bgterm", "(trap '' TERM; sleep 1000) & echo $! > bg.pid");
+        auto task = std::make_unique<ShellTask>(s);
+        task->setGraceMs(300);
+        QList<TaskResult> results;
+        QObject::connect(task.get(), &ShellTask::finished, [&](const TaskResult &r) { results.append(r); });
+        task->start();
+        QTRY_COMPARE_WITH_TIMEOUT(results.size(), 1, 10000);
+        const qint64 bg = readAll(m_tmp.filePath("bgterm/bg.pid")).trimmed().toLongLong();
+        QVERIFY(bg > 0);
+        QVERIFY(!dfm::pidAlive(bg)); // the result waits until the group is gone
+    }
+
+    void timeOutStopsTheGroupAndSaysSo()
+    {
+        TaskSpec s = spec("slow", "sleep 1000");
+        s.timeoutSec = 1.5;
+        Run run(s);
+        QTRY_VERIFY_WITH_TIMEOUT(run.task->pid() > 0, 10000);
+        run.task->timeOut(2000);
+        QTRY_COMPARE_WITH_TIMEOUT(run.results.size(), 1, 10000);
+        const TaskResult &r = run.results.first();
+        QCOMPARE(r.status, 128 + 15);
+        QCOMPARE(r.extra.value("timed_out").toBool(), true);
+        QCOMPARE(firstMarker(r), QStringLiteral("task timed out after 1.5 s"));
     }
 
     void missingShellGives127()

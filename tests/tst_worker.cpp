@@ -303,6 +303,51 @@ private slots:
         QVERIFY(!dfm::pidAlive(pid));
     }
 
+    void sigkilledWorkerTakesTaskGroupWithIt()
+    {
+        // Issue 10 item 3: the task's shell and its background children die
+        // with their worker, even when the worker gets no chance to clean up.
+        startRegistered();
+        execute("k1", "sleep 1000 & echo $! > bg.pid; echo $$ > pid; sleep 1000; wait");
+        const QString dir = m_tmp.filePath("k1");
+        QTRY_VERIFY_WITH_TIMEOUT(readAll(dir + "/pid").endsWith('\n') && readAll(dir + "/bg.pid").endsWith('\n'), kWait);
+        const qint64 shell = readAll(dir + "/pid").trimmed().toLongLong();
+        const qint64 bg = readAll(dir + "/bg.pid").trimmed().toLongLong();
+        QVERIFY(dfm::pidAlive(shell) && dfm::pidAlive(bg));
+        m_worker->kill();
+        QTRY_VERIFY_WITH_TIMEOUT(workerExited(), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::pidAlive(shell), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!dfm::pidAlive(bg), kWait);
+    }
+
+    void taskTimeoutKillsItAndAnswersTimedOut()
+    {
+        startRegistered();
+        m_daemon->send(proto::event(proto::kTaskExecute,
+                                    QJsonObject{{"request_id", "to1"}, {"name", "slow"},
+                                                {"body", "echo $$ > pid; sleep 1000"},
+                                                {"rundir", m_tmp.filePath("to1")},
+                                                {"timeout", 1}}));
+        QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("to1").isEmpty(), kWait);
+        const QJsonObject res = m_daemon->resultFor("to1");
+        QVERIFY(res.value("status").toInt() != 0);
+        QCOMPARE(res.value("timed_out").toBool(), true);
+        const QJsonArray markers = res.value("markers").toArray();
+        QCOMPARE(markers.last().toObject().value("msg").toString(), QStringLiteral("task timed out after 1 s"));
+        QCOMPARE(markers.last().toObject().value("severity").toString(), QStringLiteral("error"));
+        QVERIFY(!dfm::pidAlive(readAll(m_tmp.filePath("to1/pid")).trimmed().toLongLong()));
+    }
+
+    void badTimeoutIsRejected()
+    {
+        startRegistered();
+        m_daemon->send(proto::event(proto::kTaskExecute,
+                                    QJsonObject{{"request_id", "to2"}, {"body", "true"}, {"timeout", "soon"}}));
+        QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("to2").isEmpty(), kWait);
+        QCOMPARE(m_daemon->resultFor("to2").value("markers").toArray().first().toObject().value("msg").toString(),
+                 QStringLiteral("task: field 'timeout' must be a positive number of seconds"));
+    }
+
     void retriesUntilDaemonListens()
     {
         // Find a free port, then listen on it only after the worker started.

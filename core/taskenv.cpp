@@ -1,0 +1,351 @@
+#include "taskenv.h"
+
+#include "expand.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace dfm::taskenv {
+
+namespace {
+
+QString inRundir(const QString &rundir, QLatin1String file)
+{
+    return rundir + QLatin1Char('/') + file;
+}
+
+/// Writes `data` to `path` (created or truncated), refusing a symlink.
+bool writeFile(const QString &path, const QByteArray &data, QString *err)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                          0644);
+    if (fd < 0) {
+        *err = QStringLiteral("cannot write '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    qsizetype done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(fd, data.constData() + done, size_t(data.size() - done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            *err = QStringLiteral("cannot write '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            ::close(fd);
+            return false;
+        }
+        done += n;
+    }
+    if (::close(fd) != 0) {
+        *err = QStringLiteral("cannot write '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    return true;
+}
+
+/// Reads `path`; a missing file is empty. False for a symlink or read error.
+bool readFile(const QString &path, QByteArray *out, QString *err)
+{
+    out->clear();
+    const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT)
+            return true;
+        *err = QStringLiteral("cannot read '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    char buf[65536];
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *err = QStringLiteral("cannot read '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            ::close(fd);
+            return false;
+        }
+        if (n == 0)
+            break;
+        out->append(buf, n);
+    }
+    ::close(fd);
+    return true;
+}
+
+QByteArray jsonText(const QJsonValue &v)
+{
+    if (v.isObject())
+        return QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented);
+    if (v.isArray())
+        return QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented);
+    // A scalar memento: wrap and strip, as QJsonDocument holds only containers.
+    QByteArray a = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
+    return a.mid(1, a.size() - 2) + '\n';
+}
+
+QJsonObject warning(const QString &msg)
+{
+    return proto::marker(msg, QStringLiteral("warning"));
+}
+
+/// Parses one JSON value (of any type) from `line`.
+bool parseValue(const QByteArray &line, QJsonValue *out, QString *err)
+{
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson("[" + line + "]", &pe);
+    if (pe.error != QJsonParseError::NoError || doc.array().size() != 1) {
+        *err = pe.error != QJsonParseError::NoError ? pe.errorString()
+                                                    : QStringLiteral("expected one JSON value");
+        return false;
+    }
+    *out = doc.array().first();
+    return true;
+}
+
+} // namespace
+
+QHash<QString, QString> taskVariables(const proto::TaskSpec &spec, const QString &rundir)
+{
+    QHash<QString, QString> v;
+    for (auto it = spec.params.begin(); it != spec.params.end(); ++it)
+        v.insert(QStringLiteral("DFM_PARAM_") + it.key().toUpper(), jsonValueText(it.value()));
+    v.insert(QStringLiteral("TASK_SRCDIR"), spec.srcdir);
+    v.insert(QStringLiteral("TASK_RUNDIR"), rundir);
+    v.insert(QStringLiteral("DFM_TASK_NAME"), spec.name);
+    v.insert(QStringLiteral("DFM_RUNDIR"), rundir);
+    v.insert(QStringLiteral("DFM_SRCDIR"), spec.srcdir);
+    v.insert(QStringLiteral("DFM_PARAMS"), inRundir(rundir, kParamsFile));
+    v.insert(QStringLiteral("DFM_INPUTS"), inRundir(rundir, kInputsFile));
+    v.insert(QStringLiteral("DFM_OUTPUT"), inRundir(rundir, kOutputFile));
+    v.insert(QStringLiteral("DFM_ENV"), inRundir(rundir, kEnvFile));
+    v.insert(QStringLiteral("DFM_PATH"), inRundir(rundir, kPathFile));
+    v.insert(QStringLiteral("DFM_MARKERS"), inRundir(rundir, kMarkersFile));
+    v.insert(QStringLiteral("DFM_MEMENTO_OUT"), inRundir(rundir, kMementoOut));
+    if (!spec.memento.isNull() && !spec.memento.isUndefined())
+        v.insert(QStringLiteral("DFM_MEMENTO"), inRundir(rundir, kMementoIn));
+    return v;
+}
+
+void mergeInputEnv(const QJsonArray &inputs, QHash<QString, QString> *env)
+{
+    for (const QJsonValue &iv : inputs) {
+        const QJsonObject item = iv.toObject();
+        if (item.value(QLatin1String("type")).toString() != QLatin1String("std.Env"))
+            continue;
+        const QJsonObject vals = item.value(QLatin1String("vals")).toObject();
+        for (auto it = vals.begin(); it != vals.end(); ++it)
+            env->insert(it.key(), jsonValueText(it.value()));
+        for (const char *key : {"append_path", "prepend_path"}) {
+            const bool append = key[0] == 'a';
+            const QJsonObject paths = item.value(QLatin1String(key)).toObject();
+            for (auto it = paths.begin(); it != paths.end(); ++it) {
+                const QString add = jsonValueText(it.value());
+                if (add.isEmpty())
+                    continue;
+                const QString cur = env->value(it.key());
+                if (cur.isEmpty())
+                    env->insert(it.key(), add);
+                else
+                    env->insert(it.key(), append ? cur + QLatin1Char(':') + add
+                                                 : add + QLatin1Char(':') + cur);
+            }
+        }
+    }
+}
+
+bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString *err)
+{
+    if (!writeFile(inRundir(rundir, kParamsFile), jsonText(spec.params), err)
+        || !writeFile(inRundir(rundir, kInputsFile), jsonText(spec.inputs), err))
+        return false;
+    if (!spec.memento.isNull() && !spec.memento.isUndefined()
+        && !writeFile(inRundir(rundir, kMementoIn), jsonText(spec.memento), err))
+        return false;
+    for (QLatin1String f : {kOutputFile, kEnvFile, kPathFile, kMarkersFile}) {
+        if (!writeFile(inRundir(rundir, f), QByteArray(), err))
+            return false;
+    }
+    // A memento left by an earlier run must not be taken for this run's.
+    const QString stale = inRundir(rundir, kMementoOut);
+    if (::unlink(QFile::encodeName(stale).constData()) != 0 && errno != ENOENT) {
+        *err = QStringLiteral("cannot remove '%1': %2").arg(stale, QString::fromLocal8Bit(std::strerror(errno)));
+        return false;
+    }
+    return true;
+}
+
+void parseOutputLines(const QByteArray &text, const QString &rundir, const QString &taskName,
+                      Harvest *h)
+{
+    int seq = 0;
+    const QList<QByteArray> lines = text.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype lineno = i + 1;
+        if (line.isEmpty())
+            continue;
+        QJsonValue v;
+        QString perr;
+        if (!parseValue(line, &v, &perr)) {
+            h->markers.append(warning(QStringLiteral("Malformed DFM_OUTPUT line %1: %2").arg(lineno).arg(perr)));
+            continue;
+        }
+        if (!v.isObject()) {
+            h->markers.append(warning(QStringLiteral("DFM_OUTPUT line %1 is not a JSON object").arg(lineno)));
+            continue;
+        }
+        QJsonObject item = v.toObject();
+        if (!item.value(QLatin1String("type")).isString()) {
+            h->markers.append(warning(QStringLiteral("DFM_OUTPUT line %1 missing 'type'").arg(lineno)));
+            continue;
+        }
+        if (item.value(QLatin1String("type")).toString() == QLatin1String("std.FileSet")
+            && item.value(QLatin1String("basedir")).toString() == QLatin1String("."))
+            item.insert(QStringLiteral("basedir"), rundir);
+        item.insert(QStringLiteral("src"), taskName);
+        item.insert(QStringLiteral("seq"), seq++);
+        h->output.append(item);
+    }
+}
+
+QList<QPair<QString, QString>> parseEnvLines(const QByteArray &text)
+{
+    QList<QPair<QString, QString>> vals;
+    QStringList lines = QString::fromUtf8(text).split(QLatin1Char('\n'));
+    if (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        QString line = lines.at(i);
+        if (line.endsWith(QLatin1Char('\r')))
+            line.chop(1);
+        if (line.trimmed().isEmpty())
+            continue;
+        const qsizetype hd = line.indexOf(QLatin1String("<<"));
+        const qsizetype eq = line.indexOf(QLatin1Char('='));
+        if (hd >= 0 && (eq < 0 || hd < eq)) {
+            const QString key = line.left(hd).trimmed();
+            const QString delim = line.mid(hd + 2).trimmed();
+            QStringList buf;
+            while (++i < lines.size() && lines.at(i) != delim)
+                buf.append(lines.at(i));
+            vals.append({key, buf.join(QLatin1Char('\n'))});
+        } else if (eq >= 0) {
+            vals.append({line.left(eq).trimmed(), line.mid(eq + 1)});
+        }
+        // Anything else is ignored, as the original does (with a log line).
+    }
+    return vals;
+}
+
+QStringList parsePathLines(const QByteArray &text)
+{
+    QStringList dirs;
+    for (const QString &l : QString::fromUtf8(text).split(QLatin1Char('\n'))) {
+        const QString t = l.trimmed();
+        if (!t.isEmpty())
+            dirs.append(t);
+    }
+    return dirs;
+}
+
+QJsonValue envItem(const QList<QPair<QString, QString>> &vals, const QStringList &dirs,
+                   const QString &taskName)
+{
+    if (vals.isEmpty() && dirs.isEmpty())
+        return QJsonValue::Undefined;
+    QJsonObject item{{QStringLiteral("type"), QStringLiteral("std.Env")},
+                     {QStringLiteral("src"), taskName}};
+    if (!vals.isEmpty()) {
+        QJsonObject v;
+        for (const auto &kv : vals)
+            v.insert(kv.first, kv.second); // a later line wins, as in a dict
+        item.insert(QStringLiteral("vals"), v);
+    }
+    if (!dirs.isEmpty())
+        item.insert(QStringLiteral("prepend_path"),
+                    QJsonObject{{QStringLiteral("PATH"), dirs.join(QLatin1Char(':'))}});
+    return item;
+}
+
+void parseMarkerLines(const QByteArray &text, Harvest *h)
+{
+    const QList<QByteArray> lines = text.split('\n');
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        if (line.isEmpty())
+            continue;
+        QJsonValue v;
+        QString perr;
+        if (!parseValue(line, &v, &perr)) {
+            h->markers.append(warning(QStringLiteral("Malformed DFM_MARKERS line %1: %2").arg(i + 1).arg(perr)));
+            continue;
+        }
+        if (!v.isObject()) {
+            h->markers.append(warning(QStringLiteral("Invalid marker format: %1").arg(QString::fromUtf8(line))));
+            continue;
+        }
+        QJsonObject m = v.toObject();
+        const QString sev = m.value(QLatin1String("severity")).toString();
+        if (sev != QLatin1String("error") && sev != QLatin1String("warning"))
+            m.insert(QStringLiteral("severity"), QStringLiteral("info"));
+        if (!m.value(QLatin1String("msg")).isString())
+            m.insert(QStringLiteral("msg"), jsonValueText(m.value(QLatin1String("msg"))));
+        h->markers.append(m);
+    }
+}
+
+void parseMemento(const QByteArray &text, Harvest *h)
+{
+    if (text.trimmed().isEmpty())
+        return;
+    QJsonValue v;
+    QString perr;
+    if (!parseValue(text.trimmed(), &v, &perr)) {
+        h->markers.append(warning(QStringLiteral("Malformed %1: %2").arg(kMementoOut, perr)));
+        return;
+    }
+    h->memento = v;
+}
+
+Harvest harvestTaskFiles(const QString &rundir, const QString &taskName)
+{
+    Harvest h;
+    auto read = [&](QLatin1String file) {
+        QByteArray data;
+        QString err;
+        if (!readFile(inRundir(rundir, file), &data, &err))
+            h.markers.append(warning(err));
+        return data;
+    };
+    parseOutputLines(read(kOutputFile), rundir, taskName, &h);
+    const QJsonValue env = envItem(parseEnvLines(read(kEnvFile)), parsePathLines(read(kPathFile)),
+                                   taskName);
+    if (!env.isUndefined())
+        h.output.append(env);
+    parseMarkerLines(read(kMarkersFile), &h);
+    parseMemento(read(kMementoOut), &h);
+    return h;
+}
+
+void failOnErrorMarkers(proto::TaskResult *result)
+{
+    if (result->status != 0)
+        return;
+    for (const QJsonValue &m : result->markers) {
+        if (m.toObject().value(QLatin1String("severity")).toString() == QLatin1String("error")) {
+            result->status = 1;
+            return;
+        }
+    }
+}
+
+} // namespace dfm::taskenv
