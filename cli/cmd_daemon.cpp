@@ -10,10 +10,10 @@
 #include "signalwatcher.h"
 #include "statefile.h"
 
-#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDeadlineTimer>
+#include <QEventLoop>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -21,6 +21,7 @@
 #include <QProcess>
 #include <QScopeGuard>
 #include <QThread>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -32,38 +33,104 @@ namespace dfm::cli {
 
 namespace {
 
-const char kDaemonUsage[] =
-    "usage: dfm daemon start [--runner NAME] [--pool-size N] [--runner-opt K=V]... [--root DIR] [--foreground]\n"
-    "       dfm daemon stop [--root DIR]\n"
-    "       dfm daemon status [--json] [--root DIR]\n";
-
 void out(const QString &s) { std::fputs(qPrintable(s), stdout); std::fflush(stdout); }
 void err(const QString &s) { std::fputs(qPrintable(s), stderr); }
+
+const OptionSpec kRootOption{QString(), QStringLiteral("root"), QStringLiteral("DIR"),
+                             QStringLiteral("Project directory (default: the nearest directory upwards "
+                                            "holding flow.dv, flow.yaml or .dfm/).")};
+
+CommandSpec groupSpec()
+{
+    CommandSpec s;
+    s.path = QStringLiteral("dfm daemon");
+    s.synopsis = QStringLiteral("COMMAND [options]");
+    s.description = QStringLiteral(
+        "Manage the project's daemon: it keeps a pool of warm worker processes that every "
+        "`dfm run` in the project shares, and is reached through <project>/.dfm/daemon.sock.");
+    s.subcommands = {{QStringLiteral("start"), QStringLiteral("Start the daemon in the background (or --foreground).")},
+                     {QStringLiteral("stop"), QStringLiteral("Stop the daemon and every worker it started.")},
+                     {QStringLiteral("status"), QStringLiteral("Show the daemon's workers and tasks (--json for scripts).")}};
+    s.options = {{QString(), QStringLiteral("monitor"), QString(),
+                  QStringLiteral("Attach the terminal monitor (not part of this build yet).")}};
+    s.footer = QStringLiteral("Run 'dfm help daemon COMMAND' for a command's options.\n");
+    return s;
+}
+
+CommandSpec startSpec()
+{
+    CommandSpec s;
+    s.path = QStringLiteral("dfm daemon start");
+    s.synopsis = QStringLiteral("[options]");
+    s.description = QStringLiteral(
+        "Start the project's daemon. It detaches (its output goes to .dfm/daemon.log), and this "
+        "command returns once it answers on its socket, printing its pid. A daemon already "
+        "running is reported (exit 0); a stale .dfm/daemon.json is removed first.");
+    s.options = {
+        {QString(), QStringLiteral("runner"), QStringLiteral("NAME"),
+         QStringLiteral("Runner backend: local, lsf or slurm. "
+                        "Default: the configuration's runner.default, or DFM_RUNNER.")},
+        {QString(), QStringLiteral("pool-size"), QStringLiteral("N"), QStringLiteral("Maximum number of workers.")},
+        {QString(), QStringLiteral("runner-opt"), QStringLiteral("K=V"),
+         QStringLiteral("Runner setting, a dotted key under runner: (e.g. pool.max_workers=8); repeatable.")},
+        kRootOption,
+        {QString(), QStringLiteral("foreground"), QString(), QStringLiteral("Run in this process; Ctrl-C stops it.")},
+        {QString(), QStringLiteral("monitor"), QString(),
+         QStringLiteral("Attach the terminal monitor after starting (not part of this build yet).")},
+        {QString(), QStringLiteral("detached"), QString(), QStringLiteral("Internal."), true},
+        {QString(), QStringLiteral("status-fd"), QStringLiteral("FD"), QStringLiteral("Internal."), true},
+    };
+    s.footer = QStringLiteral("Exit status: 0 started or already running, 1 it could not start, "
+                              "2 bad usage or configuration, 3 (--foreground) another daemon holds the project.\n");
+    return s;
+}
+
+CommandSpec stopSpec()
+{
+    CommandSpec s;
+    s.path = QStringLiteral("dfm daemon stop");
+    s.synopsis = QStringLiteral("[options]");
+    s.description = QStringLiteral(
+        "Stop the project's daemon: it cancels what runs, stops every worker, removes "
+        ".dfm/daemon.json and its socket. Returns once the daemon's process is gone.");
+    s.options = {kRootOption};
+    s.footer = QStringLiteral("Exit status: 0 stopped, 1 no daemon was running (a stale state file is removed) "
+                              "or it did not stop.\n");
+    return s;
+}
+
+CommandSpec statusSpec()
+{
+    CommandSpec s;
+    s.path = QStringLiteral("dfm daemon status");
+    s.synopsis = QStringLiteral("[options]");
+    s.description = QStringLiteral(
+        "Show the project's daemon: pid, socket, runner, uptime, its workers with their state "
+        "and task, and task counts.");
+    s.options = {{QString(), QStringLiteral("json"), QString(),
+                  QStringLiteral("Print the status.get result as JSON, with \"state\" (running, "
+                                 "not_running, stale) and \"root\" added.")},
+                 kRootOption};
+    s.footer = QStringLiteral("Exit status: 0 a daemon runs, 1 none runs (\"not running\" and \"stale\" told apart).\n");
+    return s;
+}
 
 struct Common {
     QString root;
     ProjectPaths paths;
 };
 
-// Parses `args` for subcommand `sub`; returns false (after printing why) on
-// a bad flag. --root is common to all.
-bool parseArgs(QCommandLineParser &p, const QString &sub, const QStringList &args, Common *c)
+// Parses `args` against `spec`; false with *code (help printed: 0; a bad
+// word: 2) when there is nothing more to do.
+bool parseArgs(const CommandSpec &spec, const QStringList &args, ParsedArgs *p, Common *c, int *code)
 {
-    p.addOption({QStringLiteral("root"), QStringLiteral("Project directory."), QStringLiteral("DIR")});
-    p.addHelpOption();
-    if (!p.parse(QStringList{QStringLiteral("dfm daemon ") + sub} + args)) {
-        err(QStringLiteral("dfm daemon %1: %2\n%3").arg(sub, p.errorText(), QLatin1String(kDaemonUsage)));
+    if (!parseOrReport(spec, args, p, code))
         return false;
-    }
-    if (!p.positionalArguments().isEmpty()) {
-        err(QStringLiteral("dfm daemon %1: unexpected argument '%2'\n%3")
-                .arg(sub, p.positionalArguments().first(), QLatin1String(kDaemonUsage)));
-        return false;
-    }
-    c->root = findProjectRoot(p.value(QStringLiteral("root")), QDir::currentPath());
+    c->root = findProjectRoot(p->value(QStringLiteral("root")), QDir::currentPath());
     c->paths = ProjectPaths::forRoot(c->root);
     if (!QFileInfo(c->root).isDir()) {
-        err(QStringLiteral("dfm daemon %1: project directory %2 does not exist\n").arg(sub, c->root));
+        err(QStringLiteral("%1: project directory %2 does not exist\n").arg(spec.path, c->root));
+        *code = kExitUsage;
         return false;
     }
     return true;
@@ -74,6 +141,36 @@ bool callDaemon(const DaemonState &st, QLatin1String method, QJsonValue *result,
 {
     DaemonClient client;
     return client.connectTo(st.socket, 5000, e) && client.call(method, {}, result, e);
+}
+
+// The daemon's monitor snapshot: status.get's result plus the recent
+// completions. Subscribes, takes the first event, and hangs up.
+bool fetchSnapshot(const DaemonState &st, QJsonObject *snapshot, QString *e)
+{
+    constexpr int kTimeoutMs = 10000;
+    DaemonClient client;
+    if (!client.connectTo(st.socket, 5000, e))
+        return false;
+    bool got = false;
+    QEventLoop loop;
+    QObject::connect(&client, &DaemonClient::messageReceived, &loop, [&](const proto::Message &m) {
+        if (got || m.method != proto::kEvSnapshot)
+            return;
+        *snapshot = m.params;
+        got = true;
+        loop.quit();
+    });
+    QObject::connect(&client, &DaemonClient::disconnected, &loop, &QEventLoop::quit);
+    QJsonValue reply;
+    if (!client.call(proto::kMonitorSubscribe, {}, &reply, e, kTimeoutMs))
+        return false;
+    if (!got) {
+        QTimer::singleShot(kTimeoutMs, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
+    if (!got)
+        *e = QStringLiteral("no monitor.snapshot from the daemon within %1 s").arg(kTimeoutMs / 1000);
+    return got;
 }
 
 QString logTail(const QString &path, int lines)
@@ -287,25 +384,11 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
 
 int start(const QStringList &args)
 {
-    QCommandLineParser p;
-    p.addOption({QStringLiteral("runner"), QStringLiteral("Runner backend: local, lsf, slurm."), QStringLiteral("NAME")});
-    p.addOption({QStringLiteral("pool-size"), QStringLiteral("Maximum number of workers."), QStringLiteral("N")});
-    p.addOption({QStringLiteral("runner-opt"), QStringLiteral("Runner option KEY=VALUE (repeatable)."), QStringLiteral("K=V")});
-    p.addOption({QStringLiteral("foreground"), QStringLiteral("Run in this process; Ctrl-C stops it.")});
-    p.addOption({QStringLiteral("monitor"), QStringLiteral("Attach the terminal monitor after starting.")});
-    QCommandLineOption detached(QStringLiteral("detached"));
-    detached.setFlags(QCommandLineOption::HiddenFromHelp);
-    p.addOption(detached);
-    QCommandLineOption statusFd(QStringLiteral("status-fd"), QString(), QStringLiteral("FD"));
-    statusFd.setFlags(QCommandLineOption::HiddenFromHelp);
-    p.addOption(statusFd);
+    ParsedArgs p;
     Common c;
-    if (!parseArgs(p, QStringLiteral("start"), args, &c))
-        return 2;
-    if (p.isSet(QStringLiteral("help"))) {
-        out(p.helpText());
-        return 0;
-    }
+    int code = 0;
+    if (!parseArgs(startSpec(), args, &p, &c, &code))
+        return code;
     if (p.isSet(QStringLiteral("monitor"))) {
         err(QStringLiteral("dfm daemon start: --monitor is not available yet: the terminal monitor is "
                            "not part of this build\n"));
@@ -319,8 +402,8 @@ int start(const QStringList &args)
         return 2;
     }
     if (p.isSet(QStringLiteral("foreground")))
-        return runForeground(c, ov, p.isSet(detached),
-                             p.isSet(statusFd) ? p.value(statusFd).toInt() : -1);
+        return runForeground(c, ov, p.isSet(QStringLiteral("detached")),
+                             p.isSet(QStringLiteral("status-fd")) ? p.value(QStringLiteral("status-fd")).toInt() : -1);
     QStringList forward;
     if (!ov.runner.isEmpty())
         forward << QStringLiteral("--runner") << ov.runner;
@@ -333,14 +416,11 @@ int start(const QStringList &args)
 
 int stop(const QStringList &args)
 {
-    QCommandLineParser p;
+    ParsedArgs p;
     Common c;
-    if (!parseArgs(p, QStringLiteral("stop"), args, &c))
-        return 2;
-    if (p.isSet(QStringLiteral("help"))) {
-        out(p.helpText());
-        return 0;
-    }
+    int code = 0;
+    if (!parseArgs(stopSpec(), args, &p, &c, &code))
+        return code;
     DaemonState st;
     QString why, e;
     switch (probeDaemonWaitingForStart(c.paths, &st, &why)) {
@@ -385,15 +465,11 @@ int stop(const QStringList &args)
 
 int status(const QStringList &args)
 {
-    QCommandLineParser p;
-    p.addOption({QStringLiteral("json"), QStringLiteral("Machine-readable output.")});
+    ParsedArgs p;
     Common c;
-    if (!parseArgs(p, QStringLiteral("status"), args, &c))
-        return 2;
-    if (p.isSet(QStringLiteral("help"))) {
-        out(p.helpText());
-        return 0;
-    }
+    int code = 0;
+    if (!parseArgs(statusSpec(), args, &p, &c, &code))
+        return code;
     const bool json = p.isSet(QStringLiteral("json"));
     auto printJson = [](const QJsonObject &o) {
         out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)));
@@ -439,12 +515,11 @@ int status(const QStringList &args)
     case Liveness::Alive:
         break;
     }
-    QJsonValue result;
-    if (!callDaemon(st, proto::kStatusGet, &result, &e)) {
+    QJsonObject s;
+    if (!fetchSnapshot(st, &s, &e)) {
         err(QStringLiteral("dfm daemon: status of pid %1 failed: %2\n").arg(st.pid).arg(e));
         return 1;
     }
-    QJsonObject s = result.toObject();
     if (json) {
         s.insert(QStringLiteral("state"), QStringLiteral("running"));
         s.insert(QStringLiteral("root"), c.root);
@@ -464,30 +539,32 @@ int status(const QStringList &args)
 
 int daemonCommand(const QStringList &args)
 {
-    if (args.isEmpty()) {
-        err(QLatin1String(kDaemonUsage));
-        return 2;
-    }
-    const QString sub = args.first();
-    const QStringList rest = args.mid(1);
-    if (sub == QLatin1String("start"))
-        return start(rest);
-    if (sub == QLatin1String("stop"))
-        return stop(rest);
-    if (sub == QLatin1String("status"))
-        return status(rest);
-    if (sub == QLatin1String("--help") || sub == QLatin1String("-h")) {
-        out(QLatin1String(kDaemonUsage));
-        return 0;
-    }
-    if (sub == QLatin1String("--monitor")) {
+    const CommandSpec group = groupSpec();
+    ParsedArgs p;
+    int code = 0;
+    if (!parseOrReport(group, args, &p, &code))
+        return code;
+    if (p.isSet(QStringLiteral("monitor"))) {
         err(QStringLiteral("dfm daemon --monitor: the terminal monitor is not part of this build yet; "
                            "use `dfm daemon status` meanwhile\n"));
         return 2;
     }
-    err(QStringLiteral("dfm daemon: unknown subcommand '%1' (expected start, stop or status)\n%2")
-            .arg(sub, QLatin1String(kDaemonUsage)));
-    return 2;
+    if (p.positionals.isEmpty()) {
+        err(helpText(group));
+        return kExitUsage;
+    }
+    const QString sub = p.positionals.first();
+    const QStringList rest = p.positionals.mid(1);
+    if (sub == QLatin1String("start"))
+        return start(rest);
+    if (sub == QLatin1String("stop"))
+        return stop(rest);
+    return status(rest); // parseCommandLine() refused any other word
+}
+
+std::vector<CommandSpec> daemonSpecs()
+{
+    return {groupSpec(), startSpec(), stopSpec(), statusSpec()};
 }
 
 } // namespace dfm::cli

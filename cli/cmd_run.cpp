@@ -12,7 +12,6 @@
 #include "statefile.h"
 #include "tasklist.h"
 
-#include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -29,17 +28,86 @@ namespace dfm::cli {
 
 namespace {
 
-const char kRunUsage[] =
-    "usage: dfm run [TASK ...] [--root DIR] [--runner NAME] [--runner-opt K=V]... [--pool-size N]\n"
-    "               [-j N] [--rundir DIR] [--json FILE] [--tasks-from FILE|-] [-D NAME=VALUE]...\n"
-    "               [--task-timeout SECONDS] [-f|--force] [--clean] [-c CONFIG]\n";
-
 constexpr int kExitFailed = 1;
-constexpr int kExitUsage = 2;
 constexpr int kExitInterrupted = 130;
 
 void out(const QString &s) { std::fputs(qPrintable(s), stdout); std::fflush(stdout); }
 void err(const QString &s) { std::fputs(qPrintable(s), stderr); }
+
+CommandSpec runSpec()
+{
+    CommandSpec s;
+    s.path = QStringLiteral("dfm run");
+    s.synopsis = QStringLiteral("[options] [TASK...]");
+    s.maxPositionals = -1;
+    s.description = QStringLiteral(
+        "Run tasks of the project's flow (flow.dv or flow.yaml) through the project's daemon, "
+        "or, when none runs, through an ephemeral pool of local workers that ends with the run. "
+        "Each TASK runs with what it needs; without TASK, every task no other task needs. Each "
+        "task runs in RUNDIR/TASK/ with its output in RUNDIR/TASK/TASK.log.\n\n"
+        "On a terminal, one status line is redrawn in place: [done/total], tasks running, queued "
+        "and failed, the time elapsed, and the longest-running task. A failure gets lines of its "
+        "own: the task, its last error lines from its log, and the log's path. Otherwise (a pipe, "
+        "a file, TERM=dumb) one line per finished task. The summary names the failed, skipped "
+        "and cancelled tasks.\n\n"
+        "Ctrl-C cancels this run's running and queued tasks (on the daemon too), waits for them "
+        "to stop and exits 130; a second Ctrl-C exits at once.");
+    s.options = {
+        {QStringLiteral("j"), QStringLiteral("jobs"), QStringLiteral("N"),
+         QStringLiteral("Tasks of this run in flight at once (default: the pool's size).")},
+        {QStringLiteral("v"), QStringLiteral("verbose"), QString(),
+         QStringLiteral("On a terminal too, print a line for every finished task.")},
+        {QString(), QStringLiteral("color"), QStringLiteral("WHEN"),
+         QStringLiteral("Colour the output: auto (on a terminal, unless NO_COLOR is set), always, "
+                        "never. Default: auto.")},
+        {QString(), QStringLiteral("root"), QStringLiteral("DIR"),
+         QStringLiteral("Project directory (default: the nearest directory upwards holding flow.dv, "
+                        "flow.yaml or .dfm/).")},
+        {QString(), QStringLiteral("rundir"), QStringLiteral("DIR"),
+         QStringLiteral("Root of the task run directories (default: <project>/rundir).")},
+        {QString(), QStringLiteral("json"), QStringLiteral("FILE"),
+         QStringLiteral("Write each task's status, exit code, duration, worker, host and log path "
+                        "as JSON to FILE.")},
+        {QString(), QStringLiteral("tasks-from"), QStringLiteral("FILE"),
+         QStringLiteral("Run one shell task per line of FILE (- for stdin) instead of the flow: "
+                        "'COMMAND' (named line-N) or 'NAME: COMMAND'.")},
+        {QString(), QStringLiteral("runner"), QStringLiteral("NAME"),
+         QStringLiteral("Runner of an ephemeral pool: local, lsf or slurm. Ignored, with a note, "
+                        "when a daemon runs.")},
+        {QString(), QStringLiteral("pool-size"), QStringLiteral("N"),
+         QStringLiteral("Maximum number of workers of an ephemeral pool.")},
+        {QString(), QStringLiteral("runner-opt"), QStringLiteral("K=V"),
+         QStringLiteral("Runner setting of an ephemeral pool, a dotted key under runner: "
+                        "(e.g. pool.max_workers=8); repeatable.")},
+        {QStringLiteral("D"), QString(), QStringLiteral("NAME=VALUE"),
+         QStringLiteral("Set a parameter: NAME (a package parameter), PKG.NAME or TASK.PARAM; repeatable.")},
+        {QString(), QStringLiteral("task-timeout"), QStringLiteral("SECONDS"),
+         QStringLiteral("Time limit of each task that has no `timeout:` of its own.")},
+        {QStringLiteral("f"), QStringLiteral("force"), QString(),
+         QStringLiteral("Run every selected task, even those up-to-date.")},
+        {QString(), QStringLiteral("clean"), QString(),
+         QStringLiteral("Remove the run directories before running.")},
+        {QStringLiteral("c"), QStringLiteral("config"), QStringLiteral("CONFIG"),
+         QStringLiteral("Select a package configuration (not supported yet: refused).")},
+        {QString(), QStringLiteral("list-tasks"), QString(),
+         QStringLiteral("Print the names of the flow's tasks (or of --tasks-from's), one a line, "
+                        "and exit; shell completion uses it.")},
+    };
+    s.footer = QStringLiteral(
+        "Environment:\n"
+        "  NO_COLOR      set (to anything), no colour unless --color=always\n"
+        "  DFM_RUNNER    the runner of an ephemeral pool, unless --runner is given\n"
+        "\n"
+        "Exit status:\n"
+        "  0    every task passed\n"
+        "  1    a task failed, was skipped or cancelled, or the run could not start\n"
+        "  2    a command-line or flow mistake; nothing ran\n"
+        "  130  interrupted\n");
+    return s;
+}
+
+/// When to colour: --color's value.
+enum class ColorMode { Auto, Always, Never };
 
 struct RunArgs {
     QStringList names;
@@ -53,70 +121,61 @@ struct RunArgs {
     double taskTimeout = 0; /* --task-timeout; 0 = none */
     bool force = false;     /* -f: run even what is up-to-date */
     bool clean = false;     /* --clean: remove the rundir root first */
+    bool verbose = false;
+    bool listTasks = false;
+    ColorMode color = ColorMode::Auto;
 };
 
-// Parses the command line; false after printing the error and usage.
-bool parseArgs(const QStringList &args, RunArgs *a, bool *help)
+// Parses the command line; false (after printing the help or the error)
+// with *code when there is nothing more to do.
+bool parseArgs(const QStringList &args, RunArgs *a, int *code)
 {
-    QCommandLineParser p;
-    p.addPositionalArgument(QStringLiteral("TASK"), QStringLiteral("Tasks to run (default: every leaf task)."),
-                            QStringLiteral("[TASK ...]"));
-    p.addOption({QStringLiteral("root"), QStringLiteral("Project directory."), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("runner"), QStringLiteral("Runner of an ephemeral pool: local, lsf, slurm."), QStringLiteral("NAME")});
-    p.addOption({QStringLiteral("runner-opt"), QStringLiteral("Runner option KEY=VALUE (repeatable)."), QStringLiteral("K=V")});
-    p.addOption({QStringLiteral("pool-size"), QStringLiteral("Maximum number of workers of an ephemeral pool."), QStringLiteral("N")});
-    p.addOption({{QStringLiteral("j"), QStringLiteral("jobs")}, QStringLiteral("Tasks of this run in flight at once."), QStringLiteral("N")});
-    p.addOption({QStringLiteral("rundir"), QStringLiteral("Root of the task run directories (default <project>/rundir)."), QStringLiteral("DIR")});
-    p.addOption({QStringLiteral("json"), QStringLiteral("Write per-task results as JSON to FILE."), QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("tasks-from"), QStringLiteral("Run one shell task per line of FILE (- for stdin)."), QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("D"), QStringLiteral("Set parameter NAME (package, or TASK.PARAM) to VALUE (repeatable)."), QStringLiteral("NAME=VALUE")});
-    p.addOption({QStringLiteral("task-timeout"), QStringLiteral("Time limit of each task without its own `timeout:`."), QStringLiteral("SECONDS")});
-    p.addOption({{QStringLiteral("c"), QStringLiteral("config")}, QStringLiteral("Select a package configuration (not supported yet)."), QStringLiteral("CONFIG")});
-    p.addOption({{QStringLiteral("f"), QStringLiteral("force")}, QStringLiteral("Run every task, even those up-to-date.")});
-    p.addOption({QStringLiteral("clean"), QStringLiteral("Remove the run directories before running.")});
-    p.addHelpOption();
-    if (!p.parse(QStringList{QStringLiteral("dfm run")} + args)) {
-        err(QStringLiteral("dfm run: %1\n%2").arg(p.errorText(), QLatin1String(kRunUsage)));
+    const CommandSpec spec = runSpec();
+    ParsedArgs p;
+    if (!parseOrReport(spec, args, &p, code))
         return false;
-    }
-    *help = p.isSet(QStringLiteral("help"));
-    if (*help) {
-        out(p.helpText());
-        return true;
-    }
+    auto fail = [&](const QString &msg) {
+        err(usageError(spec, msg));
+        *code = kExitUsage;
+        return false;
+    };
     QString e;
     if (!parseOverrides(p.value(QStringLiteral("runner")), p.value(QStringLiteral("pool-size")),
-                        p.values(QStringLiteral("runner-opt")), &a->overrides, &e)) {
-        err(QStringLiteral("dfm run: %1\n%2").arg(e, QLatin1String(kRunUsage)));
-        return false;
-    }
-    if (p.isSet(QStringLiteral("j"))) {
+                        p.values(QStringLiteral("runner-opt")), &a->overrides, &e))
+        return fail(e);
+    if (p.isSet(QStringLiteral("jobs"))) {
         bool ok = false;
-        a->jobs = p.value(QStringLiteral("j")).toInt(&ok);
-        if (!ok || a->jobs < 1) {
-            err(QStringLiteral("dfm run: -j: expected a positive integer, got '%1'\n%2")
-                    .arg(p.value(QStringLiteral("j")), QLatin1String(kRunUsage)));
-            return false;
-        }
+        a->jobs = p.value(QStringLiteral("jobs")).toInt(&ok);
+        if (!ok || a->jobs < 1)
+            return fail(QStringLiteral("-j: expected a positive integer, got '%1'").arg(p.value(QStringLiteral("jobs"))));
     }
     if (p.isSet(QStringLiteral("task-timeout"))) {
         bool ok = false;
         a->taskTimeout = p.value(QStringLiteral("task-timeout")).toDouble(&ok);
-        if (!ok || a->taskTimeout <= 0) {
-            err(QStringLiteral("dfm run: --task-timeout: expected a positive number of seconds, got '%1'\n%2")
-                    .arg(p.value(QStringLiteral("task-timeout")), QLatin1String(kRunUsage)));
-            return false;
-        }
+        if (!ok || a->taskTimeout <= 0)
+            return fail(QStringLiteral("--task-timeout: expected a positive number of seconds, got '%1'")
+                            .arg(p.value(QStringLiteral("task-timeout"))));
     }
-    if (p.isSet(QStringLiteral("c"))) {
-        err(QStringLiteral("dfm run: -c %1: package configurations (`configs:`) are not supported yet\n")
-                .arg(p.value(QStringLiteral("c"))));
-        return false;
-    }
+    if (p.isSet(QStringLiteral("config")))
+        return fail(QStringLiteral("-c %1: package configurations (`configs:`) are not supported yet")
+                        .arg(p.value(QStringLiteral("config"))));
     a->defines = p.values(QStringLiteral("D"));
-    a->force = p.isSet(QStringLiteral("f"));
+    a->force = p.isSet(QStringLiteral("force"));
     a->clean = p.isSet(QStringLiteral("clean"));
-    a->names = p.positionalArguments();
+    if (p.isSet(QStringLiteral("color"))) {
+        const QString c = p.value(QStringLiteral("color"));
+        if (c == QLatin1String("auto"))
+            a->color = ColorMode::Auto;
+        else if (c == QLatin1String("always"))
+            a->color = ColorMode::Always;
+        else if (c == QLatin1String("never"))
+            a->color = ColorMode::Never;
+        else
+            return fail(QStringLiteral("--color: expected auto, always or never, got '%1'").arg(c));
+    }
+    a->verbose = p.isSet(QStringLiteral("verbose"));
+    a->listTasks = p.isSet(QStringLiteral("list-tasks"));
+    a->names = p.positionals;
     a->root = findProjectRoot(p.value(QStringLiteral("root")), QDir::currentPath());
     a->rundirRoot = p.isSet(QStringLiteral("rundir"))
                         ? QDir::cleanPath(QDir::current().absoluteFilePath(p.value(QStringLiteral("rundir"))))
@@ -278,16 +337,25 @@ QString nameList(const QStringList &names)
 int runCommand(const QStringList &args)
 {
     RunArgs a;
-    bool help = false;
-    if (!parseArgs(args, &a, &help))
-        return kExitUsage;
-    if (help)
-        return 0;
+    int code = 0;
+    if (!parseArgs(args, &a, &code))
+        return code;
 
     // Everything that can be wrong with the tasks is found before anything starts.
     Flow flow;
     std::vector<int> order;
     QString e;
+    if (a.listTasks) {
+        if (!loadTasks(a, &flow, &e)) {
+            err(QStringLiteral("dfm run: %1\n").arg(e));
+            return kExitUsage;
+        }
+        QString names;
+        for (const FlowTask &t : flow.tasks)
+            names += t.name + QLatin1Char('\n');
+        out(names);
+        return 0;
+    }
     if (!loadTasks(a, &flow, &e) || !selectTasks(flow, a.names, &order, &e)) {
         err(QStringLiteral("dfm run: %1\n").arg(e));
         return kExitUsage;
@@ -314,7 +382,7 @@ int runCommand(const QStringList &args)
 
     // Signals are watched before any worker starts, so none is left behind.
     SignalWatcher signals_({SIGINT, SIGTERM});
-    int code = 0, maxInFlight = 0;
+    int maxInFlight = 0;
     std::unique_ptr<TaskBackend> backend = makeBackend(a, &maxInFlight, &code);
     if (!backend)
         return code;
@@ -326,7 +394,12 @@ int runCommand(const QStringList &args)
         session.setIncremental(&store, a.force, std::move(alwaysRun));
     }
     const char *term = std::getenv("TERM");
-    RunPrinter printer(&session, ::isatty(STDOUT_FILENO) && !(term && qstrcmp(term, "dumb") == 0));
+    PrintStyle style;
+    style.smart = ::isatty(STDOUT_FILENO) && !(term && qstrcmp(term, "dumb") == 0);
+    style.color = a.color == ColorMode::Always
+                  || (a.color == ColorMode::Auto && style.smart && qEnvironmentVariableIsEmpty("NO_COLOR"));
+    style.verbose = a.verbose;
+    RunPrinter printer(&session, style);
     int interrupts = 0;
     QObject::connect(&signals_, &SignalWatcher::received, &session, [&](int signo) {
         if (++interrupts > 1) {
@@ -335,11 +408,20 @@ int runCommand(const QStringList &args)
             backend->finish();
             return;
         }
-        const QStringList running = session.interrupt();
-        printer.note(QStringLiteral("dfm run: %1; cancelling %2 running task(s)%3 and every task not started")
-                         .arg(signo == SIGINT ? QStringLiteral("interrupted") : QStringLiteral("terminated"))
-                         .arg(running.size())
-                         .arg(running.isEmpty() ? QString() : QStringLiteral(" (") + nameList(running) + QLatin1Char(')')));
+        // The note counts the tasks running on workers, not those queued:
+        // asked of the backend before the cancels go out.
+        const QString how = signo == SIGINT ? QStringLiteral("interrupted") : QStringLiteral("terminated");
+        auto once = std::make_shared<QMetaObject::Connection>();
+        *once = QObject::connect(backend.get(), &TaskBackend::runningRefreshed, &session, [&, how, once] {
+            QObject::disconnect(*once);
+            const QStringList running = session.runningNames();
+            printer.note(QStringLiteral("dfm run: %1; cancelling %2 running task(s)%3 and every task not started")
+                             .arg(how)
+                             .arg(running.size())
+                             .arg(running.isEmpty() ? QString() : QStringLiteral(" (") + nameList(running) + QLatin1Char(')')));
+        });
+        backend->refreshRunning();
+        session.interrupt();
     });
     QObject::connect(backend.get(), &TaskBackend::lost, &session, [&](const QString &why) {
         printer.note(QStringLiteral("dfm run: %1 (%2); its running tasks are reported failed, the rest cancelled")
@@ -354,13 +436,7 @@ int runCommand(const QStringList &args)
 
     const qint64 wallMs = session.elapsedMs();
     const auto &outcomes = session.outcomes();
-    out(fmt::summary(outcomes, wallMs, backend->describe()));
-    QStringList cancelled;
-    for (const fmt::TaskOutcome &t : outcomes)
-        if (t.status == TaskStatus::Cancelled)
-            cancelled << t.name;
-    if (session.interrupted())
-        out(QStringLiteral("cancelled: %1\n").arg(cancelled.isEmpty() ? QStringLiteral("(none)") : nameList(cancelled)));
+    out(fmt::summary(outcomes, wallMs, backend->describe(), style.color));
     QJsonObject report = fmt::jsonReport(outcomes, wallMs, backend->mode());
     if (backend->workersLaunched() >= 0)
         report.insert(QStringLiteral("workers_launched"), backend->workersLaunched());
@@ -377,6 +453,11 @@ int runCommand(const QStringList &args)
     if (auto *eph = qobject_cast<EphemeralBackend *>(backend.get()))
         QDir(eph->workerLogDir()).removeRecursively();
     return 0;
+}
+
+std::vector<CommandSpec> runSpecs()
+{
+    return {runSpec()};
 }
 
 } // namespace dfm::cli

@@ -15,32 +15,42 @@
 
 namespace {
 
-const char kWorkerUsage[] =
-    "usage: dfm worker --connect HOST:PORT [options]\n"
-    "\n"
-    "A worker process: connects back to a dfm daemon, registers, and runs the\n"
-    "tasks the daemon sends it, one at a time: shell tasks directly, Python\n"
-    "tasks (shell 'pytask') in a Python task host it keeps. Normally started\n"
-    "by the daemon itself.\n"
-    "\n"
-    "options:\n"
-    "  --connect HOST:PORT      the daemon's worker port (required)\n"
-    "  --worker-id ID           id to register as (env DFM_WORKER_ID; default HOST-PID)\n"
-    "  --resource-class C       resource class this worker serves (default \"\")\n"
-    "  --token-file FILE        file holding the daemon's worker token\n"
-    "                           (env DFM_WORKER_TOKEN_FILE)\n"
-    "  --connect-timeout SECS   keep retrying the connection this long (default 300)\n"
-    "  --python INTERPRETER     Python of the task host that runs `pytask` tasks\n"
-    "                           (runner.python; default python3)\n"
-    "  -h, --help               show this help\n"
-    "\n"
-    "environment: DFM_HEARTBEAT_MS (heartbeat interval, default 10000),\n"
-    "DFM_CANCEL_GRACE_MS (SIGTERM to SIGKILL delay on cancel, default 5000).\n";
+using dfm::cli::CommandSpec;
 
-int usageError(const QString &msg)
+CommandSpec workerSpec()
 {
-    std::fprintf(stderr, "dfm worker: %s\nTry 'dfm worker --help'.\n", qPrintable(msg));
-    return 2;
+    CommandSpec s;
+    s.path = QStringLiteral("dfm worker");
+    s.synopsis = QStringLiteral("--connect HOST:PORT [options]");
+    s.description = QStringLiteral(
+        "A worker process: connects back to a dfm daemon, registers, and runs the tasks the "
+        "daemon sends it, one at a time: shell tasks directly, Python tasks (shell 'pytask') in "
+        "a Python task host it keeps. The daemon (or `dfm run`'s ephemeral pool) starts "
+        "these itself; there is no need to start one by hand.");
+    s.options = {
+        {QString(), QStringLiteral("connect"), QStringLiteral("HOST:PORT"), QStringLiteral("The daemon's worker port (required).")},
+        {QString(), QStringLiteral("worker-id"), QStringLiteral("ID"),
+         QStringLiteral("Id to register as (default: env DFM_WORKER_ID, else HOST-PID).")},
+        {QString(), QStringLiteral("resource-class"), QStringLiteral("C"),
+         QStringLiteral("Resource class this worker serves (default \"\").")},
+        {QString(), QStringLiteral("token-file"), QStringLiteral("FILE"),
+         QStringLiteral("File holding the daemon's worker token (default: env DFM_WORKER_TOKEN_FILE).")},
+        {QString(), QStringLiteral("connect-timeout"), QStringLiteral("SECS"),
+         QStringLiteral("Keep retrying the connection this long (default 300).")},
+        {QString(), QStringLiteral("python"), QStringLiteral("INTERPRETER"),
+         QStringLiteral("Python of the task host that runs `pytask` tasks (runner.python; default python3).")},
+    };
+    s.footer = QStringLiteral(
+        "Environment:\n"
+        "  DFM_HEARTBEAT_MS      heartbeat interval (default 10000)\n"
+        "  DFM_CANCEL_GRACE_MS   SIGTERM to SIGKILL delay on cancel (default 5000)\n");
+    return s;
+}
+
+int workerUsageError(const QString &msg)
+{
+    std::fputs(qPrintable(dfm::cli::usageError(workerSpec(), msg)), stderr);
+    return dfm::cli::kExitUsage;
 }
 
 /// Splits "HOST:PORT" or "[V6]:PORT"; false with *err on a malformed value.
@@ -74,61 +84,33 @@ int envMs(const char *name, int fallback)
 
 int dfm::cli::workerCommand(const QStringList &args)
 {
+    dfm::cli::ParsedArgs p;
+    int code = 0;
+    if (!dfm::cli::parseOrReport(workerSpec(), args, &p, &code))
+        return code;
     WorkerOptions opts;
-    QString endpoint;
-    QString tokenFile = qEnvironmentVariable("DFM_WORKER_TOKEN_FILE");
-    opts.workerId = qEnvironmentVariable("DFM_WORKER_ID");
-    QString timeoutText;
-
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        QString flag = args.at(i);
-        if (flag == QLatin1String("-h") || flag == QLatin1String("--help")) {
-            std::fputs(kWorkerUsage, stdout);
-            return 0;
-        }
-        QString value;
-        bool inlineValue = false;
-        const qsizetype eq = flag.indexOf(QLatin1Char('='));
-        if (flag.startsWith(QLatin1String("--")) && eq > 0) {
-            value = flag.mid(eq + 1);
-            flag = flag.left(eq);
-            inlineValue = true;
-        }
-        QString *target = nullptr;
-        if (flag == QLatin1String("--connect"))
-            target = &endpoint;
-        else if (flag == QLatin1String("--worker-id"))
-            target = &opts.workerId;
-        else if (flag == QLatin1String("--resource-class"))
-            target = &opts.resourceClass;
-        else if (flag == QLatin1String("--token-file"))
-            target = &tokenFile;
-        else if (flag == QLatin1String("--connect-timeout"))
-            target = &timeoutText;
-        else if (flag == QLatin1String("--python"))
-            target = &opts.python;
-        else
-            return usageError(QStringLiteral("unknown option '%1'").arg(args.at(i)));
-        if (!inlineValue) {
-            if (i + 1 >= args.size())
-                return usageError(QStringLiteral("option '%1' needs a value").arg(flag));
-            value = args.at(++i);
-        }
-        *target = value;
-    }
+    const QString endpoint = p.value(QStringLiteral("connect"));
+    const QString tokenFile = p.isSet(QStringLiteral("token-file")) ? p.value(QStringLiteral("token-file"))
+                                                                    : qEnvironmentVariable("DFM_WORKER_TOKEN_FILE");
+    opts.workerId = p.isSet(QStringLiteral("worker-id")) ? p.value(QStringLiteral("worker-id"))
+                                                         : qEnvironmentVariable("DFM_WORKER_ID");
+    opts.resourceClass = p.value(QStringLiteral("resource-class"));
+    const QString timeoutText = p.value(QStringLiteral("connect-timeout"));
+    if (p.isSet(QStringLiteral("python")))
+        opts.python = p.value(QStringLiteral("python"));
 
     if (opts.python.isEmpty())
-        return usageError(QStringLiteral("--python needs an interpreter (e.g. python3)"));
+        return workerUsageError(QStringLiteral("--python needs an interpreter (e.g. python3)"));
     if (endpoint.isEmpty())
-        return usageError(QStringLiteral("missing --connect HOST:PORT"));
+        return workerUsageError(QStringLiteral("missing --connect HOST:PORT"));
     QString err;
     if (!parseEndpoint(endpoint, &opts.host, &opts.port, &err))
-        return usageError(err);
+        return workerUsageError(err);
     if (!timeoutText.isEmpty()) {
         bool ok = false;
         const double secs = timeoutText.toDouble(&ok);
         if (!ok || secs <= 0 || secs > 86400.0 * 7)
-            return usageError(QStringLiteral("--connect-timeout expects a positive number of "
+            return workerUsageError(QStringLiteral("--connect-timeout expects a positive number of "
                                              "seconds, got '%1'").arg(timeoutText));
         opts.connectTimeoutMs = int(secs * 1000);
     }
@@ -157,4 +139,9 @@ int dfm::cli::workerCommand(const QStringList &args)
                      [](int code) { QCoreApplication::exit(code); }, Qt::QueuedConnection);
     QTimer::singleShot(0, &client, &WorkerClient::start);
     return QCoreApplication::exec();
+}
+
+std::vector<dfm::cli::CommandSpec> dfm::cli::workerSpecs()
+{
+    return {workerSpec()};
 }

@@ -1,6 +1,13 @@
 #include "daemonbackend.h"
 
+#include "payloads.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QSet>
 #include <QTimer>
+
+#include <utility>
 
 namespace dfm::cli {
 
@@ -12,6 +19,53 @@ DaemonBackend::DaemonBackend(const DaemonState &state, QObject *parent)
         if (!m_finishing)
             Q_EMIT lost(QStringLiteral("daemon connection lost"));
     });
+    m_poll.setInterval(500);
+    connect(&m_poll, &QTimer::timeout, this, [this] {
+        if (m_submits.isEmpty())
+            m_poll.stop();
+        else if (m_statusId < 0)
+            m_statusId = m_client.send(proto::kStatusGet);
+    });
+}
+
+void DaemonBackend::refreshRunning()
+{
+    m_refreshAsked = true;
+    if (m_statusId < 0)
+        m_statusId = m_client.send(proto::kStatusGet);
+}
+
+void DaemonBackend::onStatus(const QJsonObject &status)
+{
+    const proto::DaemonStatus st = proto::DaemonStatus::fromJson(status);
+    // Which client this connection is: the one whose peer pid is ours. Other
+    // runs of the same flow use the same request_ids.
+    if (m_clientId < 0) {
+        const qint64 self = QCoreApplication::applicationPid();
+        int matches = 0;
+        qint64 id = -1;
+        for (const proto::ClientInfo &c : st.clientList) {
+            if (c.pid == self) {
+                ++matches;
+                id = c.client;
+            }
+        }
+        if (matches == 1) // else unknown (an older daemon): match by request_id alone
+            m_clientId = id;
+    }
+    QSet<QString> ours;
+    for (const QString &rid : std::as_const(m_submits))
+        ours.insert(rid);
+    for (const proto::RunningTask &r : st.running) {
+        const QString &rid = r.requestId;
+        if (!ours.contains(rid) || (m_clientId >= 0 && r.client != m_clientId))
+            continue;
+        const qint64 ms = r.startedMs > 0 ? r.startedMs : QDateTime::currentMSecsSinceEpoch();
+        if (m_started.value(rid, -1) != ms) {
+            m_started.insert(rid, ms);
+            Q_EMIT taskStarted(rid, ms);
+        }
+    }
 }
 
 bool DaemonBackend::start(QString *err)
@@ -22,6 +76,8 @@ bool DaemonBackend::start(QString *err)
 void DaemonBackend::submit(const proto::TaskSpec &spec)
 {
     m_submits.insert(m_client.send(proto::kTaskSubmit, spec.raw), spec.requestId);
+    if (!m_poll.isActive())
+        m_poll.start();
 }
 
 void DaemonBackend::cancel(const QString &requestId)
@@ -35,11 +91,20 @@ void DaemonBackend::onMessage(const proto::Message &msg)
 {
     if (m_finishing || !msg.isResponse())
         return;
+    if (msg.id.toInteger() == m_statusId) {
+        m_statusId = -1;
+        if (!msg.hasError)
+            onStatus(msg.result.toObject());
+        if (std::exchange(m_refreshAsked, false))
+            Q_EMIT runningRefreshed();
+        return;
+    }
     const auto it = m_submits.find(msg.id.toInteger());
     if (it == m_submits.end())
         return; // a task.cancel reply
     const QString rid = it.value();
     m_submits.erase(it);
+    m_started.remove(rid);
     proto::TaskResult result;
     QString err;
     if (msg.hasError)
@@ -52,6 +117,7 @@ void DaemonBackend::onMessage(const proto::Message &msg)
 void DaemonBackend::finish()
 {
     m_finishing = true;
+    m_poll.stop();
     m_client.close();
     QTimer::singleShot(0, this, &TaskBackend::finished);
 }

@@ -1,6 +1,7 @@
 #include "ephemeralbackend.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QDir>
 
 namespace dfm::cli {
@@ -31,6 +32,14 @@ EphemeralBackend::EphemeralBackend(EngineOptions options, WorkerLauncher *launch
                     Q_EMIT taskFinished(rid, r);
             });
     connect(m_engine, &Engine::stopped, this, &TaskBackend::finished);
+    // task.dispatched says when each task started: the status line's running count.
+    m_engine->setEventsWanted(true);
+    connect(m_engine, &Engine::monitorEvent, this, [this](const proto::MonitorEvent &ev) {
+        if (m_finishing || ev.kind != proto::MonitorEvent::Dispatched)
+            return;
+        const qint64 started = ev.dispatched.startedMs > 0 ? ev.dispatched.startedMs : QDateTime::currentMSecsSinceEpoch();
+        Q_EMIT taskStarted(ev.dispatched.requestId, started);
+    });
 }
 
 bool EphemeralBackend::start(QString *err)

@@ -7,18 +7,118 @@
 #include <csignal>
 #include <cstdio>
 
+namespace dfm::cli {
+
+bool parseOrReport(const CommandSpec &spec, const QStringList &args, ParsedArgs *parsed, int *code)
+{
+    QString text;
+    switch (parseCommandLine(spec, args, parsed, &text)) {
+    case ParseResult::Ok:
+        return true;
+    case ParseResult::Help:
+        std::fputs(qPrintable(text), stdout);
+        *code = 0;
+        return false;
+    case ParseResult::Error:
+        std::fputs(qPrintable(text), stderr);
+        *code = kExitUsage;
+        return false;
+    }
+    return false;
+}
+
+} // namespace dfm::cli
+
 namespace {
 
-const char kUsage[] =
-    "usage: dfm <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  run [TASK...]              run tasks of flow.dv through the daemon, or an ephemeral pool\n"
-    "  daemon start|stop|status   manage the project's warm worker pool daemon\n"
-    "  worker --connect HOST:PORT a worker process (started by the daemon)\n"
-    "  version                    print the version\n"
-    "\n"
-    "'dfm <command> --help' describes a command's options.\n";
+using namespace dfm::cli;
+
+/// A top-level command: its name, the line `dfm --help` shows, its entry point.
+struct Command {
+    const char *name;
+    const char *summary;
+    int (*run)(const QStringList &args);
+};
+
+int versionCommand(const QStringList &args);
+int helpCommand(const QStringList &args);
+
+const Command kCommands[] = {
+    {"run", "Run tasks of the project's flow, through its daemon or an ephemeral pool.", runCommand},
+    {"daemon", "Start, stop or query the project's warm worker-pool daemon.", daemonCommand},
+    {"worker", "A worker process; the daemon starts these, not people.", workerCommand},
+    {"help", "Show the help of a command: dfm help COMMAND [SUBCOMMAND].", helpCommand},
+    {"version", "Print the version.", versionCommand},
+};
+
+CommandSpec topSpec()
+{
+    CommandSpec s;
+    s.path = QStringLiteral("dfm");
+    s.synopsis = QStringLiteral("[options] COMMAND [ARGS...]");
+    s.description = QStringLiteral(
+        "dfm (DV Flow Manager) runs the task graphs of design-verification regressions: "
+        "builds, simulations, checks. A per-project daemon keeps a pool of warm worker "
+        "processes across many `dfm run` invocations; without one, `dfm run` brings up a "
+        "pool of its own for the run.\n\n"
+        "The project is --root DIR, or the nearest directory upwards holding flow.dv, "
+        "flow.yaml or .dfm/.");
+    for (const Command &c : kCommands)
+        s.subcommands.push_back({QString::fromLatin1(c.name), QString::fromLatin1(c.summary)});
+    s.options = {{QStringLiteral("V"), QStringLiteral("version"), QString(), QStringLiteral("Print the version and exit.")}};
+    s.footer = QStringLiteral(
+        "Run 'dfm help COMMAND' (or 'dfm COMMAND --help') for a command's options.\n"
+        "\n"
+        "Files:\n"
+        "  flow.dv, flow.yaml     the project's flow (its tasks)\n"
+        "  .dfm/daemon.json       the running daemon's pid and socket\n"
+        "  .dfm/config.yaml       project runner settings (also ~/.config/dfm/site.yaml)\n"
+        "  rundir/TASK/TASK.log   each task's output\n"
+        "\n"
+        "Exit status: 0 success, 1 failure, 2 a command-line or flow mistake.\n");
+    return s;
+}
+
+int versionCommand(const QStringList &args)
+{
+    CommandSpec s;
+    s.path = QStringLiteral("dfm version");
+    s.description = QStringLiteral("Print the version of dfm.");
+    ParsedArgs p;
+    int code = 0;
+    if (!parseOrReport(s, args, &p, &code))
+        return code;
+    std::printf("dfm %s\n", DFM_VERSION);
+    return 0;
+}
+
+int helpCommand(const QStringList &args)
+{
+    if (args == QStringList{QStringLiteral("--man")}) { // hidden: the build makes dfm.1 with it
+        std::vector<CommandSpec> all;
+        for (auto specs : {runSpecs, daemonSpecs, workerSpecs})
+            for (CommandSpec &s : specs())
+                all.push_back(std::move(s));
+        std::fputs(qPrintable(manPage(topSpec(), all,
+                                      QStringLiteral("DV Flow Manager: task graphs of design-verification "
+                                                     "regressions on a warm worker pool"),
+                                      QStringLiteral("dfm " DFM_VERSION))),
+                   stdout);
+        return 0;
+    }
+    // `dfm help X Y` is `dfm X Y --help`: help never acts, so this is safe.
+    if (args.isEmpty() || (args.size() == 1 && (args.first() == QLatin1String("help")))) {
+        std::fputs(qPrintable(helpText(topSpec())), stdout);
+        return 0;
+    }
+    for (const Command &c : kCommands)
+        if (args.first() == QLatin1String(c.name))
+            return c.run(args.mid(1) + QStringList{QStringLiteral("--help")});
+    ParsedArgs p;
+    int code = 0;
+    parseOrReport(topSpec(), args.mid(0, 1), &p, &code); // the unknown-command error
+    return code == 0 ? kExitUsage : code;
+}
 
 } // namespace
 
@@ -29,23 +129,21 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("dfm"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DFM_VERSION));
-    QStringList args = app.arguments().mid(1);
-    if (args.isEmpty() || args.first() == QLatin1String("--help")
-        || args.first() == QLatin1String("-h") || args.first() == QLatin1String("help")) {
-        std::fputs(kUsage, args.isEmpty() ? stderr : stdout);
-        return args.isEmpty() ? 2 : 0;
+    const QStringList args = app.arguments().mid(1);
+    const CommandSpec top = topSpec();
+    ParsedArgs p;
+    int code = 0;
+    if (!parseOrReport(top, args, &p, &code))
+        return code;
+    if (p.isSet(QStringLiteral("version")))
+        return versionCommand({});
+    if (p.positionals.isEmpty()) {
+        std::fputs(qPrintable(helpText(top)), stderr);
+        return kExitUsage;
     }
-    const QString cmd = args.takeFirst();
-    if (cmd == QLatin1String("run"))
-        return dfm::cli::runCommand(args);
-    if (cmd == QLatin1String("daemon"))
-        return dfm::cli::daemonCommand(args);
-    if (cmd == QLatin1String("worker"))
-        return dfm::cli::workerCommand(args);
-    if (cmd == QLatin1String("version") || cmd == QLatin1String("--version")) {
-        std::printf("dfm %s\n", DFM_VERSION);
-        return 0;
-    }
-    std::fprintf(stderr, "dfm: unknown command '%s'\n\n%s", qPrintable(cmd), kUsage);
-    return 2;
+    const QString cmd = p.positionals.first();
+    for (const Command &c : kCommands)
+        if (cmd == QLatin1String(c.name))
+            return c.run(p.positionals.mid(1));
+    return kExitUsage; // parseCommandLine() refused unknown commands already
 }

@@ -2,6 +2,8 @@
 
 #include "payloads.h"
 
+#include <algorithm>
+
 namespace dfm::cli {
 
 RunSession::RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std::vector<int>> &needs,
@@ -24,6 +26,7 @@ RunSession::RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std
     }
     connect(m_backend, &TaskBackend::taskFinished, this, &RunSession::onResult);
     connect(m_backend, &TaskBackend::lost, this, &RunSession::onLost);
+    connect(m_backend, &TaskBackend::taskStarted, this, &RunSession::onStarted);
     m_grace.setSingleShot(true);
     connect(&m_grace, &QTimer::timeout, this, [this] { abandon(QStringLiteral("no answer to the cancel")); });
 }
@@ -37,6 +40,7 @@ void RunSession::abandon(const QString &why)
         m_outcomes[size_t(it.value())].reason = why;
     }
     m_outstanding.clear();
+    m_startedMs.clear();
     reportNewlyFinal();
     checkDone();
 }
@@ -129,6 +133,7 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
         return;
     const int index = it.value();
     m_outstanding.erase(it);
+    m_startedMs.remove(index);
     fmt::TaskOutcome &o = m_outcomes[size_t(index)];
     const proto::ResultFacts f = proto::ResultFacts::of(result);
     o.exitCode = f.exitCode;
@@ -180,8 +185,41 @@ void RunSession::onLost(const QString &why)
         m_plan.finished(it.value(), false);
     }
     m_outstanding.clear();
+    m_startedMs.clear();
     reportNewlyFinal();
     checkDone();
+}
+
+void RunSession::onStarted(const QString &requestId, qint64 startedMs)
+{
+    const auto it = m_outstanding.constFind(requestId);
+    if (it != m_outstanding.cend())
+        m_startedMs.insert(it.value(), startedMs);
+}
+
+QStringList RunSession::runningNames() const
+{
+    std::vector<std::pair<qint64, int>> byStart;
+    for (auto it = m_startedMs.cbegin(); it != m_startedMs.cend(); ++it)
+        byStart.emplace_back(it.value(), it.key());
+    std::sort(byStart.begin(), byStart.end());
+    QStringList names;
+    for (const auto &[ms, index] : byStart)
+        names << m_specs[size_t(index)].name;
+    return names;
+}
+
+bool RunSession::longestRunning(QString *name, qint64 *startedMs) const
+{
+    int best = -1;
+    for (auto it = m_startedMs.cbegin(); it != m_startedMs.cend(); ++it)
+        if (best < 0 || it.value() < *startedMs || (it.value() == *startedMs && it.key() < best)) {
+            best = it.key();
+            *startedMs = it.value();
+        }
+    if (best >= 0)
+        *name = m_specs[size_t(best)].name;
+    return best >= 0;
 }
 
 QStringList RunSession::interrupt(int graceMs)

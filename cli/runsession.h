@@ -65,7 +65,14 @@ public:
     int total() const { return int(m_outcomes.size()); }
     /// Tasks with a final outcome.
     int doneCount() const { return m_done; }
-    int runningCount() const { return int(m_outstanding.size()); }
+    /// Submitted tasks that have started on a worker and not finished.
+    int runningCount() const { return int(m_startedMs.size()); }
+    /// Submitted tasks without a result yet: running or queued.
+    int outstandingCount() const { return int(m_outstanding.size()); }
+    /// Names of the running tasks, longest-running first.
+    QStringList runningNames() const;
+    /// The running task that started first; false when none runs.
+    bool longestRunning(QString *name, qint64 *startedMs) const;
     int failedCount() const { return m_plan.count(TaskStatus::Failed); }
     bool interrupted() const { return m_interrupted; }
     bool isDone() const { return m_finished; }
@@ -81,6 +88,7 @@ private:
     void submitReady();
     void onResult(const QString &requestId, const proto::TaskResult &result);
     void onLost(const QString &why);
+    void onStarted(const QString &requestId, qint64 startedMs);
     void record(int index); // newly final task: outcome status + signal
     void reportNewlyFinal(); // skipped/cancelled tasks RunPlan decided
     void checkDone();
@@ -103,6 +111,7 @@ private:
     std::vector<bool> m_reported;     /* taskDone() emitted */
     QHash<QString, int> m_indexOf;    /* request_id -> task index */
     QHash<QString, int> m_outstanding; /* submitted, no result yet */
+    QHash<int, qint64> m_startedMs;    /* outstanding and started: index -> start, ms since epoch */
     int m_done = 0;
     bool m_interrupted = false;
     bool m_finished = false;

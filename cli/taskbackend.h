@@ -29,11 +29,21 @@ public:
     virtual QString describe() const = 0;
     /// For the --json report: "daemon" or "ephemeral".
     virtual QString mode() const = 0;
+    /// Brings what taskStarted() reported up to date, then emits
+    /// runningRefreshed(): at once when the backend always knows (ephemeral),
+    /// after a round trip otherwise (daemon). A task.cancel sent after this
+    /// call is answered after the refresh.
+    virtual void refreshRunning() { Q_EMIT runningRefreshed(); }
     /// Workers this run started itself (ephemeral), or -1 (a daemon's pool).
     virtual int workersLaunched() const { return -1; }
 
 Q_SIGNALS:
     void taskFinished(const QString &requestId, const dfm::proto::TaskResult &result);
+    /// An outstanding task started on a worker at `startedMs` (ms since the
+    /// epoch). Before its taskFinished(), if at all; again if it is retried.
+    void taskStarted(const QString &requestId, qint64 startedMs);
+    /// refreshRunning() is done.
+    void runningRefreshed();
     /// The pool is gone (the daemon connection dropped): no more results.
     void lost(const QString &why);
     void finished();

@@ -14,7 +14,11 @@ namespace dfm::fmt {
 QString duration(qint64 ms);
 
 /// The human `dfm daemon status` report: the model built from a status.get
-/// result (a snapshot), the time now (epoch ms) and the project root.
+/// result (a snapshot), the time now (epoch ms) and the project root. After
+/// the summary lines: the queue by class and client (when any is queued),
+/// the workers, the running tasks with how long each has run and where, and
+/// the last 10 completions with failures' status and log paths (when the
+/// snapshot had them), each with how long ago it ended.
 QString daemonStatus(const MonitorModel &model, qint64 nowMs, const QString &root);
 
 } // namespace dfm::fmt

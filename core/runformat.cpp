@@ -3,6 +3,7 @@
 #include "format.h"
 
 #include <QJsonArray>
+#include <QRegularExpression>
 
 namespace dfm::fmt {
 
@@ -21,11 +22,75 @@ RunCounts countOutcomes(const std::vector<TaskOutcome> &tasks)
     return c;
 }
 
-QString statusLine(int done, int total, int running, int failed, const QString &lastFinished)
+QString clock(qint64 ms)
 {
-    QString s = QStringLiteral("[%1/%2] %3 running, %4 failed").arg(done).arg(total).arg(running).arg(failed);
-    if (!lastFinished.isEmpty())
-        s += QStringLiteral(": ") + lastFinished;
+    const qint64 sec = qMax<qint64>(0, ms) / 1000;
+    if (sec < 60)
+        return QStringLiteral("%1s").arg(sec);
+    if (sec < 3600)
+        return QStringLiteral("%1m%2s").arg(sec / 60).arg(sec % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1h%2m").arg(sec / 3600).arg((sec % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
+QString statusLine(const Progress &p, int width)
+{
+    QString head = QStringLiteral("[%1/%2] %3 running").arg(p.done).arg(p.total).arg(p.running);
+    if (p.queued > 0)
+        head += QStringLiteral(", %1 queued").arg(p.queued);
+    head += QStringLiteral(", %1 failed, %2").arg(p.failed).arg(clock(p.elapsedMs));
+    if (p.longestTask.isEmpty())
+        return width > 0 ? head.left(width) : head;
+    const QString before = QStringLiteral("; longest: ");
+    const QString after = QLatin1Char(' ') + clock(p.longestMs);
+    QString name = p.longestTask;
+    if (width > 0) {
+        const qsizetype room = width - head.size() - before.size() - after.size();
+        if (room < 7) // not even "ab...yz": leave the longest-running task out
+            return head.left(width);
+        if (name.size() > room) {
+            const qsizetype keep = room - 3;
+            name = name.left(keep - keep / 2) + QStringLiteral("...") + name.right(keep / 2);
+        }
+    }
+    return head + before + name + after;
+}
+
+QString paint(const QString &text, const char *sgr, bool color)
+{
+    if (!color)
+        return text;
+    return QStringLiteral("\x1b[%1m%2\x1b[0m").arg(QLatin1String(sgr), text);
+}
+
+QStringList errorExcerpt(const QStringList &tail, int max)
+{
+    // Simulator and tool error conventions: UVM, Cadence (*E,), Verilator
+    // (%Error), compilers and shells (error:, Error:, FATAL).
+    static const QRegularExpression errorLike(
+        QStringLiteral(R"(UVM_(ERROR|FATAL)|\b(ERROR|FATAL|Error|Fatal|error|fatal)\b|^\s*\*[EF],|^%(Error|Fatal))"));
+    static const QRegularExpression uvmCount(QStringLiteral(R"(^\s*UVM_(ERROR|FATAL)\s*:\s*\d+\s*$)"));
+    QStringList errors, plain;
+    for (const QString &line : tail) {
+        if (line.trimmed().isEmpty())
+            continue;
+        plain << line;
+        if (errorLike.match(line).hasMatch() && !uvmCount.match(line).hasMatch())
+            errors << line;
+    }
+    const QStringList &pick = errors.isEmpty() ? plain : errors;
+    return pick.mid(qMax<qsizetype>(0, pick.size() - max));
+}
+
+QString failureBlock(int done, int total, const TaskOutcome &t, const QStringList &excerpt, bool color)
+{
+    QString s = QStringLiteral("[%1/%2] %3 %4 (%5)\n")
+                    .arg(done)
+                    .arg(total)
+                    .arg(paint(QStringLiteral("FAILED"), "1;31", color), t.name, failureDetail(t));
+    for (const QString &line : excerpt)
+        s += QStringLiteral("  | ") + line + QLatin1Char('\n');
+    if (!t.log.isEmpty())
+        s += QStringLiteral("  log: ") + t.log + QLatin1Char('\n');
     return s;
 }
 
@@ -50,14 +115,14 @@ QString failedText(const TaskOutcome &t)
 
 } // namespace
 
-QString taskLine(int done, int total, const TaskOutcome &t)
+QString taskLine(int done, int total, const TaskOutcome &t, bool color)
 {
     const QString head = QStringLiteral("[%1/%2] ").arg(done).arg(total);
     switch (t.status) {
     case TaskStatus::Passed:
         return head + QStringLiteral("passed %1 (%2)").arg(t.name, t.reason.isEmpty() ? duration(t.durationMs) : t.reason);
     case TaskStatus::Failed:
-        return head + QStringLiteral("FAILED ") + failedText(t);
+        return head + paint(QStringLiteral("FAILED"), "1;31", color) + QLatin1Char(' ') + failedText(t);
     case TaskStatus::Skipped:
         return head + QStringLiteral("skipped %1 (%2)").arg(t.name, t.reason);
     case TaskStatus::Cancelled:
@@ -67,21 +132,48 @@ QString taskLine(int done, int total, const TaskOutcome &t)
     }
 }
 
-QString summary(const std::vector<TaskOutcome> &tasks, qint64 wallMs, const QString &mode)
+namespace {
+
+// "a, b, c" or "a, b, ... j and 5 more".
+QString nameList(const QStringList &names)
+{
+    QString s = names.mid(0, kListed).join(QStringLiteral(", "));
+    if (names.size() > kListed)
+        s += QStringLiteral(" and %1 more").arg(names.size() - kListed);
+    return s;
+}
+
+} // namespace
+
+QString summary(const std::vector<TaskOutcome> &tasks, qint64 wallMs, const QString &mode, bool color)
 {
     const RunCounts c = countOutcomes(tasks);
-    QString s = QStringLiteral("dfm run: %1 passed, %2 failed, %3 skipped, %4 cancelled in %5 (%6)\n")
+    const QString failed = QStringLiteral("%1 failed").arg(c.failed);
+    QString s = QStringLiteral("dfm run: %1 passed, %2, %3 skipped, %4 cancelled in %5 (%6)\n")
                     .arg(c.passed)
-                    .arg(c.failed)
+                    .arg(c.failed > 0 ? paint(failed, "1;31", color) : failed)
                     .arg(c.skipped)
                     .arg(c.cancelled)
                     .arg(duration(wallMs), mode);
-    if (c.failed > 0) {
-        s += QStringLiteral("failed:\n");
-        for (const TaskOutcome &t : tasks)
-            if (t.status == TaskStatus::Failed)
-                s += QStringLiteral("  ") + failedText(t) + QLatin1Char('\n');
+    QStringList skipped, cancelled;
+    int listed = 0;
+    for (const TaskOutcome &t : tasks) {
+        if (t.status == TaskStatus::Failed && listed++ < kListed) {
+            if (listed == 1)
+                s += paint(QStringLiteral("failed:"), "31", color) + QLatin1Char('\n');
+            s += QStringLiteral("  ") + failedText(t) + QLatin1Char('\n');
+        }
+        if (t.status == TaskStatus::Skipped)
+            skipped << t.name;
+        if (t.status == TaskStatus::Cancelled)
+            cancelled << t.name;
     }
+    if (c.failed > kListed)
+        s += QStringLiteral("  and %1 more\n").arg(c.failed - kListed);
+    if (!skipped.isEmpty())
+        s += QStringLiteral("skipped: ") + nameList(skipped) + QLatin1Char('\n');
+    if (!cancelled.isEmpty())
+        s += QStringLiteral("cancelled: ") + nameList(cancelled) + QLatin1Char('\n');
     return s;
 }
 

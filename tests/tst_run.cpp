@@ -96,9 +96,32 @@ private Q_SLOTS:
         isolateFromUserConfig(m_home.path());
     }
 
+    // Runs `dfm ARGS` in a real pseudo-terminal (script from util-linux) of
+    // `columns` columns, as a user sees it; returns what the terminal got.
+    QString inTerminal(const TempProject &p, const QString &args, int columns, const QProcessEnvironment &e, int *code)
+    {
+        QProcess term;
+        term.setProcessEnvironment(e);
+        term.setWorkingDirectory(p.root());
+        term.start(QStringLiteral("script"), {QStringLiteral("-qec"),
+                                              QStringLiteral("stty cols %1 rows 24; " DFM_BIN " %2").arg(columns).arg(args),
+                                              QStringLiteral("/dev/null")});
+        if (!term.waitForFinished(60000))
+            return QStringLiteral("<timed out>");
+        *code = term.exitCode(); // script -e passes dfm's exit code on
+        return QString::fromUtf8(term.readAllStandardOutput());
+    }
+
+    QProcessEnvironment terminalEnv() const
+    {
+        auto e = env();
+        e.insert(QStringLiteral("TERM"), QStringLiteral("xterm"));
+        e.remove(QStringLiteral("NO_COLOR"));
+        return e;
+    }
+
     void terminalShowsOneUpdatingStatusLine()
     {
-        // A real pseudo-terminal (script from util-linux), as a user sees it.
         TempProject p;
         p.write(QStringLiteral("flow.dv"), R"(package:
   name: p
@@ -111,21 +134,73 @@ private Q_SLOTS:
     needs: [a]
     run: "true"
 )");
-        auto e = env();
-        e.insert(QStringLiteral("TERM"), QStringLiteral("xterm"));
-        QProcess term;
-        term.setProcessEnvironment(e);
-        term.setWorkingDirectory(p.root());
-        term.start(QStringLiteral("script"), {QStringLiteral("-qec"), QStringLiteral(DFM_BIN " run"), QStringLiteral("/dev/null")});
-        QVERIFY(term.waitForFinished(60000));
-        QCOMPARE(term.exitCode(), 1); // script -e passes dfm's exit code on
-        const QString out = QString::fromUtf8(term.readAllStandardOutput());
-        // Passing tasks only update the status line; a failure gets a line of its own.
+        int code = -1;
+        const QString out = inTerminal(p, QStringLiteral("run"), 80, terminalEnv(), &code);
+        QCOMPARE(code, 1);
+        // Passing tasks only update the status line; a failure gets lines of its own.
         QVERIFY2(!out.contains(QStringLiteral("passed a")), qPrintable(out));
         QVERIFY2(out.contains(QStringLiteral("\r\x1b[K[")), qPrintable(out));
-        QVERIFY2(out.contains(QStringLiteral("FAILED p.b (exit 2) log: %1\r\n").arg(p.path(QStringLiteral("rundir/p.b/p.b.log")))), qPrintable(out));
-        QVERIFY2(out.contains(QStringLiteral("\x1b[K[3/3] 0 running, 1 failed: ")), qPrintable(out));
-        QVERIFY2(out.contains(QStringLiteral("dfm run: 2 passed, 1 failed, 0 skipped, 0 cancelled in ")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("\x1b[1;31mFAILED\x1b[0m p.b (exit 2)\r\n  log: %1\r\n")
+                                  .arg(p.path(QStringLiteral("rundir/p.b/p.b.log")))),
+                 qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("\x1b[K[3/3] 0 running, 1 failed, ")), qPrintable(out));
+        QVERIFY2(out.contains(QStringLiteral("dfm run: 2 passed, \x1b[1;31m1 failed\x1b[0m, 0 skipped, 0 cancelled in ")), qPrintable(out));
+
+        // -v: a line for every task on a terminal too.
+        const QString verbose = inTerminal(p, QStringLiteral("run -v --color=never"), 80, terminalEnv(), &code);
+        QCOMPARE(code, 1);
+        QVERIFY2(verbose.contains(QStringLiteral("] passed p.a (")), qPrintable(verbose));
+        QVERIFY2(verbose.contains(QStringLiteral("] passed p.c (")), qPrintable(verbose));
+        QVERIFY2(!verbose.contains(QStringLiteral("\x1b[1;31m")), qPrintable(verbose));
+    }
+
+    void narrowTerminalFramesFitAndFailuresShowTheirErrorLines()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), R"(package:
+  name: p
+  tasks:
+  - name: a_simulation_with_a_name_much_too_long_for_the_terminal
+    run: sleep 3
+  - name: regress_scoreboard
+    run: |
+      echo "UVM_INFO @ 0: reset done"
+      echo "UVM_ERROR @ 5: scoreboard mismatch: expected 0x1f got 0x00" >&2
+      echo "simulation finished"
+      exit 1
+)");
+        const int width = 50;
+        int code = -1;
+        const QString out = inTerminal(p, QStringLiteral("run"), width, terminalEnv(), &code);
+        QCOMPARE(code, 1);
+        // Every status-line frame fits: what follows each "\r\x1b[K" up to the next line break or redraw.
+        int frames = 0;
+        bool sawLongest = false;
+        for (const QString &chunk : out.split(QStringLiteral("\r\x1b[K")).mid(1)) {
+            const QString frame = chunk.left(chunk.indexOf(QLatin1Char('\r')));
+            if (!frame.startsWith(QLatin1Char('[')) || !frame.contains(QStringLiteral(" running, ")))
+                continue; // a failure's own lines, not a status frame
+            ++frames;
+            QVERIFY2(frame.size() <= width, qPrintable(QStringLiteral("%1 columns: '%2'").arg(frame.size()).arg(frame)));
+            sawLongest = sawLongest || frame.contains(QStringLiteral("; longest: p.a_"));
+        }
+        QVERIFY2(frames >= 2, qPrintable(out));
+        QVERIFY2(sawLongest, qPrintable(out));
+        // The failing task's own error line, without opening its log; coloured FAILED.
+        QVERIFY2(out.contains(QStringLiteral("\x1b[1;31mFAILED\x1b[0m p.regress_scoreboard (exit 1)\r\n"
+                                             "  | UVM_ERROR @ 5: scoreboard mismatch: expected 0x1f got 0x00\r\n"
+                                             "  log: %1\r\n")
+                                  .arg(p.path(QStringLiteral("rundir/p.regress_scoreboard/p.regress_scoreboard.log")))),
+                 qPrintable(out));
+
+        // NO_COLOR: the same, without a single colour.
+        auto e = terminalEnv();
+        e.insert(QStringLiteral("NO_COLOR"), QStringLiteral("1"));
+        const QString plain = inTerminal(p, QStringLiteral("run regress_scoreboard"), width, e, &code);
+        QCOMPARE(code, 1);
+        QVERIFY2(plain.contains(QStringLiteral("] FAILED p.regress_scoreboard (exit 1)\r\n  | UVM_ERROR @ 5: ")), qPrintable(plain));
+        QVERIFY2(!plain.contains(QStringLiteral("\x1b[1;")) && !plain.contains(QStringLiteral("\x1b[3")) && !plain.contains(QStringLiteral("m\x1b[0m")),
+                 qPrintable(plain));
     }
 
     void failedNeedSkipsItsDependentsAndTheRunFails()
@@ -135,7 +210,7 @@ private Q_SLOTS:
         const Run r = run(p, {QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QCOMPARE(r.code, 1);
         const QStringList lines = r.out.split(QLatin1Char('\n'));
-        QCOMPARE(lines.size(), 8); // 4 tasks, summary, "failed:", one failure, ""
+        QCOMPARE(lines.size(), 9); // 4 tasks, summary, "failed:", one failure, "skipped: report", ""
         QVERIFY2(lines[0].startsWith(QStringLiteral("[1/4] passed demo.build (")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("] FAILED demo.test_b (exit 3) log: %1\n").arg(p.path(QStringLiteral("rundir/demo.test_b/demo.test_b.log")))),
                  qPrintable(r.out));
@@ -144,6 +219,7 @@ private Q_SLOTS:
         QVERIFY2(lines[4].endsWith(QStringLiteral("(ephemeral local pool of 16 workers)")), qPrintable(r.out));
         QCOMPARE(lines[5], QStringLiteral("failed:"));
         QCOMPARE(lines[6], QStringLiteral("  demo.test_b (exit 3) log: %1").arg(p.path(QStringLiteral("rundir/demo.test_b/demo.test_b.log"))));
+        QCOMPARE(lines[7], QStringLiteral("skipped: demo.report"));
         QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/demo.report"))));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/demo.build/built.txt"))), QStringLiteral("built\n"));
 
@@ -288,10 +364,10 @@ private Q_SLOTS:
         p.write(QStringLiteral("flow.dv"), kGraphFlow);
         Run r = run(p, {QStringLiteral("-j"), QStringLiteral("0")});
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: -j: expected a positive integer, got '0'\nusage: dfm run")), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: -j: expected a positive integer, got '0'\nUsage: dfm run [options] [TASK...]\n")), qPrintable(r.err));
         r = run(p, {QStringLiteral("--frobnicate")});
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains(QStringLiteral("usage: dfm run")), qPrintable(r.err));
+        QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: unknown option '--frobnicate'\n")), qPrintable(r.err));
         r = run(p, {QStringLiteral("tets_a")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: ")) && r.err.contains(QStringLiteral("test_a")), qPrintable(r.err));
@@ -537,6 +613,30 @@ private Q_SLOTS:
         QVERIFY2(out.contains(QStringLiteral("dfm run: 0 passed, 0 failed, 0 skipped, 1 cancelled in ")), qPrintable(out));
         QCOMPARE(processesMatching(marker), QList<qint64>{});
         QCOMPARE(processesMatching(p.root()), QList<qint64>{});
+    }
+
+    void interruptCountsOnlyTheTasksActuallyRunning()
+    {
+        // Six tasks through a daemon of four workers: all six are submitted,
+        // four run, two wait in the daemon's queue.
+        TempProject p;
+        const QString marker = QStringLiteral("queued-%1").arg(QCoreApplication::applicationPid());
+        QByteArray list;
+        for (int i = 0; i < 6; ++i)
+            list += QStringLiteral("s%1: sleep 60; echo %2\n").arg(i).arg(marker).toUtf8();
+        p.write(QStringLiteral("jobs.txt"), list);
+        startDaemon(p);
+        QProcess proc;
+        proc.setProcessEnvironment(env());
+        proc.setWorkingDirectory(p.root());
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--tasks-from"), QStringLiteral("jobs.txt")});
+        QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 4, 30000);
+        ::kill(pid_t(proc.processId()), SIGINT);
+        QVERIFY(proc.waitForFinished(30000));
+        const QString err = QString::fromUtf8(proc.readAllStandardError());
+        QCOMPARE(proc.exitCode(), 130);
+        QVERIFY2(err.contains(QStringLiteral("dfm run: interrupted; cancelling 4 running task(s) (")), qPrintable(err));
+        QCOMPARE(processesMatching(marker), QList<qint64>{});
     }
 
     void interruptCancelsEveryTaskOfTheRun_data()

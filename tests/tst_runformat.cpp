@@ -38,10 +38,87 @@ std::vector<TaskOutcome> sampleRun()
 class TestRunFormat : public QObject {
     Q_OBJECT
 private Q_SLOTS:
-    void statusLineShowsProgressAndLastTask()
+    void statusLineShowsProgressElapsedAndTheLongestRunningTask()
     {
-        QCOMPARE(statusLine(3, 10, 2, 1, QStringLiteral("build")), QStringLiteral("[3/10] 2 running, 1 failed: build"));
-        QCOMPARE(statusLine(0, 10, 0, 0, QString()), QStringLiteral("[0/10] 0 running, 0 failed"));
+        Progress p;
+        p.done = 3;
+        p.total = 10;
+        p.running = 2;
+        p.queued = 4;
+        p.failed = 1;
+        p.elapsedMs = 12300;
+        p.longestTask = QStringLiteral("sim_big");
+        p.longestMs = 8900;
+        QCOMPARE(statusLine(p, 0), QStringLiteral("[3/10] 2 running, 4 queued, 1 failed, 12s; longest: sim_big 8s"));
+        Progress idle;
+        idle.total = 10;
+        idle.elapsedMs = 65000;
+        QCOMPARE(statusLine(idle, 80), QStringLiteral("[0/10] 0 running, 0 failed, 1m05s"));
+    }
+
+    void statusLineFitsTheWidth()
+    {
+        Progress p;
+        p.done = 3;
+        p.total = 10;
+        p.running = 2;
+        p.failed = 1;
+        p.elapsedMs = 12000;
+        p.longestTask = QStringLiteral("a_rather_long_simulation_name");
+        p.longestMs = 3000;
+        const QString full = QStringLiteral("[3/10] 2 running, 1 failed, 12s; longest: a_rather_long_simulation_name 3s");
+        QCOMPARE(statusLine(p, int(full.size())), full);
+        // The name is shortened in the middle first...
+        QCOMPARE(statusLine(p, 60), QStringLiteral("[3/10] 2 running, 1 failed, 12s; longest: a_rath...n_name 3s"));
+        QCOMPARE(statusLine(p, 60).size(), 60);
+        // ...then left out, then the line cut.
+        QCOMPARE(statusLine(p, 50), QStringLiteral("[3/10] 2 running, 1 failed, 12s"));
+        QCOMPARE(statusLine(p, 20), QStringLiteral("[3/10] 2 running, 1 "));
+        for (int w = 1; w <= 100; ++w)
+            QVERIFY2(statusLine(p, w).size() <= w, qPrintable(QString::number(w)));
+    }
+
+    void clockForTheStatusLine()
+    {
+        QCOMPARE(clock(999), QStringLiteral("0s"));
+        QCOMPARE(clock(59999), QStringLiteral("59s"));
+        QCOMPARE(clock(245000), QStringLiteral("4m05s"));
+        QCOMPARE(clock(7380000), QStringLiteral("2h03m"));
+    }
+
+    void errorExcerptPrefersErrorLines()
+    {
+        const QStringList log{QStringLiteral("compiling"), QStringLiteral("UVM_INFO @ 0: start"),
+                              QStringLiteral("UVM_ERROR @ 10: scoreboard mismatch"), QStringLiteral("more noise"),
+                              QStringLiteral("Error: assertion a_req failed"), QStringLiteral("--- UVM Report Summary ---"),
+                              QStringLiteral("UVM_ERROR :    1"), QStringLiteral("UVM_FATAL :    0"), QString(),
+                              QStringLiteral("simulation ended")};
+        QCOMPARE(errorExcerpt(log, 5), (QStringList{QStringLiteral("UVM_ERROR @ 10: scoreboard mismatch"),
+                                                    QStringLiteral("Error: assertion a_req failed")}));
+        QCOMPARE(errorExcerpt(log, 1), QStringList{QStringLiteral("Error: assertion a_req failed")});
+        QCOMPARE(errorExcerpt({QStringLiteral("*E,NOTDIR: no such file"), QStringLiteral("%Error: t.sv:3: syntax"),
+                               QStringLiteral("FATAL: out of licences"), QStringLiteral("ok")}, 5),
+                 (QStringList{QStringLiteral("*E,NOTDIR: no such file"), QStringLiteral("%Error: t.sv:3: syntax"),
+                              QStringLiteral("FATAL: out of licences")}));
+        // No error-like line: the last non-empty lines.
+        QCOMPARE(errorExcerpt({QStringLiteral("a"), QStringLiteral("b"), QString(), QStringLiteral("c")}, 2),
+                 (QStringList{QStringLiteral("b"), QStringLiteral("c")}));
+        QCOMPARE(errorExcerpt({QStringLiteral("terrorist"), QStringLiteral("ErrorCount=0")}, 5),
+                 (QStringList{QStringLiteral("terrorist"), QStringLiteral("ErrorCount=0")}));
+    }
+
+    void failureBlockShowsTheErrorLinesThenTheLog()
+    {
+        const auto run = sampleRun();
+        QCOMPARE(failureBlock(4, 10, run[1], {QStringLiteral("UVM_ERROR: bad")}, false),
+                 QStringLiteral("[4/10] FAILED test_x (exit 1)\n"
+                                "  | UVM_ERROR: bad\n"
+                                "  log: /p/rundir/test_x/test_x.log\n"));
+        QCOMPARE(failureBlock(4, 10, run[1], {}, true),
+                 QStringLiteral("[4/10] \x1b[1;31mFAILED\x1b[0m test_x (exit 1)\n"
+                                "  log: /p/rundir/test_x/test_x.log\n"));
+        QCOMPARE(taskLine(4, 10, run[1], true),
+                 QStringLiteral("[4/10] \x1b[1;31mFAILED\x1b[0m test_x (exit 1) log: /p/rundir/test_x/test_x.log"));
     }
 
     void taskLinePerOutcome()
@@ -63,15 +140,36 @@ private Q_SLOTS:
         QCOMPARE(taskLine(2, 2, lost), QStringLiteral("[2/2] FAILED l (daemon connection lost)"));
     }
 
-    void summaryCountsAndListsFailures()
+    void summaryCountsAndNamesFailedSkippedAndCancelled()
     {
         QCOMPARE(summary(sampleRun(), 3400, QStringLiteral("through daemon pid 123")),
                  QStringLiteral("dfm run: 1 passed, 1 failed, 1 skipped, 1 cancelled in 3.4s (through daemon pid 123)\n"
                                 "failed:\n"
-                                "  test_x (exit 1) log: /p/rundir/test_x/test_x.log\n"));
+                                "  test_x (exit 1) log: /p/rundir/test_x/test_x.log\n"
+                                "skipped: test_y\n"
+                                "cancelled: sim\n"));
         QCOMPARE(summary({outcome(QStringLiteral("a"), TaskStatus::Passed, 0)}, 850,
                          QStringLiteral("ephemeral local pool of 4 workers")),
                  QStringLiteral("dfm run: 1 passed, 0 failed, 0 skipped, 0 cancelled in 850ms (ephemeral local pool of 4 workers)\n"));
+        QCOMPARE(summary(sampleRun(), 3400, QStringLiteral("m"), true),
+                 QStringLiteral("dfm run: 1 passed, \x1b[1;31m1 failed\x1b[0m, 1 skipped, 1 cancelled in 3.4s (m)\n"
+                                "\x1b[31mfailed:\x1b[0m\n"
+                                "  test_x (exit 1) log: /p/rundir/test_x/test_x.log\n"
+                                "skipped: test_y\n"
+                                "cancelled: sim\n"));
+    }
+
+    void summaryListsUpToALimitThenCounts()
+    {
+        std::vector<TaskOutcome> run;
+        for (int i = 0; i < kListed + 2; ++i) {
+            run.push_back(outcome(QStringLiteral("f%1").arg(i), TaskStatus::Failed, 1));
+            run.push_back(outcome(QStringLiteral("s%1").arg(i), TaskStatus::Skipped));
+        }
+        const QString s = summary(run, 0, QStringLiteral("m"));
+        QVERIFY2(s.contains(QStringLiteral("  f9 (exit 1)\n  and 2 more\n")), qPrintable(s));
+        QVERIFY2(!s.contains(QStringLiteral("f10")), qPrintable(s));
+        QVERIFY2(s.endsWith(QStringLiteral("skipped: s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 and 2 more\n")), qPrintable(s));
     }
 
     void jsonReportHasEveryTask()
