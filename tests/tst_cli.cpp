@@ -68,8 +68,9 @@ private Q_SLOTS:
         Run r = runDfm(words("run --jbos 3"), p.root());
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: unknown option '--jbos'; did you mean '--jobs'?\n"
-                                       "  valid options: --color, -j/--jobs, --json, --list-tasks, --pool-size, --root, "
-                                       "--rundir, --runner, --runner-opt, --tasks-from, -v/--verbose, -h/--help\n"
+                                       "  valid options: -D, --clean, --color, -c/--config, -f/--force, -j/--jobs, --json, "
+                                       "--list-tasks, --pool-size, --root, --rundir, --runner, --runner-opt, --task-timeout, "
+                                       "--tasks-from, -v/--verbose, -h/--help\n"
                                        "Usage: dfm run [options] [TASK...]\n"
                                        "Run 'dfm run --help' for details.\n"));
         r = runDfm(words("daemon start --pool 3"), p.root());
@@ -137,11 +138,11 @@ private Q_SLOTS:
         TempProject p;
         const Run r = runDfm(words("run --help"), p.root());
         QCOMPARE(r.code, 0);
-        QVERIFY2(r.out.contains(QStringLiteral("  -j, --jobs N           Tasks of this run in flight at once (default: the\n"
-                                               "                         pool's size).\n")),
+        QVERIFY2(r.out.contains(QStringLiteral("  -j, --jobs N              Tasks of this run in flight at once (default: the\n"
+                                               "                            pool's size).\n")),
                  qPrintable(r.out));
-        QVERIFY2(r.out.contains(QStringLiteral("      --color WHEN       Colour the output: auto (on a terminal, unless\n"
-                                               "                         NO_COLOR is set), always, never. Default: auto.\n")),
+        QVERIFY2(r.out.contains(QStringLiteral("      --color WHEN          Colour the output: auto (on a terminal, unless\n"
+                                               "                            NO_COLOR is set), always, never. Default: auto.\n")),
                  qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("\nExit status:\n  0    every task passed\n")), qPrintable(r.out));
     }
@@ -212,12 +213,12 @@ private Q_SLOTS:
         run.setWorkingDirectory(p.root());
         run.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
         QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000);
-        const QString log = p.path(QStringLiteral("rundir/broken/broken.log"));
+        const QString log = p.path(QStringLiteral("rundir/p.broken/p.broken.log"));
         QTRY_VERIFY_WITH_TIMEOUT((r = runDfm(words("daemon status"), p.root())).out.contains(QStringLiteral("FAILED")), 30000);
         QCOMPARE(r.code, 0);
-        QVERIFY2(r.out.contains(QStringLiteral("\n  RUNNING                  FOR      HOST             WORKER   CLIENT\n  soak  ")),
+        QVERIFY2(r.out.contains(QStringLiteral("\n  RUNNING                  FOR      HOST             WORKER   CLIENT\n  p.soak  ")),
                  qPrintable(r.out));
-        QVERIFY2(r.out.contains(QStringLiteral(" FAILED    broken                   ")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral(" FAILED    p.broken                 ")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral(" status 3 log: %1\n").arg(log)), qPrintable(r.out));
         r = runDfm(words("daemon status --json"), p.root());
         QCOMPARE(r.code, 0);
@@ -225,7 +226,7 @@ private Q_SLOTS:
         QCOMPARE(s.value(QLatin1String("state")).toString(), QStringLiteral("running"));
         const QJsonArray running = s.value(QLatin1String("running")).toArray();
         QCOMPARE(running.size(), 1);
-        QCOMPARE(running[0].toObject().value(QLatin1String("name")).toString(), QStringLiteral("soak"));
+        QCOMPARE(running[0].toObject().value(QLatin1String("name")).toString(), QStringLiteral("p.soak"));
         QVERIFY(!running[0].toObject().value(QLatin1String("hostname")).toString().isEmpty());
         QVERIFY(running[0].toObject().value(QLatin1String("started_ms")).toInteger() > 0);
         const QJsonArray recent = s.value(QLatin1String("recent")).toArray();

@@ -56,7 +56,7 @@ private Q_SLOTS:
     void optionsAndTheirValues()
     {
         TempProject p;
-        QCOMPARE(complete(p.root(), {QStringLiteral("run"), QStringLiteral("--co")}), QStringLiteral("--color\n"));
+        QCOMPARE(complete(p.root(), {QStringLiteral("run"), QStringLiteral("--co")}), QStringLiteral("--color\n--config\n"));
         QCOMPARE(complete(p.root(), {QStringLiteral("run"), QStringLiteral("--color"), QString()}), QStringLiteral("auto\nalways\nnever\n"));
         QCOMPARE(complete(p.root(), {QStringLiteral("run"), QStringLiteral("--color=n")}), QStringLiteral("never\n"));
         QCOMPARE(complete(p.root(), {QStringLiteral("daemon"), QStringLiteral("status"), QStringLiteral("--")}),

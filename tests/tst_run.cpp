@@ -182,7 +182,7 @@ private Q_SLOTS:
                 continue; // a failure's own lines, not a status frame
             ++frames;
             QVERIFY2(frame.size() <= width, qPrintable(QStringLiteral("%1 columns: '%2'").arg(frame.size()).arg(frame)));
-            sawLongest = sawLongest || frame.contains(QStringLiteral("; longest: p.a_"));
+            sawLongest = sawLongest || frame.contains(QStringLiteral("; longest: p."));
         }
         QVERIFY2(frames >= 2, qPrintable(out));
         QVERIFY2(sawLongest, qPrintable(out));
@@ -308,7 +308,8 @@ private Q_SLOTS:
         QCOMPARE(readText(out), QStringLiteral("hello\n"));
         r = run(p, {QStringLiteral("-c"), QStringLiteral("debug")});
         QCOMPARE(r.code, 2);
-        QCOMPARE(r.err, QStringLiteral("dfm run: -c debug: package configurations (`configs:`) are not supported yet\n"));
+        QCOMPARE(r.err, QStringLiteral("dfm run: -c debug: package configurations (`configs:`) are not supported yet\n"
+                                        "Usage: dfm run [options] [TASK...]\nRun 'dfm run --help' for details.\n"));
         r = run(p, {QStringLiteral("--clean"), QStringLiteral("--rundir"), QStringLiteral(".")});
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: --clean: refusing to remove %1, which holds the project %1; pass a --rundir of its own\n")
