@@ -4,6 +4,7 @@
 #include "daemon.h"
 #include "daemonclient.h"
 #include "format.h"
+#include "monitor.h"
 #include "monitormodel.h"
 #include "poolsetup.h"
 #include "signalwatcher.h"
@@ -29,9 +30,10 @@ namespace dfm::cli {
 namespace {
 
 const char kDaemonUsage[] =
-    "usage: dfm daemon start [--runner NAME] [--pool-size N] [--runner-opt K=V]... [--root DIR] [--foreground]\n"
+    "usage: dfm daemon start [--runner NAME] [--pool-size N] [--runner-opt K=V]... [--root DIR] [--foreground|--monitor]\n"
     "       dfm daemon stop [--root DIR]\n"
-    "       dfm daemon status [--json] [--root DIR]\n";
+    "       dfm daemon status [--json] [--root DIR]\n"
+    "       dfm daemon --monitor [--root DIR]\n";
 
 void out(const QString &s) { std::fputs(qPrintable(s), stdout); std::fflush(stdout); }
 void err(const QString &s) { std::fputs(qPrintable(s), stderr); }
@@ -226,9 +228,10 @@ int start(const QStringList &args)
         out(p.helpText());
         return 0;
     }
-    if (p.isSet(QStringLiteral("monitor"))) {
-        err(QStringLiteral("dfm daemon start: --monitor is not available yet: the terminal monitor is "
-                           "not part of this build\n"));
+    const bool monitor = p.isSet(QStringLiteral("monitor"));
+    if (monitor && p.isSet(QStringLiteral("foreground"))) {
+        err(QStringLiteral("dfm daemon start: --monitor and --foreground cannot be combined; run the "
+                           "monitor from another terminal with `dfm daemon --monitor`\n"));
         return 2;
     }
     ConfigOverrides ov;
@@ -247,7 +250,10 @@ int start(const QStringList &args)
         forward << QStringLiteral("--pool-size") << QString::number(ov.poolSize);
     for (const QString &o : ov.runnerOpts)
         forward << QStringLiteral("--runner-opt") << o;
-    return startBackground(c, ov, forward);
+    const int code = startBackground(c, ov, forward);
+    if (code != 0 || !monitor)
+        return code;
+    return tui::attachMonitor(c.paths, QStringLiteral("dfm daemon start --monitor"));
 }
 
 int stop(const QStringList &args)
@@ -376,9 +382,15 @@ int daemonCommand(const QStringList &args)
         return 0;
     }
     if (sub == QLatin1String("--monitor")) {
-        err(QStringLiteral("dfm daemon --monitor: the terminal monitor is not part of this build yet; "
-                           "use `dfm daemon status` meanwhile\n"));
-        return 2;
+        QCommandLineParser p;
+        Common c;
+        if (!parseArgs(p, sub, rest, &c))
+            return 2;
+        if (p.isSet(QStringLiteral("help"))) {
+            out(p.helpText());
+            return 0;
+        }
+        return tui::attachMonitor(c.paths, QStringLiteral("dfm daemon --monitor"));
     }
     err(QStringLiteral("dfm daemon: unknown subcommand '%1' (expected start, stop or status)\n%2")
             .arg(sub, QLatin1String(kDaemonUsage)));
