@@ -340,7 +340,9 @@ Screen layoutScreen(const MonitorModel &m, const View &v)
 
     s.lines << plain(v, QString());
     s.lines << plain(v, QStringLiteral("Recent Completions"), Attr::Heading);
-    const RecentCols cc = recentColumns(m, recent, v.width);
+    // Columns sized by the rows shown, not by all the completions kept.
+    const std::deque<proto::TaskCompleted> shown(recent.end() - qMin(recentCount, recentRows), recent.end());
+    const RecentCols cc = recentColumns(m, shown, v.width);
     s.lines << plain(v, QLatin1Char(' ') + cell(QStringLiteral("RESULT"), cc.result) + gap()
                             + cell(QStringLiteral("TASK"), cc.task) + gap() + cell(QStringLiteral("RUN"), cc.run)
                             + gap() + cell(QStringLiteral("WORKER"), cc.worker) + gap()

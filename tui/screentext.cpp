@@ -46,6 +46,16 @@ bool isControl(char32_t c)
     return c < 0x20 || (c >= 0x7F && c < 0xA0) || c == 0x2028 || c == 0x2029;
 }
 
+/// True when every character is printable ASCII: one column each, nothing
+/// to replace (task names nearly always; the layout's fast path).
+bool plainAscii(const QString &s)
+{
+    for (QChar c : s)
+        if (c.unicode() < 0x20 || c.unicode() > 0x7E)
+            return false;
+    return true;
+}
+
 QString ellipsis(bool asciiOnly) { return asciiOnly ? QStringLiteral("~") : QStringLiteral("\u2026"); }
 
 } // namespace
@@ -67,6 +77,8 @@ int charWidth(char32_t c)
 
 QString printable(const QString &s, bool asciiOnly)
 {
+    if (plainAscii(s))
+        return s;
     QString out;
     out.reserve(s.size());
     for (char32_t c : s.toUcs4()) {
@@ -80,6 +92,8 @@ QString printable(const QString &s, bool asciiOnly)
 
 int displayWidth(const QString &s)
 {
+    if (plainAscii(s))
+        return int(s.size());
     int w = 0;
     for (char32_t c : printable(s).toUcs4())
         w += charWidth(c);
@@ -90,6 +104,8 @@ QString elide(const QString &s, int width, bool asciiOnly)
 {
     if (width <= 0)
         return {};
+    if (plainAscii(s))
+        return s.size() <= width ? s : s.left(width - 1) + ellipsis(asciiOnly);
     const QString p = printable(s, asciiOnly);
     const QVector<uint> chars = p.toUcs4();
     int total = 0;
