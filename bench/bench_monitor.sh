@@ -1,16 +1,22 @@
 #!/usr/bin/env bash
 # CPU of the terminal monitor (`dfm daemon --monitor`, in a private tmux
-# server's 120x40 pane) while a daemon runs N trivial tasks (`true`) as fast
-# as it can, with the daemon's own CPU over the same interval as the
-# baseline, then the monitor's CPU while idle. CPU is utime+stime from
-# /proc/PID/stat; % is of one core.
+# server's 120x40 pane), utime+stime from /proc/PID/stat, % of one core:
+#   1. while a real daemon runs N trivial tasks (`true`) as fast as it can,
+#      with the daemon's own CPU over the same interval as the baseline;
+#   2. then idle for 10 s;
+#   3. while a stand-in daemon (build/bench/bench_tui --serve) sends the
+#      events of RATE tasks a second for S seconds: the rate a real daemon
+#      reaches only on a machine with cores to spare.
 #
-#   bench/bench_monitor.sh [N=3000] [P=8]      (after a build into ./build)
+#   bench/bench_monitor.sh [N=3000] [P=8] [RATE=1000] [S=20]   (after a build into ./build)
 set -euo pipefail
 n=${1:-3000}
 p=${2:-8}
+rate=${3:-1000}
+secs=${4:-20}
 idle_s=10
 dfm=$(cd "$(dirname "$0")/.." && pwd)/build/cli/dfm
+standin=$(cd "$(dirname "$0")/.." && pwd)/build/bench/bench_tui
 command -v tmux >/dev/null || { echo "bench_monitor: needs tmux" >&2; exit 1; }
 work=$(mktemp -d /tmp/dfm-bench-mon.XXXXXX)
 tmux_() { tmux -u -S "$work/tmux.sock" "$@"; }
@@ -48,3 +54,22 @@ awk -v n="$n" -v p="$p" -v wall="$((t1 - t0))" -v hz="$hz" -v m="$((m1 - m0))" -
   printf "  monitor CPU, idle %2d s   : %6.2f s  %5.1f%% of a core\n", idle_s, idle / hz, 100 * idle / hz / idle_s
 }'
 grep -E '^ Tasks ' "$work/screen.txt" | sed 's/^/  monitor screen after the run:/'
+
+# 3. The stand-in daemon at RATE tasks/s; it starts sending once the monitor subscribes.
+mkdir -p "$work/fake"
+"$standin" --serve "$work/fake" "$rate" "$secs" & fake_pid=$!
+for _ in $(seq 1 100); do [ -e "$work/fake/.dfm/daemon.json" ] && break; sleep 0.1; done
+tmux_ new-window -d -t mon: -n fake "LC_ALL=C.UTF-8 exec '$dfm' daemon --monitor --root '$work/fake'"
+fmon_pid=$(tmux_ display-message -p -t mon:fake '#{pane_pid}')
+for _ in $(seq 1 300); do tmux_ capture-pane -p -t mon:fake | grep -q 'Running (' && break; sleep 0.1; done
+m0=$(ticks "$fmon_pid"); f0=$(ticks "$fake_pid"); t0=$(ms)
+mid=$(( secs / 2 )); sleep "$mid"; tmux_ capture-pane -p -t mon:fake > "$work/fake-screen.txt"
+m1=$(ticks "$fmon_pid"); f1=$(ticks "$fake_pid"); t1=$(ms)
+wait "$fake_pid" || true
+awk -v rate="$rate" -v wall="$((t1 - t0))" -v hz="$hz" -v m="$((m1 - m0))" -v f="$((f1 - f0))" 'BEGIN {
+  s = wall / 1000
+  printf "  stand-in daemon at %d tasks/s (%d events/s), %.1f s measured mid-stream:\n", rate, rate * 5, s
+  printf "  stand-in daemon CPU      : %6.2f s  %5.1f%% of a core\n", f / hz, 100 * f / hz / s
+  printf "  monitor CPU              : %6.2f s  %5.1f%% of a core\n", m / hz, 100 * m / hz / s
+}'
+grep -E '^ Tasks ' "$work/fake-screen.txt" | sed 's/^/  monitor screen mid-stream:/'

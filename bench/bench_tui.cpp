@@ -5,15 +5,30 @@
 // two worker.state events; redraws coalesced to 10 a second).
 //
 //   build/bench/bench_tui [TASKS=20000]
+//
+// With --serve it is instead a stand-in daemon for bench/bench_monitor.sh:
+// it answers ping and monitor.subscribe on DIR/.dfm/daemon.sock and sends
+// the events of RATE tasks a second for SECONDS, so the real monitor can be
+// measured at a rate this machine's real daemon cannot reach.
+//
+//   build/bench/bench_tui --serve DIR RATE SECONDS
 
+#include "framing.h"
 #include "monitormodel.h"
+#include "paths.h"
 #include "payloads.h"
 #include "protocol.h"
 #include "screenlayout.h"
+#include "statefile.h"
+
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QTimer>
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 
 #include <cstdio>
@@ -27,12 +42,12 @@ constexpr qint64 kStart = 1'800'000'000'000;
 
 /// The wire lines of `tasks` tasks flowing through kWorkers workers, as a
 /// daemon sends them to a monitor.
-QList<QByteArray> eventStream(int tasks)
+QList<QByteArray> eventStream(int tasks, qint64 base = kStart)
 {
     QList<QByteArray> lines;
     auto add = [&lines](const proto::MonitorEvent &e) { lines << proto::encode(e.toMessage()); };
     for (int i = 0; i < tasks; ++i) {
-        const qint64 t = kStart + i;
+        const qint64 t = base + i;
         const QString rid = QStringLiteral("t%1").arg(i);
         const QString name = QStringLiteral("regress.sim_test_%1").arg(i % 500);
         const QString worker = QStringLiteral("w%1").arg(i % kWorkers + 1);
@@ -76,11 +91,94 @@ QList<QByteArray> eventStream(int tasks)
     return lines;
 }
 
+/// The stand-in daemon: see the file comment. Returns the exit code.
+int serve(const QString &dir, int rate, int seconds)
+{
+    const ProjectPaths paths = ProjectPaths::forRoot(dir);
+    QString err;
+    if (!ensureDfmDir(paths, &err)) {
+        std::fprintf(stderr, "bench_tui: %s\n", qPrintable(err));
+        return 1;
+    }
+    QLocalServer::removeServer(paths.socket);
+    QLocalServer server;
+    if (!server.listen(paths.socket)) {
+        std::fprintf(stderr, "bench_tui: cannot listen on %s: %s\n", qPrintable(paths.socket),
+                     qPrintable(server.errorString()));
+        return 1;
+    }
+    DaemonState st;
+    st.pid = QCoreApplication::applicationPid();
+    st.socket = paths.socket;
+    st.runner = QStringLiteral("local");
+    st.started = proto::utcStamp(QDateTime::currentMSecsSinceEpoch());
+    if (!writeState(paths.stateFile, st, &err)) {
+        std::fprintf(stderr, "bench_tui: %s\n", qPrintable(err));
+        return 1;
+    }
+    QList<QLocalSocket *> monitors;
+    QObject::connect(&server, &QLocalServer::newConnection, [&] {
+        while (QLocalSocket *s = server.nextPendingConnection()) {
+            QObject::connect(s, &QLocalSocket::readyRead, s, [s, &monitors] {
+                while (s->canReadLine()) {
+                    proto::Message m;
+                    QString e;
+                    if (!proto::parse(s->readLine(), &m, &e))
+                        continue;
+                    if (m.method == proto::kPing) {
+                        s->write(proto::encode(proto::response(m.id, QStringLiteral("pong"))));
+                    } else if (m.method == proto::kMonitorSubscribe) {
+                        s->write(proto::encode(proto::response(m.id, QStringLiteral("subscribed"))));
+                        proto::MonitorEvent snap;
+                        snap.kind = proto::MonitorEvent::Snapshot;
+                        snap.snapshot.pid = QCoreApplication::applicationPid();
+                        snap.snapshot.runner = QStringLiteral("local");
+                        snap.snapshot.nowMs = QDateTime::currentMSecsSinceEpoch();
+                        snap.snapshot.pool.maxWorkers = kWorkers;
+                        s->write(proto::encode(snap.toMessage()));
+                        monitors << s;
+                    }
+                }
+            });
+            // Queued: a write in the tick loop can report the disconnection
+            // while that loop walks `monitors`.
+            QObject::connect(
+                s, &QLocalSocket::disconnected, s,
+                [s, &monitors] {
+                    monitors.removeAll(s);
+                    s->deleteLater();
+                },
+                Qt::QueuedConnection);
+        }
+    });
+    // The events of `rate` tasks a second, sent every 10 ms, their times made current.
+    const QList<QByteArray> lines = eventStream(rate * seconds, QDateTime::currentMSecsSinceEpoch());
+    const qint64 perTick = qMax<qint64>(1, qint64(lines.size()) / (seconds * 100));
+    qint64 next = 0;
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+        if (monitors.isEmpty())
+            return;
+        const QList<QLocalSocket *> targets = monitors;
+        for (qint64 i = 0; i < perTick && next < lines.size(); ++i, ++next)
+            for (QLocalSocket *m : targets)
+                m->write(lines[next]);
+        if (next >= lines.size())
+            QCoreApplication::quit();
+    });
+    tick.start(10);
+    const int code = QCoreApplication::exec();
+    QFile::remove(paths.stateFile);
+    return code;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    if (argc == 5 && QByteArrayView(argv[1]) == "--serve")
+        return serve(QString::fromLocal8Bit(argv[2]), std::atoi(argv[3]), std::atoi(argv[4]));
     const int tasks = argc > 1 ? std::atoi(argv[1]) : 20000;
     const QList<QByteArray> lines = eventStream(tasks);
 
