@@ -48,12 +48,23 @@ public:
                          .arg(command, quoted(exitFile()))});
     }
 
-    /// The pane's text now.
-    QString screen()
+    /// The pane's text now; with `escapes`, with its colours and attributes
+    /// as escape sequences. `target` names another window of the session.
+    QString screen(bool escapes = false, const QString &target = QStringLiteral("mon"))
     {
+        QStringList args{QStringLiteral("capture-pane"), QStringLiteral("-p"), QStringLiteral("-t"), target};
+        if (escapes)
+            args << QStringLiteral("-e");
         QString out;
-        tmux({QStringLiteral("capture-pane"), QStringLiteral("-p"), QStringLiteral("-t"), QStringLiteral("mon")}, &out);
+        tmux(args, &out);
         return out;
+    }
+
+    /// Runs `command` in a new window `name` of the session.
+    bool window(const QString &name, const QString &command)
+    {
+        return tmux({QStringLiteral("new-window"), QStringLiteral("-d"), QStringLiteral("-t"), QStringLiteral("mon:"),
+                     QStringLiteral("-n"), name, command});
     }
 
     /// Waits up to `ms` for the screen to contain `text`; returns the last screen.
@@ -231,6 +242,19 @@ private Q_SLOTS:
                  QStringLiteral("Workers %1 total 2 busy %2 idle 0 pending").arg(workers.size()).arg(idle));
         QVERIFY2(lineStarting(screen, QStringLiteral("up ")).contains(QStringLiteral("runner local pid %1 ").arg(pid)),
                  qPrintable(screen));
+
+        // Pass and fail in green and red; with NO_COLOR, no colour at all
+        // (FAIL then stands out in bold reverse video).
+        const QString sgr = tmux.screen(true);
+        QVERIFY2(sgr.contains(QStringLiteral("\x1b[32mPASS")) && sgr.contains(QStringLiteral("\x1b[31mFAIL")),
+                 qPrintable(sgr));
+        QVERIFY(tmux.window(QStringLiteral("plain"), QStringLiteral("NO_COLOR=1 LC_ALL=C.UTF-8 ")
+                                                         + dfmCommand({QStringLiteral("daemon"), QStringLiteral("--monitor"),
+                                                                       QStringLiteral("--root"), p.root()})));
+        QString plain;
+        QTRY_VERIFY_WITH_TIMEOUT((plain = tmux.screen(true, QStringLiteral("mon:plain"))).contains(QStringLiteral("FAIL")), 30000);
+        QVERIFY2(!plain.contains(QStringLiteral("\x1b[31m")) && !plain.contains(QStringLiteral("\x1b[32m")), qPrintable(plain));
+        QVERIFY2(plain.contains(QStringLiteral("\x1b[1;7mFAIL")), qPrintable(plain));
 
         // q detaches; the daemon and its tasks go on.
         tmux.keys(QStringLiteral("q"));
