@@ -4,6 +4,7 @@
 #include "daemon.h"
 #include "daemonclient.h"
 #include "format.h"
+#include "monitor.h"
 #include "monitormodel.h"
 #include "poolsetup.h"
 #include "safefile.h"
@@ -52,7 +53,8 @@ CommandSpec groupSpec()
                      {QStringLiteral("stop"), QStringLiteral("Stop the daemon and every worker it started.")},
                      {QStringLiteral("status"), QStringLiteral("Show the daemon's workers and tasks (--json for scripts).")}};
     s.options = {{QString(), QStringLiteral("monitor"), QString(),
-                  QStringLiteral("Attach the terminal monitor (not part of this build yet).")}};
+                  QStringLiteral("Attach the terminal monitor to the running daemon (read-only; q detaches).")},
+                 kRootOption};
     s.footer = QStringLiteral("Run 'dfm help daemon COMMAND' for a command's options.\n");
     return s;
 }
@@ -76,7 +78,7 @@ CommandSpec startSpec()
         kRootOption,
         {QString(), QStringLiteral("foreground"), QString(), QStringLiteral("Run in this process; Ctrl-C stops it.")},
         {QString(), QStringLiteral("monitor"), QString(),
-         QStringLiteral("Attach the terminal monitor after starting (not part of this build yet).")},
+         QStringLiteral("Attach the terminal monitor after starting (q detaches; the daemon keeps running).")},
         {QString(), QStringLiteral("detached"), QString(), QStringLiteral("Internal."), true},
         {QString(), QStringLiteral("status-fd"), QStringLiteral("FD"), QStringLiteral("Internal."), true},
     };
@@ -389,9 +391,10 @@ int start(const QStringList &args)
     int code = 0;
     if (!parseArgs(startSpec(), args, &p, &c, &code))
         return code;
-    if (p.isSet(QStringLiteral("monitor"))) {
-        err(QStringLiteral("dfm daemon start: --monitor is not available yet: the terminal monitor is "
-                           "not part of this build\n"));
+    const bool monitor = p.isSet(QStringLiteral("monitor"));
+    if (monitor && p.isSet(QStringLiteral("foreground"))) {
+        err(QStringLiteral("dfm daemon start: --monitor and --foreground cannot be combined; run the "
+                           "monitor from another terminal with `dfm daemon --monitor`\n"));
         return 2;
     }
     ConfigOverrides ov;
@@ -411,7 +414,10 @@ int start(const QStringList &args)
         forward << QStringLiteral("--pool-size") << QString::number(ov.poolSize);
     for (const QString &o : ov.runnerOpts)
         forward << QStringLiteral("--runner-opt") << o;
-    return startBackground(c, ov, forward);
+    const int started = startBackground(c, ov, forward);
+    if (started != 0 || !monitor)
+        return started;
+    return tui::attachMonitor(c.paths, QStringLiteral("dfm daemon start --monitor"));
 }
 
 int stop(const QStringList &args)
@@ -545,9 +551,12 @@ int daemonCommand(const QStringList &args)
     if (!parseOrReport(group, args, &p, &code))
         return code;
     if (p.isSet(QStringLiteral("monitor"))) {
-        err(QStringLiteral("dfm daemon --monitor: the terminal monitor is not part of this build yet; "
-                           "use `dfm daemon status` meanwhile\n"));
-        return 2;
+        const QString root = findProjectRoot(p.value(QStringLiteral("root")), QDir::currentPath());
+        if (!QFileInfo(root).isDir()) {
+            err(QStringLiteral("dfm daemon --monitor: project directory %1 does not exist\n").arg(root));
+            return kExitUsage;
+        }
+        return tui::attachMonitor(ProjectPaths::forRoot(root), QStringLiteral("dfm daemon --monitor"));
     }
     if (p.positionals.isEmpty()) {
         err(helpText(group));
