@@ -368,7 +368,7 @@ private Q_SLOTS:
     {
         proto::DaemonStatus st = baseStatus();
         st.workers[3].jobId = QStringLiteral("8812");
-        st.workers[3].jobState = QStringLiteral("PEND: queue full");
+        st.workers[3].schedulerState = QStringLiteral("PEND: queue full");
         proto::WorkerInfo w5 = worker(QStringLiteral("w5"), QStringLiteral("pending"));
         w5.jobId = QStringLiteral("8813");
         st.workers.append(w5);

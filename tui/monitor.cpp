@@ -28,6 +28,12 @@ int attachMonitor(const ProjectPaths &paths, const QString &command)
                            "or start one and attach with `dfm daemon start --monitor`\n")
                 .arg(command, paths.root, paths.stateFile, why));
         return 1;
+    case Liveness::NotAnswering:
+        err(QStringLiteral("%1: the daemon for %2 is not answering: %3\n").arg(command, paths.root, why));
+        return 1;
+    case Liveness::Unsafe:
+        err(QStringLiteral("%1: %2\n").arg(command, why));
+        return 1;
     case Liveness::Alive:
         break;
     }

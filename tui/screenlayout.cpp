@@ -192,8 +192,8 @@ QString pendingDetail(const MonitorModel &m)
     for (const proto::WorkerInfo &w : m.workers()) {
         if (w.state != proto::kStatePending)
             continue;
-        if (!w.jobState.isEmpty())
-            parts << QStringLiteral("%1 %2").arg(w.workerId, w.jobState);
+        if (!w.schedulerState.isEmpty())
+            parts << QStringLiteral("%1 %2").arg(w.workerId, w.schedulerState);
         else if (!w.jobId.isEmpty())
             parts << QStringLiteral("%1 job %2").arg(w.workerId, w.jobId);
     }
