@@ -526,6 +526,38 @@ private Q_SLOTS:
         QCOMPARE(readJson(p.path(QStringLiteral("r.json"))).value(QLatin1String("workers_launched")).toInt(), 1);
     }
 
+    // Standard-library tasks run natively in the worker (through a daemon
+    // here), their data items reach the shell task that needs them, and a
+    // second run finds everything up to date.
+    void stdTasksRunInTheWorkerAndFeedTheirConsumers()
+    {
+        TempProject p;
+        p.write(QStringLiteral("src/a.sv"), "module a; endmodule\n");
+        p.write(QStringLiteral("src/b.sv"), "module b; endmodule\n");
+        p.write(QStringLiteral("flow.dv"), R"(package:
+  name: proj
+  tasks:
+  - name: rtl
+    uses: std.FileSet
+    with: { type: systemVerilogSource, base: src, include: "*.sv" }
+  - name: hello
+    uses: std.Message
+    with: { msg: "hello from std.Message" }
+  - name: build
+    needs: [rtl, hello]
+    run: grep -o '"[ab].sv"' $DFM_INPUTS | sort | tr '\n' ' ' > files.txt
+)");
+        startDaemon(p);
+        Run r = run(p, {});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QCOMPARE(readText(p.path(QStringLiteral("rundir/proj.build/files.txt"))), QStringLiteral("\"a.sv\" \"b.sv\" "));
+        QVERIFY2(readText(p.path(QStringLiteral("rundir/proj.hello/proj.hello.log"))).contains(QStringLiteral("hello from std.Message")),
+                 qPrintable(readText(p.path(QStringLiteral("rundir/proj.hello/proj.hello.log")))));
+        r = run(p, {});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("passed proj.build (up-to-date)")), qPrintable(r.out));
+    }
+
     void tasksFromFileAndStdin()
     {
         TempProject p;
