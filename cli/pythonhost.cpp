@@ -69,6 +69,7 @@ bool PythonHost::startHost(QString *err)
     m_pid = m_proc->processId();
     if (m_pid > 0) {
         ::setpgid(pid_t(m_pid), pid_t(m_pid));
+        m_guard.arm(m_pid);
         emit logLine(QStringLiteral("started the Python task host (%1 %2, pid %3)")
                          .arg(m_python, m_script).arg(m_pid));
     }

@@ -1,15 +1,132 @@
 #include "procgroup.h"
 
-
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 namespace dfm {
+
+namespace {
+
+// The reaper's side, after fork(): only async-signal-safe calls and static
+// storage. Records are one qint64 each: +pgid guards a group, -pgid kills
+// what is left of it and forgets it. EOF (this process ended) kills all.
+constexpr int kMaxGroups = 4096;
+pid_t g_groups[kMaxGroups];
+
+[[noreturn]] void reaperMain(int fd)
+{
+    ::setpgid(0, 0); // outside every task group: no group signal reaches it
+    struct sigaction ign;
+    std::memset(&ign, 0, sizeof ign);
+    ign.sa_handler = SIG_IGN;
+    for (int s : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE})
+        ::sigaction(s, &ign, nullptr);
+    // Hold nothing but our end: an inherited pipe or log must not stay open
+    // because of us.
+    if (fd > 0 && ::close_range(0, unsigned(fd) - 1, 0) != 0)
+        for (int i = 0; i < fd; ++i)
+            ::close(i);
+    if (::close_range(unsigned(fd) + 1, ~0U, 0) != 0)
+        for (int i = fd + 1; i < 65536; ++i)
+            ::close(i);
+    char buf[sizeof(qint64) * 64];
+    size_t have = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, buf + have, sizeof buf - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        have += size_t(n);
+        size_t off = 0;
+        for (; have - off >= sizeof(qint64); off += sizeof(qint64)) {
+            qint64 rec;
+            std::memcpy(&rec, buf + off, sizeof rec);
+            const pid_t g = pid_t(rec > 0 ? rec : -rec);
+            for (int i = 0; i < kMaxGroups; ++i) {
+                if (rec > 0 && g_groups[i] == 0) {
+                    g_groups[i] = g;
+                    break;
+                }
+                if (rec < 0 && g_groups[i] == g) {
+                    g_groups[i] = 0;
+                    ::kill(-g, SIGKILL);
+                    break;
+                }
+            }
+        }
+        std::memmove(buf, buf + off, have - off);
+        have -= off;
+    }
+    for (pid_t g : g_groups)
+        if (g > 1)
+            ::kill(-g, SIGKILL);
+    ::_exit(0);
+}
+
+// This process's one reaper: started on first use, restarted if it died.
+class Reaper {
+public:
+    static Reaper &instance()
+    {
+        static Reaper r;
+        return r;
+    }
+
+    bool ensure(QString *err)
+    {
+        if (m_fd >= 0 && m_pid > 0 && ::waitpid(m_pid, nullptr, WNOHANG) == 0)
+            return true;
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = -1;
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+            *err = QStringLiteral("cannot create the process-group reaper's socket: %1")
+                       .arg(QString::fromLocal8Bit(std::strerror(errno)));
+            return false;
+        }
+        const pid_t pid = ::fork();
+        if (pid < 0) {
+            *err = QStringLiteral("cannot start the process-group reaper: %1")
+                       .arg(QString::fromLocal8Bit(std::strerror(errno)));
+            ::close(sv[0]);
+            ::close(sv[1]);
+            return false;
+        }
+        if (pid == 0)
+            reaperMain(sv[1]);
+        ::close(sv[1]);
+        m_fd = sv[0];
+        m_pid = pid;
+        return true;
+    }
+
+    void send(qint64 rec)
+    {
+        if (m_fd < 0)
+            return;
+        // 8 bytes on a stream socket; MSG_NOSIGNAL: a dead reaper is no
+        // reason to die here (ensure() starts another for the next task).
+        for (;;) {
+            const ssize_t n = ::send(m_fd, &rec, sizeof rec, MSG_NOSIGNAL);
+            if (n >= 0 || errno != EINTR)
+                break;
+        }
+    }
+
+private:
+    int m_fd = -1;  /* ours; the reaper sees EOF when it closes with us */
+    pid_t m_pid = 0;
+};
+
+} // namespace
 
 GroupGuard::~GroupGuard()
 {
@@ -19,14 +136,9 @@ GroupGuard::~GroupGuard()
 bool GroupGuard::prepare(QString *err)
 {
     release();
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        *err = QStringLiteral("cannot create the process-group guard pipe: %1")
-                   .arg(QString::fromLocal8Bit(std::strerror(errno)));
+    if (!Reaper::instance().ensure(err))
         return false;
-    }
-    m_readFd = fds[0];
-    m_writeFd = fds[1];
+    m_prepared = true;
     m_parentPid = ::getpid();
     return true;
 }
@@ -34,60 +146,29 @@ bool GroupGuard::prepare(QString *err)
 void GroupGuard::childSetup() const
 {
     ::setpgid(0, 0);
-    if (m_readFd < 0)
+    if (!m_prepared)
         return;
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != pid_t(m_parentPid))
         ::_exit(127); // the parent died before PDEATHSIG was armed
-    const pid_t group = ::getpid(); // the group this child leads
-    const pid_t mid = ::_Fork();
-    if (mid == 0) {
-        // Double fork: the reaper must not be a child of the task's shell,
-        // or a script's bare `wait` would wait for it forever.
-        if (::_Fork() != 0)
-            ::_exit(0);
-        // Outside the task's group, so that an empty group is cheap to
-        // detect (kill(-pgid, 0) fails) and no group signal reaches us.
-        ::setpgid(0, 0);
-        struct sigaction ign;
-        std::memset(&ign, 0, sizeof ign);
-        ign.sa_handler = SIG_IGN;
-        for (int s : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPIPE})
-            ::sigaction(s, &ign, nullptr);
-        // Hold nothing but the read end: an inherited pipe (QProcess's own
-        // start-up pipe, a log) must not stay open because of us.
-        const int rd = m_readFd;
-        if (rd > 0 && ::close_range(0, unsigned(rd) - 1, 0) != 0) {
-            for (int fd = 0; fd < rd; ++fd)
-                ::close(fd);
-        }
-        if (::close_range(unsigned(rd) + 1, ~0U, 0) != 0) {
-            for (int fd = rd + 1; fd < 65536; ++fd)
-                ::close(fd);
-        }
-        char c;
-        for (;;) {
-            const ssize_t n = ::read(rd, &c, 1);
-            if (n == 0 || (n < 0 && errno != EINTR))
-                break;
-        }
-        ::kill(-group, SIGKILL);
-        ::_exit(0);
-    }
-    if (mid > 0) {
-        int st = 0;
-        while (::waitpid(mid, &st, 0) < 0 && errno == EINTR) {
-        }
-    }
+}
+
+void GroupGuard::arm(qint64 pgid)
+{
+    if (!m_prepared || pgid <= 1)
+        return;
+    release();
+    m_prepared = true;
+    m_pgid = pgid;
+    Reaper::instance().send(pgid);
 }
 
 void GroupGuard::release()
 {
-    if (m_readFd >= 0)
-        ::close(m_readFd);
-    if (m_writeFd >= 0)
-        ::close(m_writeFd);
-    m_readFd = m_writeFd = -1;
+    if (m_pgid > 1)
+        Reaper::instance().send(-m_pgid);
+    m_pgid = 0;
+    m_prepared = false;
 }
 
 bool GroupGuard::groupAlive(qint64 pgid)

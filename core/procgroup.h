@@ -1,11 +1,14 @@
 #pragma once
 // Ties a child's process group to the life of this process. The child (a
 // task's shell, or the Python task host) gets its own process group and
-// PR_SET_PDEATHSIG, and before it execs it starts a tiny reaper (in a group
-// of its own) that blocks reading a pipe whose other end only this process
-// holds. When this process ends in any way (even SIGKILL) or calls
-// release(), the pipe reads EOF and the reaper SIGKILLs the child's group.
-// Needs nothing but the local kernel, so it holds on a cluster node too.
+// PR_SET_PDEATHSIG. One reaper per process (started on first use, in a group
+// of its own) holds the far end of a socket that only this process holds;
+// each guarded group is registered with it once started (arm()). When this
+// process ends in any way (even SIGKILL) the reaper reads EOF and SIGKILLs
+// every registered group; release() has it kill what is left of one group
+// at once. Needs nothing but the local kernel, so it holds on a cluster node
+// too. One reaper per process, not per task: forking a reaper for every
+// task from the worker's address space cost more than the task itself.
 
 #include <QString>
 #include <QtGlobal>
@@ -20,15 +23,19 @@ public:
     GroupGuard(const GroupGuard &) = delete;
     GroupGuard &operator=(const GroupGuard &) = delete;
 
-    /// Creates the pipe; call before starting the child. False with *err.
+    /// Makes sure this process's reaper runs; call before starting the
+    /// child. False with *err.
     bool prepare(QString *err);
 
     /// Runs in the child between fork and exec (a QProcess child modifier):
-    /// setpgid(0, 0), PR_SET_PDEATHSIG(SIGKILL), and the reaper. Only
-    /// async-signal-safe calls. Without prepare() it only sets the group.
+    /// setpgid(0, 0) and, once prepared, PR_SET_PDEATHSIG(SIGKILL). Only
+    /// async-signal-safe calls.
     void childSetup() const;
 
-    /// Closes our end of the pipe: the reaper SIGKILLs the group and exits.
+    /// The child started as leader of group `pgid`: the reaper guards it.
+    void arm(qint64 pgid);
+
+    /// The reaper SIGKILLs what is left of the armed group and forgets it.
     /// Idempotent.
     void release();
 
@@ -39,9 +46,9 @@ public:
     static bool signalGroup(qint64 pgid, int sig);
 
 private:
-    int m_readFd = -1;   /* the reaper's end; closed here once the child runs */
-    int m_writeFd = -1;  /* ours: its closing is the reaper's signal */
+    bool m_prepared = false;
     qint64 m_parentPid = 0;
+    qint64 m_pgid = 0;  /* armed group, 0 when none */
 };
 
 } // namespace dfm

@@ -155,6 +155,7 @@ void ShellTask::start()
         // Also from the parent, so the group exists before we might signal it;
         // fails harmlessly (EACCES) once the child has already exec'd.
         ::setpgid(static_cast<pid_t>(pid), static_cast<pid_t>(pid));
+        m_guard.arm(pid);
     }
 }
 
