@@ -3,11 +3,16 @@
 // binary, and finding processes left behind. Header-only, shared by the
 // tst_*.cpp that start real daemons and workers.
 
+#include "daemonclient.h"
 #include "statefile.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QJsonDocument>
+#include <QLocalSocket>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -77,6 +82,32 @@ inline void isolateFromUserConfig(const QString &home)
     qunsetenv("DFM_RUNNER");
     qunsetenv("DFM_INSTALL_CONFIG");
 }
+
+/// Reads one JSON line from a raw socket, waiting up to timeoutMs; {} if none.
+inline QJsonObject readLine(QIODevice &sock, int timeoutMs = 10000)
+{
+    QElapsedTimer t;
+    t.start();
+    while (!sock.canReadLine() && t.elapsed() < timeoutMs) {
+        if (auto *ls = qobject_cast<QLocalSocket *>(&sock))
+            ls->waitForReadyRead(100);
+        else if (auto *ts = qobject_cast<QTcpSocket *>(&sock))
+            ts->waitForReadyRead(100);
+    }
+    return QJsonDocument::fromJson(sock.readLine()).object();
+}
+
+/// Collects the results a client receives, by the id of the submit.
+struct Results : QObject {
+    QHash<qint64, QJsonObject> byId;
+    explicit Results(DaemonClient &c)
+    {
+        connect(&c, &DaemonClient::messageReceived, this, [this](const proto::Message &m) {
+            if (m.isResponse() && m.result.isObject())
+                byId.insert(m.id.toInteger(), m.result.toObject());
+        });
+    }
+};
 
 /// A project in a fresh temporary directory; stops any daemon it started.
 struct TempProject {

@@ -38,19 +38,6 @@ int taskShells(const QString &needle)
     return n;
 }
 
-// Reads one JSON line from a raw socket, waiting up to timeoutMs.
-QJsonObject readLine(QIODevice &sock, int timeoutMs = 10000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!sock.canReadLine() && t.elapsed() < timeoutMs) {
-        if (auto *ls = qobject_cast<QLocalSocket *>(&sock))
-            ls->waitForReadyRead(100);
-        else if (auto *ts = qobject_cast<QTcpSocket *>(&sock))
-            ts->waitForReadyRead(100);
-    }
-    return QJsonDocument::fromJson(sock.readLine()).object();
-}
 
 QJsonObject submitParams(const QString &rid, const QString &body, const QString &rundir)
 {
@@ -61,17 +48,6 @@ QJsonObject submitParams(const QString &rid, const QString &body, const QString 
                        {QStringLiteral("rundir"), rundir}};
 }
 
-// Collects the results a client receives, by the id of the submit.
-struct Results : QObject {
-    QHash<qint64, QJsonObject> byId;
-    explicit Results(DaemonClient &c)
-    {
-        connect(&c, &DaemonClient::messageReceived, this, [this](const proto::Message &m) {
-            if (m.isResponse() && m.result.isObject())
-                byId.insert(m.id.toInteger(), m.result.toObject());
-        });
-    }
-};
 
 } // namespace
 

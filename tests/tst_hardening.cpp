@@ -29,19 +29,6 @@ using namespace dfm::test;
 
 namespace {
 
-// Reads one JSON line from a Qt socket, waiting up to timeoutMs.
-QJsonObject readLine(QIODevice &sock, int timeoutMs = 10000)
-{
-    QElapsedTimer t;
-    t.start();
-    while (!sock.canReadLine() && t.elapsed() < timeoutMs) {
-        if (auto *ls = qobject_cast<QLocalSocket *>(&sock))
-            ls->waitForReadyRead(100);
-        else if (auto *ts = qobject_cast<QTcpSocket *>(&sock))
-            ts->waitForReadyRead(100);
-    }
-    return QJsonDocument::fromJson(sock.readLine()).object();
-}
 
 // A plain blocking Unix socket connected to `path`, or -1.
 int rawConnect(const QString &path)

@@ -48,17 +48,6 @@ QString markerText(const QJsonObject &result, int i = 0)
     return result.value("markers").toArray().at(i).toObject().value("msg").toString();
 }
 
-/// Results a client receives, by the id of the submit.
-struct Results : QObject {
-    QHash<qint64, QJsonObject> byId;
-    explicit Results(DaemonClient &c)
-    {
-        connect(&c, &DaemonClient::messageReceived, this, [this](const proto::Message &m) {
-            if (m.isResponse() && m.result.isObject())
-                byId.insert(m.id.toInteger(), m.result.toObject());
-        });
-    }
-};
 
 } // namespace
 
