@@ -29,6 +29,11 @@ public:
     const QJsonObject *builtins = nullptr;
     QString pkgName;
     const QJsonObject *pkgParams = nullptr;
+    /* A task's own built-ins, `name` and `rundir`, made only when referenced
+       (a QJsonObject of them per task cost a sixth of loading a large flow). */
+    const QString *taskName = nullptr;   /* qualified; null outside a task */
+    const QString *rundirRoot = nullptr;
+    bool inheritRundir = false;
 
     bool lookup(const QString &name, QJsonValue *value) const override
     {
@@ -38,6 +43,14 @@ public:
                 *value = *it;
                 return true;
             }
+        }
+        if (taskName && name == QLatin1String("name")) {
+            *value = *taskName;
+            return true;
+        }
+        if (taskName && name == QLatin1String("rundir")) {
+            *value = inheritRundir ? *rundirRoot : *rundirRoot + QLatin1Char('/') + *taskName;
+            return true;
         }
         if (pkgParams && name == pkgName) {
             *value = *pkgParams;
@@ -53,6 +66,8 @@ public:
     QStringList names() const override
     {
         QStringList n = builtins->keys();
+        if (taskName)
+            n << QStringLiteral("name");
         for (const QJsonObject *l : layers)
             n += l->keys();
         return n;
@@ -441,17 +456,14 @@ void Elaborator::expandTask(int index)
     FlowTask t = d.task;
     const QString where = QStringLiteral("task '%1'").arg(t.name);
     const QString qualified = m_pkg.name + QLatin1Char('.') + t.name;
-    // The task's own built-ins in a small layer of their own (copying the
-    // shared ones, the environment among them, per task would be costly).
-    const QJsonObject taskBuiltins{
-        {QStringLiteral("rundir"), r.inheritRundir ? m_rundirRoot : m_rundirRoot + QLatin1Char('/') + qualified},
-        {QStringLiteral("name"), qualified}};
     Scope scope;
     scope.builtins = &m_builtins;
     scope.pkgName = m_pkg.name;
     scope.pkgParams = &m_flow->params;
     scope.layers.push_back(&m_flow->params);
-    scope.layers.push_back(&taskBuiltins);
+    scope.taskName = &qualified;
+    scope.rundirRoot = &m_rundirRoot;
+    scope.inheritRundir = r.inheritRundir;
 
     std::vector<ParamDecl> decls = r.params;
     const auto defs = m_taskDefines.constFind(t.name);
