@@ -437,12 +437,14 @@ int runCommand(const QStringList &args)
     const qint64 wallMs = session.elapsedMs();
     const auto &outcomes = session.outcomes();
     out(fmt::summary(outcomes, wallMs, backend->describe(), style.color));
-    QJsonObject report = fmt::jsonReport(outcomes, wallMs, backend->mode());
-    if (backend->workersLaunched() >= 0)
-        report.insert(QStringLiteral("workers_launched"), backend->workersLaunched());
-    if (!a.jsonFile.isEmpty() && !writeJson(a.jsonFile, report, &e)) {
-        err(QStringLiteral("dfm run: %1\n").arg(e));
-        code = kExitFailed;
+    if (!a.jsonFile.isEmpty()) { // built only when asked for: a large run's report costs
+        QJsonObject report = fmt::jsonReport(outcomes, wallMs, backend->mode());
+        if (backend->workersLaunched() >= 0)
+            report.insert(QStringLiteral("workers_launched"), backend->workersLaunched());
+        if (!writeJson(a.jsonFile, report, &e)) {
+            err(QStringLiteral("dfm run: %1\n").arg(e));
+            code = kExitFailed;
+        }
     }
     const fmt::RunCounts c = fmt::countOutcomes(outcomes);
     if (session.interrupted() || interrupts > 0)

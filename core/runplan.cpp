@@ -25,12 +25,12 @@ RunPlan::RunPlan(const std::vector<std::vector<int>> &needs)
 {
     const int n = int(needs.size());
     m_counts[size_t(TaskStatus::Waiting)] = n;
+    std::vector<int> seen(size_t(n), -1); /* need -> the last task that named it: repeats count once */
     for (int i = 0; i < n; ++i) {
-        std::vector<int> seen;
         for (int j : needs[size_t(i)]) {
-            if (j < 0 || j >= n || std::find(seen.begin(), seen.end(), j) != seen.end())
+            if (j < 0 || j >= n || seen[size_t(j)] == i)
                 continue;
-            seen.push_back(j);
+            seen[size_t(j)] = i;
             m_dependents[size_t(j)].push_back(i);
             ++m_pending[size_t(i)];
         }

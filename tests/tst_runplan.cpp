@@ -62,6 +62,18 @@ private slots:
         QCOMPARE(plan.count(TaskStatus::Passed), 3);
     }
 
+    void aNeedNamedTwiceCountsOnce()
+    {
+        RunPlan plan({{}, {0, 0}, {1, 0, 1}});
+        QCOMPARE(drainReady(&plan), (std::vector<int>{0}));
+        plan.finished(0, true);
+        QCOMPARE(drainReady(&plan), (std::vector<int>{1}));
+        plan.finished(1, true);
+        QCOMPARE(drainReady(&plan), (std::vector<int>{2}));
+        plan.finished(2, true);
+        QVERIFY(!plan.moreToDo());
+    }
+
     void readyTasksComeOutInTheOrderTheyBecameReady()
     {
         // 0 -> {3}, 1 -> {2}; 1 finishes first, so 2 is ready before 3.

@@ -545,6 +545,7 @@ void Elaborator::linkNeeds()
     std::vector<std::vector<int>> idx(n);
     std::vector<std::vector<int>> lines(n);
     QStringList names = m_byName.keys();
+    std::vector<int> seen(n, -1); /* need target -> the last task that named it */
     for (size_t di = 0; di < m_pkg.tasks.size(); ++di) {
         const int fi = m_flowIndex[di];
         if (fi < 0)
@@ -578,9 +579,11 @@ void Elaborator::linkNeeds()
             const int target = m_flowIndex[size_t(*it)];
             if (target < 0)
                 continue; // that task had errors of its own
-            const QString &tname = m_flow->tasks[size_t(target)].name;
-            if (!t.needs.contains(tname)) {
-                t.needs << tname;
+            // A repeat is dropped; looked up by index, since a report task
+            // may need 10,000 others (a name scan per need was quadratic).
+            if (seen[size_t(target)] != fi) {
+                seen[size_t(target)] = fi;
+                t.needs << m_flow->tasks[size_t(target)].name;
                 idx[size_t(fi)].push_back(target);
                 lines[size_t(fi)].push_back(need.second);
             }
