@@ -347,6 +347,16 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
         err(QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(QString::fromUtf8(report.mid(6).trimmed())));
         return true;
     };
+    // Waits up to `ms` for the daemon's report: it writes "ok" the moment
+    // it listens, so `start` returns then rather than at the next poll.
+    auto awaitReport = [&](int ms) {
+        if (reportDone) {
+            QThread::msleep(ms);
+            return;
+        }
+        pollfd pfd{status[0], POLLIN, 0};
+        ::poll(&pfd, 1, ms); // readable, closed or timed out: the loop looks again
+    };
     // Ready when it answers on its socket. If our child gave way to another
     // daemon starting at the same moment, that one is waited for instead.
     QDeadlineTimer deadline(20000);
@@ -378,7 +388,7 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
                     .arg(c.paths.log, logTail(c.paths.log, 15)));
             return 1;
         }
-        QThread::msleep(50);
+        awaitReport(50);
     }
     err(QStringLiteral("dfm daemon: no answer on %1 after 20 s; see %2\n").arg(c.paths.socket, c.paths.log));
     return 1;

@@ -21,7 +21,7 @@ DaemonBackend::DaemonBackend(const DaemonState &state, QObject *parent)
     });
     m_poll.setInterval(500);
     connect(&m_poll, &QTimer::timeout, this, [this] {
-        if (m_submits.isEmpty())
+        if (m_submits.isEmpty() || m_notified)
             m_poll.stop();
         else if (m_statusId < 0)
             m_statusId = m_client.send(proto::kStatusGet);
@@ -53,19 +53,32 @@ void DaemonBackend::onStatus(const QJsonObject &status)
         if (matches == 1) // else unknown (an older daemon): match by request_id alone
             m_clientId = id;
     }
-    QSet<QString> ours;
-    for (const QString &rid : std::as_const(m_submits))
-        ours.insert(rid);
     for (const proto::RunningTask &r : st.running) {
         const QString &rid = r.requestId;
-        if (!ours.contains(rid) || (m_clientId >= 0 && r.client != m_clientId))
+        if (!m_outstanding.contains(rid) || (m_clientId >= 0 && r.client != m_clientId))
             continue;
-        const qint64 ms = r.startedMs > 0 ? r.startedMs : QDateTime::currentMSecsSinceEpoch();
-        if (m_started.value(rid, -1) != ms) {
-            m_started.insert(rid, ms);
-            Q_EMIT taskStarted(rid, ms);
-        }
+        reportStarted(rid, r.startedMs);
     }
+}
+
+void DaemonBackend::reportStarted(const QString &requestId, qint64 startedMs)
+{
+    const qint64 ms = startedMs > 0 ? startedMs : QDateTime::currentMSecsSinceEpoch();
+    if (m_started.value(requestId, -1) != ms) {
+        m_started.insert(requestId, ms);
+        Q_EMIT taskStarted(requestId, ms);
+    }
+}
+
+void DaemonBackend::onStarted(const QJsonObject &params)
+{
+    m_notified = true;
+    m_poll.stop();
+    const proto::RunningTask t = proto::RunningTask::fromJson(params);
+    // Only this connection's tasks are notified; a request_id no longer
+    // outstanding is a notice that crossed its result.
+    if (m_outstanding.contains(t.requestId))
+        reportStarted(t.requestId, t.startedMs);
 }
 
 bool DaemonBackend::start(QString *err)
@@ -75,8 +88,11 @@ bool DaemonBackend::start(QString *err)
 
 void DaemonBackend::submit(const proto::TaskSpec &spec)
 {
-    m_submits.insert(m_client.send(proto::kTaskSubmit, spec.raw), spec.requestId);
-    if (!m_poll.isActive())
+    QJsonObject params = spec.raw;
+    params.insert(QStringLiteral("notify_started"), true); // extension: task.started events
+    m_submits.insert(m_client.send(proto::kTaskSubmit, params), spec.requestId);
+    m_outstanding.insert(spec.requestId);
+    if (!m_notified && !m_poll.isActive())
         m_poll.start();
 }
 
@@ -89,7 +105,13 @@ void DaemonBackend::cancel(const QString &requestId)
 
 void DaemonBackend::onMessage(const proto::Message &msg)
 {
-    if (m_finishing || !msg.isResponse())
+    if (m_finishing)
+        return;
+    if (msg.isEvent() && msg.method == proto::kEvTaskStarted) {
+        onStarted(msg.params);
+        return;
+    }
+    if (!msg.isResponse())
         return;
     if (msg.id.toInteger() == m_statusId) {
         m_statusId = -1;
@@ -104,6 +126,7 @@ void DaemonBackend::onMessage(const proto::Message &msg)
         return; // a task.cancel reply
     const QString rid = it.value();
     m_submits.erase(it);
+    m_outstanding.remove(rid);
     m_started.remove(rid);
     proto::TaskResult result;
     QString err;

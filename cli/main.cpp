@@ -126,7 +126,19 @@ int main(int argc, char **argv)
 {
     // A peer that goes away mid-write is an error to handle, not a reason to die.
     std::signal(SIGPIPE, SIG_IGN);
+    // Qt's plain Unix event dispatcher instead of GLib's: the daemon and
+    // each worker turn the loop for every task, and GLib's costs more system
+    // calls per turn (docs/performance.md). QCoreApplication reads
+    // QT_NO_GLIB when it is constructed; the variable is then put back as it
+    // was, so tasks and workers inherit the user's environment unchanged.
+    const bool hadNoGlib = qEnvironmentVariableIsSet("QT_NO_GLIB");
+    const QByteArray oldNoGlib = qgetenv("QT_NO_GLIB");
+    qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
+    if (hadNoGlib)
+        qputenv("QT_NO_GLIB", oldNoGlib);
+    else
+        qunsetenv("QT_NO_GLIB");
     QCoreApplication::setApplicationName(QStringLiteral("dfm"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DFM_VERSION));
     const QStringList args = app.arguments().mid(1);

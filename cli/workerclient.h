@@ -81,6 +81,7 @@ private:
     LineTransport *m_transport = nullptr; /* framing and parsing on m_socket */
     TaskDispatcher *m_dispatcher = nullptr; /* makes the runner of each task */
     TaskRun *m_task = nullptr;         /* the one running task, or null */
+    TaskRun *m_finished = nullptr;     /* the last task that ended, deleted with the next */
     QTimer *m_taskTimeout = nullptr;   /* the running task's `timeout` */
     QString m_lastConnectError;
     int m_backoffMs = 100;

@@ -52,7 +52,13 @@ bool LineTransport::send(const QJsonObject &obj)
 {
     if (!m_open)
         return false;
-    const QByteArray line = proto::encode(obj);
+    return sendLine(proto::encode(obj));
+}
+
+bool LineTransport::sendLine(const QByteArray &line)
+{
+    if (!m_open)
+        return false;
     const qint64 queued = backlog() + line.size();
     if (m_maxOutput > 0 && queued > m_maxOutput) {
         Q_EMIT outputOverflow(queued);

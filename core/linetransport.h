@@ -52,6 +52,9 @@ public:
     /// the transport is closed or the output cap was passed (the connection
     /// is then aborted).
     bool send(const QJsonObject &obj);
+    /// As send(), for a message already encoded with proto::encode() (one
+    /// line, newline included): a message sent as it was stored.
+    bool sendLine(const QByteArray &line);
     /// Writes what is queued, then disconnects. closed() follows.
     void close();
     /// Drops the connection at once, discarding what is queued. closed() follows.

@@ -23,6 +23,10 @@ namespace dfm::proto {
 
 inline constexpr QLatin1String kEvTaskQueued("task.queued");             // extension
 inline constexpr QLatin1String kEvClientDisconnected("client.disconnected"); // extension
+/// Extension, not a monitor event: sent only to a client that submitted the
+/// task with `notify_started: true`, each time the task goes to a worker;
+/// params are a RunningTask.
+inline constexpr QLatin1String kEvTaskStarted("task.started");
 
 /// A task running on a worker: the same fields in status.get's `running`,
 /// the snapshot and task.dispatched. (client, request_id) names a task.

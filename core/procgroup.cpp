@@ -79,13 +79,13 @@ public:
         return r;
     }
 
+    // Starts the reaper unless one runs. A reaper that died is noticed when
+    // a record cannot be sent to it (send()), not by asking the kernel before
+    // every task.
     bool ensure(QString *err)
     {
-        if (m_fd >= 0 && m_pid > 0 && ::waitpid(m_pid, nullptr, WNOHANG) == 0)
-            return true;
         if (m_fd >= 0)
-            ::close(m_fd);
-        m_fd = -1;
+            return true;
         int sv[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
             *err = QStringLiteral("cannot create the process-group reaper's socket: %1")
@@ -105,25 +105,45 @@ public:
         ::close(sv[1]);
         m_fd = sv[0];
         m_pid = pid;
+        m_owner = ::getpid();
         return true;
     }
 
-    void send(qint64 rec)
+    /// The process that started the reaper (this one), for PR_SET_PDEATHSIG's check.
+    pid_t owner() const { return m_owner; }
+
+    // Sends one record; false when the reaper is gone (it is then reaped
+    // and forgotten, and the next ensure() starts another).
+    bool send(qint64 rec)
     {
         if (m_fd < 0)
-            return;
+            return false;
         // 8 bytes on a stream socket; MSG_NOSIGNAL: a dead reaper is no
-        // reason to die here (ensure() starts another for the next task).
+        // reason to die here.
         for (;;) {
             const ssize_t n = ::send(m_fd, &rec, sizeof rec, MSG_NOSIGNAL);
-            if (n >= 0 || errno != EINTR)
-                break;
+            if (n == ssize_t(sizeof rec))
+                return true;
+            if (n < 0 && errno == EINTR)
+                continue;
+            break;
         }
+        ::close(m_fd);
+        m_fd = -1;
+        if (m_pid > 0) {
+            // Gone or unusable: make sure it is gone, and reap it.
+            ::kill(m_pid, SIGKILL);
+            while (::waitpid(m_pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
+        }
+        m_pid = 0;
+        return false;
     }
 
 private:
     int m_fd = -1;  /* ours; the reaper sees EOF when it closes with us */
     pid_t m_pid = 0;
+    pid_t m_owner = 0;
 };
 
 } // namespace
@@ -139,7 +159,7 @@ bool GroupGuard::prepare(QString *err)
     if (!Reaper::instance().ensure(err))
         return false;
     m_prepared = true;
-    m_parentPid = ::getpid();
+    m_parentPid = Reaper::instance().owner();
     return true;
 }
 
@@ -160,7 +180,10 @@ void GroupGuard::arm(qint64 pgid)
     release();
     m_prepared = true;
     m_pgid = pgid;
-    Reaper::instance().send(pgid);
+    // A reaper that died since prepare() is replaced, and told again.
+    QString err;
+    if (!Reaper::instance().send(pgid) && Reaper::instance().ensure(&err))
+        Reaper::instance().send(pgid);
 }
 
 void GroupGuard::release()

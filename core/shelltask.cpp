@@ -6,10 +6,14 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSet>
 #include <QTimer>
 
 #include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -25,6 +29,78 @@ QString safeFileName(const QString &name)
     QString s = name;
     s.replace(QLatin1Char('/'), QLatin1Char('_'));
     return s.isEmpty() ? QStringLiteral("task") : s;
+}
+
+// The worker runs thousands of tasks with the same shell and environment:
+// what does not change between tasks is found out once.
+
+/// True when `path` is an executable file; a positive answer is remembered.
+bool shellUsable(const QString &path)
+{
+    static QSet<QString> usable; // the worker's tasks run on its one thread
+    if (usable.contains(path))
+        return true;
+    const QFileInfo info(path);
+    if (!info.isFile() || !info.isExecutable())
+        return false;
+    usable.insert(path);
+    return true;
+}
+
+/// Creates `dir`: one mkdir() in the usual case of a fresh rundir whose
+/// parent exists, QDir::mkpath() (which checks an existing one) otherwise.
+bool makeRundir(const QString &dir)
+{
+    if (::mkdir(QFile::encodeName(dir).constData(), 0777) == 0)
+        return true;
+    return QDir().mkpath(dir);
+}
+
+/// /dev/null, opened once (close-on-exec); -1 if it cannot be opened.
+int devNullFd()
+{
+    static int fd = -1;
+    if (fd < 0)
+        fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return fd;
+}
+
+/// The worker's own environment, read once.
+const QProcessEnvironment &systemEnvironment()
+{
+    static const QProcessEnvironment sys = QProcessEnvironment::systemEnvironment();
+    return sys;
+}
+
+/// True when some item of `inputs` is a std.Env (which changes the environment).
+bool hasEnvInput(const QJsonArray &inputs)
+{
+    for (const QJsonValue &v : inputs)
+        if (v.toObject().value(QLatin1String("type")).toString() == QLatin1String("std.Env"))
+            return true;
+    return false;
+}
+
+/// The worker's environment, then std.Env inputs, then `env`, then the task
+/// environment (as the original: env merged over inputs' std.Env).
+QProcessEnvironment taskEnvironment(const proto::TaskSpec &spec, const QString &rundir)
+{
+    QProcessEnvironment env = systemEnvironment();
+    if (hasEnvInput(spec.inputs)) {
+        QHash<QString, QString> merged;
+        for (const QString &k : env.keys())
+            merged.insert(k, env.value(k));
+        taskenv::mergeInputEnv(spec.inputs, &merged);
+        env.clear();
+        for (auto it = merged.cbegin(); it != merged.cend(); ++it)
+            env.insert(it.key(), it.value());
+    }
+    for (auto it = spec.env.begin(); it != spec.env.end(); ++it)
+        env.insert(it.key(), it.value().toString());
+    const QHash<QString, QString> vars = taskenv::taskVariables(spec, rundir);
+    for (auto it = vars.cbegin(); it != vars.cend(); ++it)
+        env.insert(it.key(), it.value());
+    return env;
 }
 
 } // namespace
@@ -71,14 +147,12 @@ void ShellTask::start()
         return;
     }
     const QString shell = QStringLiteral("/bin/") + m_spec.shell;
-    const QFileInfo shellInfo(shell);
-    if (m_spec.shell.contains(QLatin1Char('/')) || !shellInfo.isFile()
-        || !shellInfo.isExecutable()) {
+    if (m_spec.shell.contains(QLatin1Char('/')) || !shellUsable(shell)) {
         failLater(QStringLiteral("task '%1': shell '%2' not found or not executable "
                                  "(field 'shell' is '%3')").arg(name, shell, m_spec.shell), 127);
         return;
     }
-    if (!QDir().mkpath(m_rundir)) {
+    if (!makeRundir(m_rundir)) {
         failLater(QStringLiteral("task '%1': cannot create rundir '%2'").arg(name, m_rundir), 1);
         return;
     }
@@ -105,49 +179,48 @@ void ShellTask::start()
     } else {
         args << QStringLiteral("-c") << body;
     }
-    {
-        QFile log(m_logPath);
-        if (!log.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
-            failLater(QStringLiteral("task '%1': cannot open log file '%2': %3")
-                          .arg(name, m_logPath, log.errorString()), 1);
-            return;
-        }
+    // The log is opened once, here, and becomes the child's stdout and
+    // stderr in the child modifier (no second open by QProcess, no pipes).
+    const int devNull = devNullFd();
+    const int logFd = ::open(QFile::encodeName(m_logPath).constData(),
+                             O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (logFd < 0 || devNull < 0) {
+        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        if (logFd >= 0)
+            ::close(logFd);
+        failLater(QStringLiteral("task '%1': cannot open %2: %3")
+                      .arg(name, logFd < 0 ? QStringLiteral("log file '%1'").arg(m_logPath)
+                                           : QStringLiteral("/dev/null"),
+                           why), 1);
+        return;
     }
     if (!m_guard.prepare(&err)) {
+        ::close(logFd);
         failLater(QStringLiteral("task '%1': %2").arg(name, err), 1);
         return;
     }
-
-    // The worker's environment, then std.Env inputs, then `env`, then the
-    // task environment (as the original: env merged over inputs' std.Env).
-    const QProcessEnvironment sys = QProcessEnvironment::systemEnvironment();
-    QHash<QString, QString> envMap;
-    for (const QString &k : sys.keys())
-        envMap.insert(k, sys.value(k));
-    taskenv::mergeInputEnv(m_spec.inputs, &envMap);
-    for (auto it = m_spec.env.begin(); it != m_spec.env.end(); ++it)
-        envMap.insert(it.key(), it.value().toString());
-    const QHash<QString, QString> taskVarsEnv = taskenv::taskVariables(m_spec, m_rundir);
-    for (auto it = taskVarsEnv.begin(); it != taskVarsEnv.end(); ++it)
-        envMap.insert(it.key(), it.value());
-    QProcessEnvironment env;
-    for (auto it = envMap.begin(); it != envMap.end(); ++it)
-        env.insert(it.key(), it.value());
 
     m_proc = new QProcess(this);
     m_proc->setProgram(shell);
     m_proc->setArguments(args);
     m_proc->setWorkingDirectory(m_rundir);
-    m_proc->setProcessEnvironment(env);
-    m_proc->setStandardInputFile(QProcess::nullDevice());
-    m_proc->setProcessChannelMode(QProcess::MergedChannels);
-    m_proc->setStandardOutputFile(m_logPath, QIODevice::Append);
-    // Own process group, so a stop reaches everything the task spawned, and
-    // guarded, so the group dies with this worker even if it is SIGKILLed.
-    m_proc->setChildProcessModifier([this] { m_guard.childSetup(); });
+    m_proc->setProcessEnvironment(taskEnvironment(m_spec, m_rundir));
+    m_proc->setInputChannelMode(QProcess::ForwardedInputChannel);
+    m_proc->setProcessChannelMode(QProcess::ForwardedChannels);
+    // In the child, after QProcess has set up its channels: /dev/null in,
+    // output merged into the log; its own process group, so a stop reaches
+    // everything the task spawned, and guarded, so the group dies with this
+    // worker even if it is SIGKILLed. Only async-signal-safe calls.
+    m_proc->setChildProcessModifier([this, logFd, devNull] {
+        ::dup2(devNull, STDIN_FILENO);
+        ::dup2(logFd, STDOUT_FILENO);
+        ::dup2(logFd, STDERR_FILENO);
+        m_guard.childSetup();
+    });
     connect(m_proc, &QProcess::finished, this, &ShellTask::onProcessFinished);
     connect(m_proc, &QProcess::errorOccurred, this, &ShellTask::onProcessError);
     m_proc->start();
+    ::close(logFd); // the child has its copies
     const qint64 pid = m_proc->processId();
     if (pid > 0) {
         m_pgid = pid;

@@ -16,7 +16,10 @@ ClientReply handleSubmit(Engine &engine, quint64 clientId, const proto::Message 
     if (!proto::parseTaskSpec(req.params, &spec, &err))
         return send(proto::errorResponse(req.id, QStringLiteral("task.submit: %1").arg(err)));
     // The reply to a submit is its RESULT, sent with the submit's id (the tag).
-    switch (engine.submit(clientId, spec, req.id)) {
+    // Extension: `notify_started: true` asks for a task.started event on
+    // this connection each time the task is sent to a worker.
+    const bool notify = req.params.value(QLatin1String("notify_started")).toBool();
+    switch (engine.submit(clientId, spec, req.id, notify)) {
     case SubmitError::None:
         return ClientReply{ClientReply::Deferred, {}};
     case SubmitError::DuplicateId:

@@ -72,6 +72,11 @@ Daemon::Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *
                 onTaskFinished(owner, tag, r);
             });
     connect(m_engine, &Engine::monitorEvent, this, &Daemon::broadcast);
+    connect(m_engine, &Engine::taskStarted, this, [this](quint64 owner, const proto::RunningTask &t) {
+        const auto it = m_clients.constFind(owner);
+        if (it != m_clients.cend())
+            it->conn->send(proto::event(proto::kEvTaskStarted, t.toJson()));
+    });
     connect(m_engine, &Engine::logMessage, this, &Daemon::log);
     connect(m_engine, &Engine::stopped, this, [this] {
         cleanUp();

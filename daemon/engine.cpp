@@ -9,6 +9,9 @@
 #include <QRandomGenerator>
 #include <QTcpServer>
 
+#include <algorithm>
+#include <malloc.h>
+
 namespace dfm {
 
 namespace {
@@ -135,7 +138,8 @@ QString Engine::workerIdOf(WorkerKey key) const
 
 // --- tasks ---------------------------------------------------------------
 
-SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJsonValue &tag)
+SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJsonValue &tag,
+                           bool notifyStarted)
 {
     if (m_shuttingDown)
         return SubmitError::ShuttingDown;
@@ -145,10 +149,21 @@ SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJs
     const TaskKey key = m_nextTask++;
     TaskRec rec;
     rec.owner = owner;
-    rec.spec = spec;
+    rec.spec.requestId = spec.requestId;
+    // Most tasks are named by their request_id: one string, not two.
+    rec.spec.name = spec.name == spec.requestId ? spec.requestId : spec.name;
+    rec.spec.resourceClass = spec.resourceClass;
+    QJsonObject params = spec.raw;
+    params.remove(QLatin1String("notify_started")); // between the client and us
+    params.insert(QStringLiteral("request_id"), spec.requestId);
+    params.insert(QStringLiteral("name"), spec.name);
+    rec.spec.executeLine = proto::encode(proto::event(proto::kTaskExecute, params));
+    rec.spec.executeLine.squeeze();
     rec.tag = tag;
+    rec.notifyStarted = notifyStarted;
     const TaskRec &stored = m_tasks.emplace(key, std::move(rec)).first->second;
     mine.insert(spec.requestId, key);
+    m_taskPeak = std::max(m_taskPeak, m_tasks.size());
     ++m_count.submitted;
     emitQueued(stored, 1);
     m_pool.submit(key, spec.poolClass, now());
@@ -202,9 +217,13 @@ void Engine::finishTask(TaskKey key, proto::TaskResult result)
     m_tasks.erase(it);
     if (rec.owner) {
         auto mine = m_byOwner.find(rec.owner);
-        if (mine != m_byOwner.end())
+        if (mine != m_byOwner.end()) {
             mine->remove(rec.spec.requestId);
+            if (mine->isEmpty())
+                m_byOwner.erase(mine); // its table's memory goes with it
+        }
     }
+    giveBackMemory();
     if (rec.attempts > 0)
         result.extra.insert(QStringLiteral("attempts"), rec.attempts);
     const bool cancelled = result.extra.value(QLatin1String("cancelled")).toBool();
@@ -240,6 +259,19 @@ void Engine::finishTask(TaskKey key, proto::TaskResult result)
     }
     if (rec.owner)
         Q_EMIT taskFinished(rec.owner, rec.spec.requestId, rec.tag, result);
+}
+
+void Engine::giveBackMemory()
+{
+    // Once a large queue has drained, return the freed heap to the system
+    // (glibc keeps it otherwise). Not after every small batch: a trim walks
+    // the heap.
+    constexpr size_t kTrimAfter = 1000;
+    if (!m_tasks.empty() || m_taskPeak < kTrimAfter)
+        return;
+    m_taskPeak = 0;
+    m_tasks = {}; // its bucket array too
+    ::malloc_trim(0);
 }
 
 // --- pool actions --------------------------------------------------------
@@ -371,10 +403,9 @@ void Engine::dispatch(TaskKey task, WorkerKey worker)
     ++rec.attempts;
     w->second.task = task;
     w->second.sinceWallMs = rec.startedWallMs;
-    QJsonObject params = rec.spec.raw;
-    params.insert(QStringLiteral("request_id"), rec.spec.requestId);
-    params.insert(QStringLiteral("name"), rec.spec.name);
-    w->second.conn->send(proto::event(proto::kTaskExecute, params));
+    w->second.conn->sendLine(rec.spec.executeLine);
+    if (rec.notifyStarted && rec.owner)
+        Q_EMIT taskStarted(rec.owner, runningOf(rec));
     if (m_eventsWanted) {
         proto::MonitorEvent e;
         e.dispatched = runningOf(rec);

@@ -69,7 +69,10 @@ public:
     /// Queues a task of `owner`. Fails for a request_id the owner already
     /// has outstanding, and once shutdown() has begun.
     /// `tag` is handed back with the result (the daemon: the submit's id).
-    SubmitError submit(quint64 owner, const proto::TaskSpec &spec, const QJsonValue &tag = {});
+    /// With `notifyStarted`, taskStarted() is emitted each time it is
+    /// dispatched.
+    SubmitError submit(quint64 owner, const proto::TaskSpec &spec, const QJsonValue &tag = {},
+                       bool notifyStarted = false);
 
     /// Cancels the owner's task: a queued one is answered at once with a
     /// cancelled RESULT, a running one when its worker has stopped it.
@@ -103,6 +106,8 @@ Q_SIGNALS:
     void taskFinished(quint64 owner, const QString &requestId, const QJsonValue &tag,
                       const dfm::proto::TaskResult &result);
     void monitorEvent(const dfm::proto::MonitorEvent &event);
+    /// A task submitted with notifyStarted was sent to a worker.
+    void taskStarted(quint64 owner, const dfm::proto::RunningTask &task);
     void logMessage(const QString &line);
     void stopped();
 
@@ -120,15 +125,26 @@ private:
         qint64 sinceWallMs = 0;
         qint64 tasksDone = 0;
     };
+    /// What the engine keeps of a task's spec while it waits or runs: the
+    /// names it reports and the task.execute line for its worker, encoded
+    /// once at submit. Not the parsed spec: 100,000 queued tasks must fit
+    /// in tens of MiB (docs/performance.md).
+    struct KeptSpec {
+        QString requestId;
+        QString name;
+        QString resourceClass;
+        QByteArray executeLine; /* task.execute, encoded, newline included */
+    };
     struct TaskRec {
         quint64 owner = 0; /* 0 once the owner is gone: the result is dropped */
-        proto::TaskSpec spec;
+        KeptSpec spec;
         QJsonValue tag;
         WorkerKey worker = 0;
         qint64 startedWallMs = 0;
         qint64 startedMs = 0;
         int attempts = 0;           /* dispatches, for the RESULT's `attempts` */
         bool cancelRequested = false;
+        bool notifyStarted = false; /* the owner asked for taskStarted() */
     };
 
     qint64 now() const { return m_clock.elapsed(); }
@@ -142,6 +158,7 @@ private:
     bool takeWorker(WorkerKey key, WorkerRec *out);
     void workerLost(WorkerKey key, const QString &reason);
     void finishTask(TaskKey key, proto::TaskResult result);
+    void giveBackMemory();
     void onNewWorkerConnection();
     void onWorkerAcceptError();
     void onRegister(LineConnection *conn, const proto::Message &msg);
@@ -176,6 +193,7 @@ private:
     std::deque<proto::TaskCompleted> m_recent; /* last completions, newest last */
     bool m_eventsWanted = false;
     qint64 m_launched = 0;
+    size_t m_taskPeak = 0; /* most tasks held since memory was last given back */
 
     proto::TaskCounters m_count;
 };

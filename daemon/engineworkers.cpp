@@ -179,10 +179,12 @@ void Engine::onWorkerMessage(WorkerKey key, const proto::Message &msg)
     w.sinceWallMs = QDateTime::currentMSecsSinceEpoch();
     // The pool first: a client that submits on hearing the result must find
     // this worker free (or busy with the next queued task), not launch
-    // another. Its Dispatch actions run after the result is out.
+    // another. The freed worker gets its next task before the result goes
+    // out: it can start that task while the daemon answers the client.
     m_pool.taskFinished(key, now());
     if (m_pool.workerState(key) == WorkerState::Idle)
         emitWorkerState(w, proto::kStateIdle);
+    applyActions();
     finishTask(task, result);
     applyActions();
 }

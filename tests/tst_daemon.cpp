@@ -443,6 +443,41 @@ private Q_SLOTS:
         QVERIFY2(seen.contains(QStringLiteral("task.completed")), qPrintable(seen.join(u',')));
     }
 
+    void startedNoticeGoesOnlyToTheClientThatAskedBeforeItsResult()
+    {
+        TempProject p;
+        start(p);
+        QLocalSocket asker, other;
+        for (QLocalSocket *s : {&asker, &other}) {
+            s->connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
+            QVERIFY(s->waitForConnected(5000));
+        }
+        QJsonObject params = submitParams(QStringLiteral("t"), QStringLiteral("true"), p.path(QStringLiteral("ra")));
+        params.insert(QStringLiteral("notify_started"), true);
+        asker.write(proto::encode(proto::request(proto::kTaskSubmit, 1, params)));
+        // The same request_id from another connection, without the field.
+        other.write(proto::encode(proto::request(proto::kTaskSubmit, 1, submitParams(QStringLiteral("t"), QStringLiteral("true"), p.path(QStringLiteral("rb"))))));
+        QVERIFY(asker.waitForBytesWritten(5000) && other.waitForBytesWritten(5000));
+
+        const QJsonObject started = readLine(asker, 20000);
+        QCOMPARE(started.value(QLatin1String("method")).toString(), QStringLiteral("task.started"));
+        const QJsonObject sp = started.value(QLatin1String("params")).toObject();
+        QCOMPARE(sp.value(QLatin1String("request_id")).toString(), QStringLiteral("t"));
+        QCOMPARE(sp.value(QLatin1String("name")).toString(), QStringLiteral("t"));
+        QCOMPARE(sp.value(QLatin1String("attempt")).toInt(), 1);
+        QVERIFY(sp.value(QLatin1String("worker_id")).toString().startsWith(QLatin1Char('w')));
+        QVERIFY(sp.value(QLatin1String("started_ms")).toInteger() > 0);
+        const QJsonObject result = readLine(asker, 20000);
+        QCOMPARE(result.value(QLatin1String("id")).toInt(), 1);
+        QCOMPARE(result.value(QLatin1String("result")).toObject().value(QLatin1String("status")).toInt(), 0);
+
+        // The other client gets its RESULT and nothing before it.
+        const QJsonObject first = readLine(other, 20000);
+        QVERIFY2(!first.contains(QLatin1String("method")), qPrintable(QJsonDocument(first).toJson()));
+        QCOMPARE(first.value(QLatin1String("id")).toInt(), 1);
+        QCOMPARE(first.value(QLatin1String("result")).toObject().value(QLatin1String("status")).toInt(), 0);
+    }
+
     void stopAndSigtermLeaveNoWorkerProcess_data()
     {
         QTest::addColumn<bool>("viaSignal");

@@ -384,6 +384,46 @@ private Q_SLOTS:
         QCOMPARE(launcher->requests.size(), 1);
     }
 
+    // A freed worker is sent the next queued task before the finished
+    // task's result is handed on; taskStarted() is emitted only for a task
+    // submitted with notifyStarted, and the flag never reaches the worker.
+    void nextTaskGoesOutBeforeTheResultAndStartsAreNotifiedOnRequest()
+    {
+        auto *launcher = new FakeLauncher;
+        Engine e(options(1), launcher);
+        QString err;
+        QVERIFY(e.start(&err));
+        QStringList order;
+        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &rid, const QJsonValue &, const proto::TaskResult &) {
+            order << QStringLiteral("result ") + rid;
+        });
+        connect(&e, &Engine::taskStarted, &e, [&](quint64 owner, const proto::RunningTask &t) {
+            order << QStringLiteral("started %1 %2 w=%3 attempt=%4").arg(owner).arg(t.requestId, t.workerId).arg(t.attempt);
+        });
+        proto::TaskSpec first;
+        QVERIFY(proto::parseTaskSpec({{QStringLiteral("request_id"), QStringLiteral("t1")},
+                                      {QStringLiteral("notify_started"), true}},
+                                     &first, &err));
+        QCOMPARE(e.submit(3, first, 1, true), SubmitError::None);
+        QCOMPARE(e.submit(3, spec(QStringLiteral("t2")), 2), SubmitError::None);
+        ScriptedWorker w;
+        QVERIFY(w.connectAndRegister(e.workerPort(), QStringLiteral("w1"), token(e)));
+        const QJsonObject exec1 = w.next().value(QLatin1String("params")).toObject();
+        QCOMPARE(exec1.value(QLatin1String("request_id")).toString(), QStringLiteral("t1"));
+        QVERIFY(!exec1.contains(QLatin1String("notify_started")));
+        QTRY_COMPARE(order, QStringList{QStringLiteral("started 3 t1 w=w1 attempt=1")});
+        order.clear();
+        // The result of t1 arrives: t2 is on its way to the worker by the
+        // time the result is handed on.
+        QString sentBefore;
+        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &, const QJsonValue &, const proto::TaskResult &) {
+            sentBefore = w.next(2000).value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString();
+        });
+        w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("t1")}, {QStringLiteral("status"), 0}}));
+        QTRY_COMPARE(order, QStringList{QStringLiteral("result t1")});
+        QCOMPARE(sentBefore, QStringLiteral("t2"));
+    }
+
     // Every task event names (client, request_id); two clients may use the
     // same ids. Events are built only when wanted.
     void monitorEventsTellClientsApart()
