@@ -1,8 +1,9 @@
 #pragma once
 // The engine of a worker pool: the pure Pool plus everything with side
-// effects around it (the worker transport, the launcher, timers). The daemon puts a client socket in front of it; `dfm
-// run` without a daemon uses it directly as its ephemeral pool, so there is
-// one implementation of pooling, not two.
+// effects around it (the worker transport, the launcher, timers). The daemon
+// puts a client socket in front of it; `dfm run` without a daemon uses it
+// directly as its ephemeral pool, so there is one implementation of pooling,
+// not two.
 //
 // Tasks belong to an owner (a client connection; 1 for an ephemeral run) and
 // are named by the owner's request_id. Results come back through
