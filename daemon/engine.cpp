@@ -1,13 +1,9 @@
 #include "engine.h"
 
-#include "lineconnection.h"
 #include "resources.h"
 #include "safefile.h"
 
 #include <QDateTime>
-#include <QFile>
-#include <QRandomGenerator>
-#include <QTcpServer>
 
 #include <algorithm>
 #include <malloc.h>
@@ -23,14 +19,6 @@ qint64 envMs(const char *name, qint64 fallback)
     bool ok = false;
     const qint64 v = qEnvironmentVariable(name).toLongLong(&ok);
     return ok && v > 0 ? v : fallback;
-}
-
-QString newToken()
-{
-    QByteArray bytes(32, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(bytes.data()),
-                                          bytes.size() / sizeof(quint32));
-    return QString::fromLatin1(bytes.toHex());
 }
 
 proto::TaskResult cancelledResult(const QString &why)
@@ -59,9 +47,26 @@ void EngineOptions::applyEnvironment()
 }
 
 Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent)
-    : QObject(parent), m_opt(options), m_launcher(launcher), m_pool(poolConfigOf(options))
+    : Engine(options, launcher,
+             new TcpWorkerTransport(options.listenAddress, options.paths.tokenFile, options.registerTimeoutMs),
+             parent)
+{
+}
+
+Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, WorkerTransport *transport,
+               QObject *parent)
+    : QObject(parent), m_opt(options), m_launcher(launcher), m_transport(transport), m_pool(poolConfigOf(options))
 {
     m_launcher->setParent(this);
+    m_transport->setParent(this);
+    m_transport->setAdmission([this](const proto::WorkerRegistration &reg) { return admitWorker(reg); });
+    connect(m_transport, &WorkerTransport::workerRegistered, this, &Engine::onWorkerRegistered);
+    connect(m_transport, &WorkerTransport::messageReceived, this, &Engine::onWorkerMessage);
+    connect(m_transport, &WorkerTransport::workerDisconnected, this, [this](const QString &id, const QString &why) {
+        if (const WorkerKey key = m_workerIds.value(id))
+            workerLost(key, why);
+    });
+    connect(m_transport, &WorkerTransport::logMessage, this, &Engine::logMessage);
     m_clock.start();
     m_startedWallMs = QDateTime::currentMSecsSinceEpoch();
     connect(m_launcher, &WorkerLauncher::workerExited, this,
@@ -71,7 +76,7 @@ Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *
                     return;
                 const auto w = m_workers.find(*it);
                 // A connected worker is handled when its connection closes.
-                if (w != m_workers.end() && !w->second.conn)
+                if (w != m_workers.end() && !w->second.connected)
                     workerLost(*it, reason);
             });
     connect(m_launcher, &WorkerLauncher::launched, this, [this](const QString &id, const QString &jobId) {
@@ -80,7 +85,7 @@ Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *
             return; // stopped while it was being submitted; the launcher cancels it
         w->second.jobId = jobId;
         log(QStringLiteral("launched worker %1 (%2 job %3)").arg(id, m_launcher->name(), jobId));
-        if (!w->second.conn)
+        if (!w->second.connected)
             emitWorkerState(w->second, proto::kStatePending);
     });
     connect(m_launcher, &WorkerLauncher::launchFailed, this, [this](const QString &id, const QString &err) {
@@ -97,24 +102,15 @@ Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *
 
 Engine::~Engine()
 {
-    for (auto &[key, w] : m_workers)
-        if (w.conn)
-            w.conn->disconnect(this);
+    // What the transport reports while it goes must not reach our tables.
+    m_transport->disconnect(this);
+    m_transport->setAdmission({});
 }
 
 bool Engine::start(QString *err)
 {
-    m_token = newToken();
-    if (!writeFileAtomic(m_opt.paths.tokenFile, m_token.toLatin1(), 0600, err))
+    if (!m_transport->open(err))
         return false;
-    m_server = new QTcpServer(this);
-    if (!m_server->listen(m_opt.listenAddress, 0)) {
-        *err = QStringLiteral("cannot listen for workers on %1: %2")
-                   .arg(m_opt.listenAddress.toString(), m_server->errorString());
-        return false;
-    }
-    connect(m_server, &QTcpServer::newConnection, this, &Engine::onNewWorkerConnection);
-    connect(m_server, &QTcpServer::acceptError, this, &Engine::onWorkerAcceptError);
     m_tick.start();
     m_pool.tick(now()); // launches min_workers, so the pool is warm from the start
     applyActions();
@@ -123,7 +119,7 @@ bool Engine::start(QString *err)
 
 quint16 Engine::workerPort() const
 {
-    return m_server ? m_server->serverPort() : 0;
+    return m_transport->port();
 }
 
 void Engine::log(const QString &line)
@@ -294,10 +290,11 @@ void Engine::applyActions()
             case PoolAction::CancelRunning: {
                 auto w = m_workers.find(a.worker);
                 auto t = m_tasks.find(a.task);
-                if (w != m_workers.end() && w->second.conn && t != m_tasks.end())
-                    w->second.conn->send(proto::event(
-                        proto::kTaskCancel,
-                        {{QStringLiteral("request_id"), t->second.spec.requestId}}));
+                // Unsent when its connection is gone: the worker is then lost
+                // (disconnect or heartbeats), which answers the task.
+                if (w != m_workers.end() && t != m_tasks.end())
+                    m_transport->send(w->second.id, proto::event(proto::kTaskCancel,
+                                                                 {{QStringLiteral("request_id"), t->second.spec.requestId}}));
                 break;
             }
             case PoolAction::Probe:
@@ -340,7 +337,7 @@ void Engine::onProbed(const QList<ProbeAnswer> &answers)
     for (const ProbeAnswer &a : answers) {
         const WorkerKey key = m_workerIds.value(a.workerId);
         const auto w = m_workers.find(key);
-        if (w == m_workers.end() || w->second.conn)
+        if (w == m_workers.end() || w->second.connected)
             continue; // gone or connected meanwhile
         if (a.state == JobState::Gone) {
             workerLost(key, a.detail);
@@ -391,19 +388,18 @@ void Engine::dispatch(TaskKey task, WorkerKey worker)
     auto t = m_tasks.find(task);
     if (t == m_tasks.end())
         return;
-    if (w == m_workers.end() || !w->second.conn) {
+    TaskRec &rec = t->second;
+    if (w == m_workers.end() || !w->second.connected || !m_transport->sendLine(w->second.id, rec.spec.executeLine)) {
         // The pool thinks it runs; nothing can tell it otherwise but this.
         workerLost(worker, QStringLiteral("it had no connection to send a task on"));
         return;
     }
-    TaskRec &rec = t->second;
     rec.worker = worker;
     rec.startedMs = now();
     rec.startedWallMs = QDateTime::currentMSecsSinceEpoch();
     ++rec.attempts;
     w->second.task = task;
     w->second.sinceWallMs = rec.startedWallMs;
-    w->second.conn->sendLine(rec.spec.executeLine);
     if (rec.notifyStarted && rec.owner)
         Q_EMIT taskStarted(rec.owner, runningOf(rec));
     if (m_eventsWanted) {
@@ -422,8 +418,6 @@ bool Engine::takeWorker(WorkerKey key, WorkerRec *out)
     *out = std::move(it->second);
     m_workers.erase(it);
     m_workerIds.remove(out->id);
-    if (out->conn)
-        out->conn->disconnect(this);
     return true;
 }
 
@@ -433,14 +427,13 @@ void Engine::stopWorker(WorkerKey key)
     if (!takeWorker(key, &w))
         return;
     log(QStringLiteral("stopping worker %1").arg(w.id));
-    if (w.conn) {
-        w.conn->send(proto::event(proto::kWorkerShutdown, {}));
-        w.conn->close();
-        connect(w.conn, &LineConnection::closed, w.conn, &QObject::deleteLater);
+    if (w.connected) {
+        m_transport->send(w.id, proto::event(proto::kWorkerShutdown, {})); // unsent: it is gone already
+        m_transport->close(w.id);
     }
     // Whatever does not leave on its own within the grace period is killed.
     const QString id = w.id;
-    if (m_shuttingDown || !w.conn)
+    if (m_shuttingDown || !w.connected)
         m_launcher->stop(id);
     else
         QTimer::singleShot(m_opt.stopGraceMs, m_launcher, [l = m_launcher, id] { l->stop(id); });
@@ -454,10 +447,8 @@ void Engine::workerLost(WorkerKey key, const QString &reason)
     if (!known && m_pool.workerState(key) == WorkerState::Unknown)
         return;
     if (known) {
-        if (w.conn) {
-            w.conn->close();
-            w.conn->deleteLater();
-        }
+        if (w.connected)
+            m_transport->drop(w.id);
         m_launcher->stop(w.id);
         log(QStringLiteral("worker %1 lost: %2").arg(w.id, reason));
         emitWorkerState(w, QStringLiteral("lost"));
@@ -494,12 +485,11 @@ void Engine::shutdown()
         left.push_back(key);
     for (TaskKey key : left)
         finishTask(key, cancelledResult(QStringLiteral("cancelled: the pool shut down")));
-    if (m_server)
-        m_server->close();
+    m_transport->stopAccepting();
     // The launcher gives workers the grace period, kills or cancels the
     // rest, and says when none is left.
     connect(m_launcher, &WorkerLauncher::allStopped, this, [this] {
-        QFile::remove(m_opt.paths.tokenFile);
+        m_transport->removeSecret();
         Q_EMIT stopped();
     }, Qt::SingleShotConnection);
     m_launcher->stopAll(m_opt.stopGraceMs);

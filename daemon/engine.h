@@ -1,9 +1,9 @@
 #pragma once
 // The engine of a worker pool: the pure Pool plus everything with side
-// effects around it (the workers' TCP server, their connections, the
-// launcher, timers). The daemon puts a client socket in front of it; `dfm
-// run` without a daemon uses it directly as its ephemeral pool, so there is
-// one implementation of pooling, not two.
+// effects around it (the worker transport, the launcher, timers). The daemon
+// puts a client socket in front of it; `dfm run` without a daemon uses it
+// directly as its ephemeral pool, so there is one implementation of pooling,
+// not two.
 //
 // Tasks belong to an owner (a client connection; 1 for an ephemeral run) and
 // are named by the owner's request_id. Results come back through
@@ -15,6 +15,7 @@
 #include "payloads.h"
 #include "pool.h"
 #include "protocol.h"
+#include "workertransport.h"
 
 #include <QElapsedTimer>
 #include <QHash>
@@ -26,11 +27,7 @@
 #include <deque>
 #include <unordered_map>
 
-class QTcpServer;
-
 namespace dfm {
-
-class LineConnection;
 
 struct EngineOptions {
     ProjectPaths paths;
@@ -56,11 +53,16 @@ enum class SubmitError { None, DuplicateId, ShuttingDown };
 class Engine : public QObject {
     Q_OBJECT
 public:
-    /// Takes ownership of `launcher`.
+    /// Takes ownership of `launcher`; workers connect over TCP
+    /// (TcpWorkerTransport on options.listenAddress).
     Engine(const EngineOptions &options, WorkerLauncher *launcher, QObject *parent = nullptr);
+    /// Takes ownership of `launcher` and `transport` (tests: a fake one).
+    Engine(const EngineOptions &options, WorkerLauncher *launcher, WorkerTransport *transport,
+           QObject *parent = nullptr);
     ~Engine() override;
 
-    /// Writes the worker secret and listens for workers. False with *err.
+    /// Opens the transport (the TCP one: writes the worker secret and
+    /// listens) and launches min_workers. False with *err.
     bool start(QString *err);
     quint16 workerPort() const;
     QString runnerName() const { return m_launcher->name(); }
@@ -120,7 +122,7 @@ private:
         QString jobId;
         QString schedulerState; /* a pending job's state and reason, as its scheduler said */
         qint64 pid = 0;
-        LineConnection *conn = nullptr;
+        bool connected = false; /* registered on the transport, not closed since */
         TaskKey task = 0;
         qint64 sinceWallMs = 0;
         qint64 tasksDone = 0;
@@ -159,10 +161,9 @@ private:
     void workerLost(WorkerKey key, const QString &reason);
     void finishTask(TaskKey key, proto::TaskResult result);
     void giveBackMemory();
-    void onNewWorkerConnection();
-    void onWorkerAcceptError();
-    void onRegister(LineConnection *conn, const proto::Message &msg);
-    void onWorkerMessage(WorkerKey key, const proto::Message &msg);
+    QString admitWorker(const proto::WorkerRegistration &reg);
+    void onWorkerRegistered(const QString &id, const proto::WorkerRegistration &reg);
+    void onWorkerMessage(const QString &id, const proto::Message &msg);
     void onTick();
     void emitWorkerState(const WorkerRec &w, const QString &state);
     void emitQueued(const TaskRec &t, int attempt);
@@ -173,17 +174,13 @@ private:
 
     EngineOptions m_opt;
     WorkerLauncher *m_launcher;
+    WorkerTransport *m_transport;
     Pool m_pool;
-    QTcpServer *m_server = nullptr;
-    QString m_token;
     QElapsedTimer m_clock;
     qint64 m_startedWallMs = 0;
     QTimer m_tick;
     bool m_shuttingDown = false;
     QStringList m_toProbe; /* pending workers of one applyActions, probed in one call */
-    int m_unregistered = 0;          /* worker connections not registered yet */
-    bool m_unregisteredCapLogged = false;
-    bool m_acceptStarved = false;    /* accept failing (out of descriptors); logged once */
 
     TaskKey m_nextTask = 1;
     std::unordered_map<TaskKey, TaskRec> m_tasks;

@@ -6,12 +6,16 @@
 // of issue 10 (20 x 500, a kill every second):
 //   DFM_SOAK_LONG=1 build/tests/tst_soak
 // It prints its figures: tasks, kills, lost, duplicated, memory.
+// DFM_SOAK_TASKS (per client) and DFM_SOAK_KILL_MS scale either run. A run
+// that gets no result for two minutes while some are missing fails, naming
+// them and what the daemon says it still has.
 
 #include "daemonclient.h"
 #include "protocol.h"
 #include "statefile.h"
 #include "testutil.h"
 
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QRandomGenerator>
 #include <QTimer>
@@ -51,6 +55,32 @@ QString bodyOf(int i)
     }
 }
 
+int envInt(const char *name, int fallback)
+{
+    bool ok = false;
+    const int v = qEnvironmentVariableIntValue(name, &ok);
+    return ok && v > 0 ? v : fallback;
+}
+
+// No result for this long while some are missing is a hang, not slowness.
+constexpr qint64 kStallMs = 120000;
+
+// The daemon's counters and what it still runs or queues, for a failure message.
+QString daemonSays(const QString &sock)
+{
+    DaemonClient c;
+    QString err;
+    QJsonValue st;
+    if (!c.connectTo(sock, 5000, &err) || !c.call(proto::kStatusGet, {}, &st, &err))
+        return err;
+    const QJsonObject o = st.toObject();
+    return QString::fromUtf8(QJsonDocument(QJsonObject{{QStringLiteral("pending_tasks"), o.value(QLatin1String("pending_tasks"))},
+                                                       {QStringLiteral("counters"), o.value(QLatin1String("counters"))},
+                                                       {QStringLiteral("running"), o.value(QLatin1String("running"))},
+                                                       {QStringLiteral("workers"), o.value(QLatin1String("workers"))}})
+                                 .toJson(QJsonDocument::Compact));
+}
+
 } // namespace
 
 class TestSoak : public QObject {
@@ -69,9 +99,9 @@ private Q_SLOTS:
     {
         const bool longRun = qEnvironmentVariableIntValue("DFM_SOAK_LONG") > 0;
         const int clients = 20;
-        const int perClient = longRun ? 500 : 25;
+        const int perClient = envInt("DFM_SOAK_TASKS", longRun ? 500 : 25);
         const int maxKills = longRun ? 1000000 : 3;
-        const int killEveryMs = longRun ? 1000 : 1500;
+        const int killEveryMs = envInt("DFM_SOAK_KILL_MS", longRun ? 1000 : 1500);
 
         TempProject p;
         const Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("start"), QStringLiteral("--pool-size"),
@@ -136,8 +166,41 @@ private Q_SLOTS:
                                         {QStringLiteral("body"), bodyOf(i)},
                                         {QStringLiteral("rundir"), p.path(QStringLiteral("c%1/t%2").arg(c).arg(i))}});
         const int total = clients * perClient;
-        QTRY_VERIFY_WITH_TIMEOUT(received >= total, longRun ? 3600000 : 240000);
+        // Waits while results keep coming; a stall fails with what is missing.
+        // Not QTRY_VERIFY_WITH_TIMEOUT(..., longRun ? A : B): its step is
+        // `timeout < 350 ? timeout / 7 + 1 : 50` with the argument unbracketed,
+        // so the long run polled once an hour and looked hung after its last
+        // result.
+        QElapsedTimer sinceProgress;
+        sinceProgress.start();
+        for (int seen = received; received < total; QTest::qWait(100)) {
+            if (received != seen) {
+                if (received / 1000 != seen / 1000)
+                    qInfo("soak: %d of %d results, %d worker kills, daemon RSS %lld KiB", received, total, kills,
+                          rssKiB(st.pid));
+                seen = received;
+                sinceProgress.restart();
+            } else if (sinceProgress.elapsed() > kStallMs) {
+                break;
+            }
+        }
         killer.stop();
+        if (received < total) {
+            QStringList missing;
+            for (int c = 0; c < clients; ++c)
+                for (qint64 id = 1; id <= perClient; ++id)
+                    if (!results.count({c, id}))
+                        missing.append(QStringLiteral("client %1 t%2").arg(c).arg(id - 1));
+            // The project goes with the test; its daemon log is kept for a look.
+            const QString kept = QDir::temp().filePath(QStringLiteral("dfm-soak-daemon.log"));
+            QFile::remove(kept);
+            QFile::copy(p.path(QStringLiteral(".dfm/daemon.log")), kept);
+            QFAIL(qPrintable(QStringLiteral("no result for %1 ms; %2 of %3 missing (%4); daemon: %5; its log: %6")
+                                 .arg(kStallMs)
+                                 .arg(missing.size())
+                                 .arg(total)
+                                 .arg(missing.mid(0, 10).join(QStringLiteral(", ")), daemonSays(sock), kept)));
+        }
         QTest::qWait(500); // a duplicate would arrive now
         int duplicated = 0;
         for (const auto &[key, n] : results)
