@@ -1,13 +1,18 @@
 // Flow loading: a 10,000-task flow with package and task parameters and
 // `${{ }}` expressions in values and bodies, against a same-run baseline of
 // the plain 10,000-task flow (shell bodies and needs only), then a
-// 100,000-task chain (each task needing the next). Prints figures only.
+// 100,000-task chain (each task needing the next), and the plain flow's
+// tasks split over 10 packages in files of their own, imported by path
+// (needs across packages). Prints figures only.
 //
 //   build/bench/bench_flowload [N=10000]
 #include "flow.h"
 
 #include <QByteArray>
+#include <QDir>
+#include <QFile>
 #include <QString>
+#include <QTemporaryDir>
 
 #include <chrono>
 #include <cstdio>
@@ -74,6 +79,54 @@ double loadSeconds(const QByteArray &yaml, int *tasks, double *cpu)
     return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+/// Writes the plain flow's n tasks as 10 packages p0..p9 imported by the
+/// root `top`; a task of p<k> needs one of p<k-1> (export) besides its own.
+void writeImportedFlow(const QString &dir, int n)
+{
+    const int per = n / 10;
+    QByteArray root = "package:\n  name: top\n  imports:\n";
+    for (int k = 0; k < 10; ++k)
+        root += "  - p" + QByteArray::number(k) + "/flow.dv\n";
+    root += "  tasks:\n  - name: all\n    needs: [p9.t0]\n    run: 'true'\n";
+    QFile r(dir + QStringLiteral("/flow.dv"));
+    r.open(QIODevice::WriteOnly);
+    r.write(root);
+    for (int k = 0; k < 10; ++k) {
+        const QByteArray name = "p" + QByteArray::number(k);
+        QByteArray y = "package:\n  name: " + name + "\n  tasks:\n";
+        for (int i = 0; i < per; ++i) {
+            y += "  - export: t" + QByteArray::number(i) + "\n    run: ./sim +seed=" + QByteArray::number(i) + "\n";
+            if (i > 0)
+                y += "    needs: [t" + QByteArray::number(i / 2) + "]\n";
+            else if (k > 0)
+                y += "    needs: [p" + QByteArray::number(k - 1) + ".t" + QByteArray::number(per - 1) + "]\n";
+        }
+        QDir(dir).mkpath(QString::fromLatin1(name));
+        QFile f(dir + QLatin1Char('/') + QString::fromLatin1(name) + QStringLiteral("/flow.dv"));
+        f.open(QIODevice::WriteOnly);
+        f.write(y);
+    }
+}
+
+double importedSeconds(int n, int *tasks, double *cpu)
+{
+    QTemporaryDir dir;
+    writeImportedFlow(dir.path(), n);
+    Flow flow;
+    QString err;
+    const auto t0 = Clock::now();
+    const std::clock_t c0 = std::clock();
+    if (!loadFlow(dir.path(), &flow, &err)) {
+        std::fprintf(stderr, "load failed: %s\n", qPrintable(err.left(500)));
+        std::exit(1);
+    }
+    std::vector<int> order;
+    selectTasks(flow, {}, &order, &err);
+    *tasks = int(order.size());
+    *cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -88,5 +141,9 @@ int main(int argc, char **argv)
                 cpuParams, cpuParams / cpuPlain);
     const double chain = loadSeconds(chainFlow(10 * n), &tasks, &cpuChain);
     std::printf("chain of %d tasks (each needs the next): %.3f s wall, %.3f s CPU\n", tasks, chain, cpuChain);
+    double cpuImported = 0;
+    const double imported = importedSeconds(n, &tasks, &cpuImported);
+    std::printf("plain tasks in 10 imported packages, %d tasks: %.3f s wall, %.3f s CPU (%.2fx the baseline's CPU)\n",
+                tasks, imported, cpuImported, cpuImported / cpuPlain);
     return 0;
 }

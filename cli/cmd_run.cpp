@@ -88,7 +88,7 @@ CommandSpec runSpec()
         {QString(), QStringLiteral("clean"), QString(),
          QStringLiteral("Remove the run directories before running.")},
         {QStringLiteral("c"), QStringLiteral("config"), QStringLiteral("CONFIG"),
-         QStringLiteral("Select a package configuration (not supported yet: refused).")},
+         QStringLiteral("Select the package configuration CONFIG (`configs:`); without it, the one named default.")},
         {QString(), QStringLiteral("list-tasks"), QString(),
          QStringLiteral("Print the names of the flow's tasks (or of --tasks-from's), one a line, "
                         "and exit; shell completion uses it.")},
@@ -118,6 +118,7 @@ struct RunArgs {
     QString jsonFile;
     QString tasksFrom;   /* "" = the flow file; "-" = stdin */
     QStringList defines; /* -D NAME=VALUE */
+    QString config;      /* -c: the package configuration */
     double taskTimeout = 0; /* --task-timeout; 0 = none */
     bool force = false;     /* -f: run even what is up-to-date */
     bool clean = false;     /* --clean: remove the rundir root first */
@@ -156,9 +157,7 @@ bool parseArgs(const QStringList &args, RunArgs *a, int *code)
             return fail(QStringLiteral("--task-timeout: expected a positive number of seconds, got '%1'")
                             .arg(p.value(QStringLiteral("task-timeout"))));
     }
-    if (p.isSet(QStringLiteral("config")))
-        return fail(QStringLiteral("-c %1: package configurations (`configs:`) are not supported yet")
-                        .arg(p.value(QStringLiteral("config"))));
+    a->config = p.value(QStringLiteral("config"));
     a->defines = p.values(QStringLiteral("D"));
     a->force = p.isSet(QStringLiteral("force"));
     a->clean = p.isSet(QStringLiteral("clean"));
@@ -192,7 +191,12 @@ bool loadTasks(const RunArgs &a, Flow *flow, QString *e)
         FlowOptions options;
         options.defines = a.defines;
         options.rundirRoot = a.rundirRoot;
+        options.config = a.config;
         return loadFlow(a.root, options, flow, e);
+    }
+    if (!a.config.isEmpty()) {
+        *e = QStringLiteral("-c selects a package configuration; a --tasks-from list has none");
+        return false;
     }
     if (!a.defines.isEmpty()) {
         *e = QStringLiteral("-D sets flow parameters; a --tasks-from list has none");
@@ -356,7 +360,10 @@ int runCommand(const QStringList &args)
         out(names);
         return 0;
     }
-    if (!loadTasks(a, &flow, &e) || !selectTasks(flow, a.names, &order, &e)) {
+    const bool loaded = loadTasks(a, &flow, &e);
+    for (const QString &w : flow.warnings)
+        err(w + QLatin1Char('\n'));
+    if (!loaded || !selectTasks(flow, a.names, &order, &e)) {
         err(QStringLiteral("dfm run: %1\n").arg(e));
         return kExitUsage;
     }

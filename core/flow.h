@@ -23,7 +23,7 @@ namespace dfm {
 const QJsonValue &flowWord(const char *word);
 
 struct FlowTask {
-    QString name;                   /* bare name, unique in the package */
+    QString name;                   /* bare name in the root package; PKG.NAME in an imported one */
     QString shell = QStringLiteral("bash"); /* run as /bin/<shell>; "pytask" for a standard task */
     QString run;                    /* the shell body, `${{ }}` evaluated (runtime references kept) */
     QString callableSpec;           /* std task: the Python callable, e.g. dv_flow.mgr.std.fileset.FileSet */
@@ -41,7 +41,9 @@ struct FlowTask {
     double timeout = 0;             /* seconds; 0 = none */
     bool neverUpToDate = false;     /* uptodate: false: runs every time */
     bool iff = true;                /* false: `iff` evaluated false; the task passes without running */
-    int line = 0;                   /* 1-based line of the task in the file */
+    int line = 0;                   /* 1-based line of the task in its file */
+    QString package;                /* its package when imported ("" = the root's); name starts with it */
+    QString srcdir;                 /* the directory of its file; "" = the flow's */
 
     /// True for a task that runs nothing (no body, no standard task): it
     /// only orders its needs and passes their data on.
@@ -53,7 +55,8 @@ struct Flow {
     QString dir;         /* the directory holding it */
     QString packageName;
     QJsonObject params;  /* package parameters (`with:`), evaluated, -D applied */
-    std::vector<FlowTask> tasks; /* in file order */
+    std::vector<FlowTask> tasks; /* in file order; an imported package's after the root's */
+    QStringList warnings; /* "FILE:LINE: warning: ..." of the load (e.g. a need of another package's non-export task) */
 
     /// Index of the task named NAME or PKG.NAME (PKG being this package);
     /// -1 if none. O(1): a hash, rebuilt when tasks were added.
@@ -62,7 +65,7 @@ struct Flow {
     /// "PKG.NAME", or NAME when the flow has no package (a task list).
     QString qualified(const FlowTask &t) const
     {
-        return packageName.isEmpty() ? t.name : packageName + QLatin1Char('.') + t.name;
+        return packageName.isEmpty() || !t.package.isEmpty() ? t.name : packageName + QLatin1Char('.') + t.name;
     }
 
 private:
@@ -75,6 +78,7 @@ struct FlowOptions {
     QStringList defines;      /* -D NAME=VALUE, in order */
     QString rundirRoot;       /* for ${{ rundir }}; "" = <flow dir>/rundir */
     QHash<QString, QString> env; /* for ${{ env.X }}; empty = the process environment */
+    QString config;           /* -c: the root package's configuration; "" = `default` when it has one */
 };
 
 /// Finds flow.dv, else flow.yaml, in `projectRoot` and parses it. Returns

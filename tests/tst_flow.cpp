@@ -158,14 +158,15 @@ private slots:
     {
         QCOMPARE(parseError(""), QStringLiteral("/p/flow.dv:1: no 'package:' section; a flow file holds 'package:' with 'name:' and 'tasks:'"));
         QCOMPARE(parseError("pakage:\n  name: p\n"),
-                 QStringLiteral("/p/flow.dv:1: unknown key 'pakage'; did you mean 'package'? (known keys: package)"));
+                 QStringLiteral("/p/flow.dv:1: unknown key 'pakage'; did you mean 'package'? (known keys: package, fragment)"));
         QCOMPARE(parseError("package:\n  name: p\n"), QStringLiteral("/p/flow.dv:1: package 'p' has no 'tasks' list"));
         QCOMPARE(parseError("package:\n  tasks: []\n"), QStringLiteral("/p/flow.dv:1: package has no 'name'"));
         QCOMPARE(parseError("package:\n  name: p\n  tasks: {a: 1}\n"), QStringLiteral("/p/flow.dv:3: package 'tasks' must be a list of tasks"));
-        QCOMPARE(parseError("package:\n  name: p\n  imports: [x]\n  tasks: []\n"),
-                 QStringLiteral("/p/flow.dv:3: package: `imports:` is not supported yet"));
+        QCOMPARE(parseError("package:\n  name: p\n  types: [x]\n  tasks: []\n"),
+                 QStringLiteral("/p/flow.dv:3: package: `types:` is not supported yet"));
         QCOMPARE(parseError("package:\n  name: p\n  colour: red\n  tasks: []\n"),
-                 QStringLiteral("/p/flow.dv:3: package: unknown key 'colour' (known keys: name, tasks, with, tags, desc, doc)"));
+                 QStringLiteral("/p/flow.dv:3: package: unknown key 'colour' (known keys: name, tasks, with, tags, desc, doc, "
+                                "imports, fragments, configs, overrides)"));
     }
 
     void pythonTaskBodiesAreRefusedNamingTheTask()
@@ -183,19 +184,18 @@ private slots:
 
     void unsupportedConstructsAreRefusedByNameAllAtOnce()
     {
-        QCOMPARE(parseError("package:\n  name: p\n  fragments: [a.dv]\n  tasks:\n"
+        QCOMPARE(parseError("package:\n  name: p\n  uses: base\n  tasks:\n"
                             "  - name: m\n    strategy:\n      matrix: {x: [1, 2]}\n    run: x\n"
                             "  - name: c\n    body:\n    - {name: s, run: x}\n"
                             "  - override: t\n    run: x\n"
                             "  - name: r\n    uses: std.RunTasks\n"
                             "  - name: o\n    uses: other.Task\n"),
-                 QStringLiteral("/p/flow.dv:3: package: `fragments:` is not supported yet\n"
+                 QStringLiteral("/p/flow.dv:3: package: `uses:` (a package inheriting another) is not supported yet\n"
                                 "/p/flow.dv:6: task 'm': `strategy.matrix` is not supported yet\n"
                                 "/p/flow.dv:10: task 'c': compound tasks (`body:`) are not supported yet\n"
-                                "/p/flow.dv:12: task 't': `override:` (replacing a task of another package) is not supported yet\n"
+                                "/p/flow.dv:12: task 't' overrides 't', which is not a task in package 'p'\n"
                                 "/p/flow.dv:15: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
-                                "/p/flow.dv:17: task 'o' uses 'other.Task' from package 'other', which is not loaded "
-                                "(`imports:` is not supported yet)"));
+                                "/p/flow.dv:17: task 'o' uses 'other.Task', but no package 'other' is imported"));
     }
 
     void standardTasksRunAsTheirPythonCallables()
@@ -244,8 +244,7 @@ private slots:
                  QStringLiteral("/p/flow.dv:9: task 'test' needs 'biuld', which is not a task in package 'p'; did you mean 'build'?"));
         QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    run: x\n  - name: test\n    run: y\n"
                             "    needs: [other.build]\n"),
-                 QStringLiteral("/p/flow.dv:8: task 'test' needs 'other.build', which is not a task in package 'p' "
-                                "(package 'other' is not loaded; `imports:` is not supported yet)"));
+                 QStringLiteral("/p/flow.dv:8: task 'test' needs 'other.build', but no package 'other' is imported"));
     }
 
     void cyclesPrintTheirPath()
@@ -262,7 +261,7 @@ private slots:
         QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    rn: make\n"),
                  QStringLiteral("/p/flow.dv:5: task 'build': unknown key 'rn'; did you mean 'run'? "
                                 "(known keys: name, root, export, local, scope, uses, shell, run, needs, with, tags, iff, rundir, "
-                                "consumes, passthrough, produces, timeout, uptodate, desc, doc)"));
+                                "consumes, passthrough, produces, timeout, uptodate, desc, doc, override, feeds)"));
     }
 
     void unknownTagsAndResourceKeysAreRejected()

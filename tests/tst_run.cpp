@@ -308,8 +308,7 @@ private Q_SLOTS:
         QCOMPARE(readText(out), QStringLiteral("hello\n"));
         r = run(p, {QStringLiteral("-c"), QStringLiteral("debug")});
         QCOMPARE(r.code, 2);
-        QCOMPARE(r.err, QStringLiteral("dfm run: -c debug: package configurations (`configs:`) are not supported yet\n"
-                                        "Usage: dfm run [options] [TASK...]\nRun 'dfm run --help' for details.\n"));
+        QCOMPARE(r.err, QStringLiteral("dfm run: -c debug: package 'inc' has no configuration 'debug' (it has none)\n"));
         r = run(p, {QStringLiteral("--clean"), QStringLiteral("--rundir"), QStringLiteral(".")});
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: --clean: refusing to remove %1, which holds the project %1; pass a --rundir of its own\n")

@@ -29,10 +29,13 @@ public:
     const QJsonObject *builtins = nullptr;
     QString pkgName;
     const QJsonObject *pkgParams = nullptr;
-    /* A task's own built-ins, `name` and `rundir`, made only when referenced
-       (a QJsonObject of them per task cost a sixth of loading a large flow). */
+    const QJsonObject *packages = nullptr; /* other packages' parameters by name (and import alias) */
+    /* A task's own built-ins, `name`, `rundir` and (for a task from another
+       file) `srcdir`, made only when referenced: a QJsonObject of them per
+       task cost a sixth of loading a large flow. */
     const QString *taskName = nullptr;   /* qualified; null outside a task */
     const QString *rundirRoot = nullptr;
+    const QString *taskSrcdir = nullptr; /* null: the package's */
     bool inheritRundir = false;
 
     bool lookup(const QString &name, QJsonValue *value) const override
@@ -52,9 +55,20 @@ public:
             *value = inheritRundir ? *rundirRoot : *rundirRoot + QLatin1Char('/') + *taskName;
             return true;
         }
+        if (taskSrcdir && name == QLatin1String("srcdir")) {
+            *value = *taskSrcdir;
+            return true;
+        }
         if (pkgParams && name == pkgName) {
             *value = *pkgParams;
             return true;
+        }
+        if (packages) {
+            const auto p = packages->constFind(name);
+            if (p != packages->constEnd()) {
+                *value = *p;
+                return true;
+            }
         }
         const auto it = builtins->constFind(name);
         if (it != builtins->constEnd()) {
@@ -226,6 +240,15 @@ private:
     QHash<QString, QHash<QString, QJsonValue>> m_taskDefines; /* -D TASK.PARAM */
     std::vector<int> m_flowIndex;        /* decl index -> flow task index (-1: dropped) */
     QSet<QString> m_poisoned;            /* parameters whose value was an error */
+    std::vector<QJsonObject> m_pkgParams; /* an imported package's (PackageDecl::imported[k - 1]) at k */
+    std::vector<QJsonObject> m_pkgScopes; /* per package: the others' parameters by name and alias */
+    QHash<QString, QHash<QString, QJsonValue>> m_importDefines; /* -D PKG.NAME of imported packages */
+
+    /// The package of a task: its name and parameters.
+    const QString &pkgNameOf(int k) const { return k == 0 ? m_pkg.name : m_pkg.imported[size_t(k - 1)].name; }
+    const QJsonObject &pkgParamsOf(int k) const { return k == 0 ? m_flow->params : m_pkgParams[size_t(k)]; }
+    void packageScopes();
+    bool importedDefine(const QString &name, const QJsonValue &value);
 
     /// True when `v` refers to a parameter already reported wrong: its own
     /// error would only repeat that one.
@@ -282,6 +305,8 @@ void Elaborator::applyDefines()
             m_pkgDefines.insert(name, value);
             continue;
         }
+        if (!m_pkg.imported.empty() && importedDefine(name, value))
+            continue;
         const qsizetype dot = name.lastIndexOf(QLatin1Char('.'));
         if (dot > 0 && m_byName.contains(name.left(dot))) {
             m_taskDefines[name.left(dot)].insert(name.mid(dot + 1), value);
@@ -293,6 +318,22 @@ void Elaborator::applyDefines()
                                                                : QStringLiteral(" (parameters: %1)").arg(known.join(QStringLiteral(", "))))
                                             : QStringLiteral("; did you mean '%1'?").arg(close)));
     }
+}
+
+bool Elaborator::importedDefine(const QString &name, const QJsonValue &value)
+{
+    for (const PackageDecl &p : m_pkg.imported) {
+        if (name.size() <= p.name.size() + 1 || !name.startsWith(p.name) || name.at(p.name.size()) != QLatin1Char('.'))
+            continue;
+        const QString param = name.mid(p.name.size() + 1);
+        for (const ParamDecl &d : p.params) {
+            if (d.name == param) {
+                m_importDefines[p.name].insert(param, value);
+                return true;
+            }
+        }
+    }
+    return false;
 }
 
 bool Elaborator::evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out,
@@ -335,6 +376,52 @@ void Elaborator::packageParams()
     Params p;
     evalParams(decls, scope, &p, QStringLiteral("package '%1'").arg(m_pkg.name));
     m_flow->params = p.values;
+    // Imported packages: each with its own -D PKG.NAME.
+    m_pkgParams.resize(m_pkg.imported.size() + 1);
+    for (size_t k = 0; k < m_pkg.imported.size(); ++k) {
+        const PackageDecl &ip = m_pkg.imported[k];
+        std::vector<ParamDecl> ds = ip.params;
+        const QHash<QString, QJsonValue> defs = m_importDefines.value(ip.name);
+        for (ParamDecl &d : ds) {
+            const auto it = defs.constFind(d.name);
+            if (it != defs.constEnd())
+                d.value = *it;
+        }
+        Params ipv;
+        evalParams(ds, scope, &ipv, QStringLiteral("package '%1'").arg(ip.name));
+        m_pkgParams[k + 1] = ipv.values;
+    }
+    packageScopes();
+}
+
+void Elaborator::packageScopes()
+{
+    // PKG.NAME for every package; a dotted package name nests (vendor.ip -> vendor: {ip: ...}).
+    QJsonObject all;
+    for (size_t k = 0; k <= m_pkg.imported.size(); ++k) {
+        const QStringList parts = pkgNameOf(int(k)).split(QLatin1Char('.'));
+        std::vector<QJsonObject> path{all};
+        for (qsizetype i = 0; i + 1 < parts.size(); ++i)
+            path.push_back(path.back().value(parts[i]).toObject());
+        QJsonObject leaf = path.back().value(parts.last()).toObject();
+        const QJsonObject &params = pkgParamsOf(int(k));
+        for (auto it = params.begin(); it != params.end(); ++it)
+            leaf.insert(it.key(), it.value());
+        path.back().insert(parts.last(), leaf);
+        for (qsizetype i = parts.size() - 2; i >= 0; --i)
+            path[size_t(i)].insert(parts[i], path[size_t(i) + 1]);
+        all = path[0];
+    }
+    m_pkgScopes.assign(m_pkg.imported.size() + 1, all);
+    for (size_t k = 0; k <= m_pkg.imported.size(); ++k) {
+        const QHash<QString, QString> &aliases = k == 0 ? m_pkg.aliases : m_pkg.imported[k - 1].aliases;
+        for (auto it = aliases.begin(); it != aliases.end(); ++it) {
+            for (size_t j = 0; j <= m_pkg.imported.size(); ++j) {
+                if (pkgNameOf(int(j)) == it.value())
+                    m_pkgScopes[k].insert(it.key(), pkgParamsOf(int(j)));
+            }
+        }
+    }
 }
 
 bool Elaborator::resolveOne(int index)
@@ -365,14 +452,14 @@ bool Elaborator::resolveOne(int index)
             break;
         }
         QString bare = uses;
-        if (bare.startsWith(m_pkg.name + QLatin1Char('.')))
+        if (!m_byName.contains(bare) && bare.startsWith(m_pkg.name + QLatin1Char('.')))
             bare = bare.mid(m_pkg.name.size() + 1);
         const auto it = m_byName.constFind(bare);
         if (it == m_byName.constEnd()) {
             const qsizetype dot = uses.indexOf(QLatin1Char('.'));
             if (dot > 0 && !m_byName.contains(uses)) {
-                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2' from package '%3', which is not loaded "
-                                                      "(`imports:` is not supported yet)").arg(d.task.name, uses, uses.left(dot)));
+                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', but no package '%3' is imported")
+                                           .arg(d.task.name, uses, uses.left(dot)));
             } else {
                 const QString close = closestMatch(bare, m_byName.keys());
                 m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which is not a task in package '%3'%4")
@@ -455,15 +542,19 @@ void Elaborator::expandTask(int index)
     const Resolved &r = m_resolved[size_t(index)];
     FlowTask t = d.task;
     const QString where = QStringLiteral("task '%1'").arg(t.name);
-    const QString qualified = m_pkg.name + QLatin1Char('.') + t.name;
+    const QString qualified = t.package.isEmpty() ? m_pkg.name + QLatin1Char('.') + t.name : t.name;
     Scope scope;
     scope.builtins = &m_builtins;
-    scope.pkgName = m_pkg.name;
-    scope.pkgParams = &m_flow->params;
-    scope.layers.push_back(&m_flow->params);
+    scope.pkgName = pkgNameOf(d.pkg);
+    scope.pkgParams = &pkgParamsOf(d.pkg);
+    if (!m_pkgScopes.empty())
+        scope.packages = &m_pkgScopes[size_t(d.pkg)];
+    scope.layers.push_back(scope.pkgParams);
     scope.taskName = &qualified;
     scope.rundirRoot = &m_rundirRoot;
     scope.inheritRundir = r.inheritRundir;
+    if (!d.task.srcdir.isEmpty())
+        scope.taskSrcdir = &d.task.srcdir;
 
     std::vector<ParamDecl> decls = r.params;
     const auto defs = m_taskDefines.constFind(t.name);
@@ -553,7 +644,7 @@ void Elaborator::linkNeeds()
         FlowTask &t = m_flow->tasks[size_t(fi)];
         for (const auto &need : m_pkg.tasks[di].needs) {
             QString bare = need.first;
-            if (bare.startsWith(m_pkg.name + QLatin1Char('.')))
+            if (!m_byName.contains(bare) && bare.startsWith(m_pkg.name + QLatin1Char('.')))
                 bare = bare.mid(m_pkg.name.size() + 1);
             const auto it = m_byName.constFind(bare);
             if (it == m_byName.constEnd()) {
@@ -564,9 +655,8 @@ void Elaborator::linkNeeds()
                     continue;
                 }
                 if (dot > 0 && need.first.left(dot) != m_pkg.name) {
-                    m_err->add(need.second, QStringLiteral("task '%1' needs '%2', which is not a task in package '%3' "
-                                                           "(package '%4' is not loaded; `imports:` is not supported yet)")
-                                                .arg(t.name, need.first, m_pkg.name, need.first.left(dot)));
+                    m_err->add(need.second, QStringLiteral("task '%1' needs '%2', but no package '%3' is imported")
+                                                .arg(t.name, need.first, need.first.left(dot)));
                     continue;
                 }
                 const QString close = closestMatch(bare, names);
@@ -616,8 +706,12 @@ void Elaborator::run()
         const TaskDecl &d = m_pkg.tasks[i];
         const auto dup = m_byName.constFind(d.task.name);
         if (dup != m_byName.constEnd()) {
-            m_err->add(d.task.line, QStringLiteral("task '%1' is defined twice (lines %2 and %3)")
-                                        .arg(d.task.name).arg(m_pkg.tasks[size_t(*dup)].task.line).arg(d.task.line));
+            const int first = m_pkg.tasks[size_t(*dup)].task.line;
+            const bool sameFile = m_err->fileOf(first) == m_err->fileOf(d.task.line);
+            m_err->add(d.task.line, sameFile ? QStringLiteral("task '%1' is defined twice (lines %2 and %3)")
+                                                   .arg(d.task.name).arg(first % kFileStride).arg(d.task.line % kFileStride)
+                                             : QStringLiteral("task '%1' is defined twice (%2:%3 and here)")
+                                                   .arg(d.task.name, m_err->fileOf(first)).arg(first % kFileStride));
             continue;
         }
         m_byName.insert(d.task.name, int(i));

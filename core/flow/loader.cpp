@@ -18,9 +18,21 @@ bool parseFlowText(const QString &fileName, const QString &yamlText, const FlowO
     flow->dir = QFileInfo(fileName).absolutePath();
     flow::Errors errors(fileName);
     flow::PackageDecl pkg;
+    pkg.file = fileName;
+    pkg.dir = flow->dir;
     flow::readPackage(yamlText, &pkg, &errors);
-    if (!pkg.name.isEmpty())
+    if (pkg.fragment) {
+        *err = QStringLiteral("%1: this is a fragment file (`fragment:`); the flow file holds `package:` and lists it "
+                              "under `fragments:`").arg(fileName);
+        return false;
+    }
+    if (!pkg.name.isEmpty()) {
+        flow::loadPackageSet(&pkg, options, &errors);
         flow::elaborate(pkg, options, flow, &errors);
+    }
+    for (FlowTask &t : flow->tasks)
+        t.line %= flow::kFileStride; // a location in another file: its line there
+    flow->warnings = errors.warnings();
     if (errors.any()) {
         *err = errors.text();
         return false;

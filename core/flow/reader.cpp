@@ -1,14 +1,14 @@
 // Reads a flow file's YAML into a PackageDecl: structure and keys only.
 // Every problem is reported, and reading goes on past it.
 
-#include "flow/decl.h"
+#include "flow/reader.h"
 #include "flow/yamlvalue.h"
 
 #include "spellcheck.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
-
-#include "flow/ynode.h"
 
 namespace dfm::flow {
 
@@ -24,15 +24,14 @@ const QStringList &taskKeys()
         QStringLiteral("scope"), QStringLiteral("uses"), QStringLiteral("shell"), QStringLiteral("run"),
         QStringLiteral("needs"), QStringLiteral("with"), QStringLiteral("tags"), QStringLiteral("iff"),
         QStringLiteral("rundir"), QStringLiteral("consumes"), QStringLiteral("passthrough"), QStringLiteral("produces"),
-        QStringLiteral("timeout"), QStringLiteral("uptodate"), QStringLiteral("desc"), QStringLiteral("doc")};
+        QStringLiteral("timeout"), QStringLiteral("uptodate"), QStringLiteral("desc"), QStringLiteral("doc"),
+        QStringLiteral("override"), QStringLiteral("feeds")};
     return k;
 }
 
 /// Keys of the language we know but do not support yet: refused by name.
 QString unsupportedTaskKey(const QString &key)
 {
-    if (key == QLatin1String("override"))
-        return QStringLiteral("`override:` (replacing a task of another package) is not supported yet");
     if (key == QLatin1String("body") || key == QLatin1String("tasks"))
         return QStringLiteral("compound tasks (`%1:`) are not supported yet").arg(key);
     if (key == QLatin1String("max_failures"))
@@ -52,47 +51,45 @@ QString unsupportedTaskKey(const QString &key)
 
 QString unsupportedPackageKey(const QString &key)
 {
-    static const QStringList keys{QStringLiteral("imports"), QStringLiteral("fragments"), QStringLiteral("types"),
-                                  QStringLiteral("configs"), QStringLiteral("overrides"), QStringLiteral("uses"),
-                                  QStringLiteral("set"), QStringLiteral("let"), QStringLiteral("filters")};
+    if (key == QLatin1String("uses"))
+        return QStringLiteral("`uses:` (a package inheriting another) is not supported yet");
+    static const QStringList keys{QStringLiteral("types"), QStringLiteral("set"), QStringLiteral("let"),
+                                  QStringLiteral("filters")};
     if (keys.contains(key))
         return QStringLiteral("`%1:` is not supported yet").arg(key);
     return QString();
 }
 
-class Reader {
-public:
-    Reader(PackageDecl *pkg, Errors *errors) : m_pkg(pkg), m_err(errors) {}
-    void read(const QString &text);
 
-private:
-    void readPackage(const YNode &node, int line);
-    void readParams(const YNode &node, std::vector<ParamDecl> *out, const QString &where);
-    void readTask(const YNode &node);
-    void readNeeds(const YNode &value, TaskDecl *t);
-    void readTags(const YNode &value, TaskDecl *t);
-    void readResourceTag(const YNode &value, TaskDecl *t);
-    void taskError(int line, const TaskDecl &t, const QString &msg)
-    {
-        m_err->add(line, QStringLiteral("task '%1': %2").arg(t.task.name, msg));
+/// Moves every line of the tree by `base` (a file's location base).
+void shiftLines(YNode *n, int base)
+{
+    std::vector<YNode *> stack{n};
+    while (!stack.empty()) {
+        YNode *x = stack.back();
+        stack.pop_back();
+        x->line += base;
+        for (YNode &c : x->items)
+            stack.push_back(&c);
     }
+}
 
-    PackageDecl *m_pkg;
-    Errors *m_err;
-};
+} // namespace
 
-void Reader::read(const QString &text)
+void Reader::read(const QString &text, int base)
 {
     YNode root;
     int line = 0;
     QString err;
     if (!parseYaml(text.toUtf8(), &root, &line, &err)) {
-        m_err->add(line, QStringLiteral("invalid YAML: %1").arg(err));
+        m_err->add(base + line, QStringLiteral("invalid YAML: %1").arg(err));
         return;
     }
+    if (base)
+        shiftLines(&root, base);
     const QString none = QStringLiteral("no 'package:' section; a flow file holds 'package:' with 'name:' and 'tasks:'");
     if (!root.isMap()) {
-        m_err->add(root.isNull() ? 1 : lineOf(root), none);
+        m_err->add(root.isNull() ? base + 1 : lineOf(root), none);
         return;
     }
     bool found = false;
@@ -102,10 +99,11 @@ void Reader::read(const QString &text)
             found = true;
             readPackage(root.value(it), lineOf(root.key(it)));
         } else if (key == QLatin1String("fragment")) {
-            m_err->add(lineOf(root.key(it)), QStringLiteral("this is a fragment file; `fragments:` are not supported yet"));
             found = true;
+            m_pkg->fragment = true;
+            readPackage(root.value(it), lineOf(root.key(it)));
         } else {
-            m_err->add(lineOf(root.key(it)), unknownKeyMessage(key, {QStringLiteral("package")}));
+            m_err->add(lineOf(root.key(it)), unknownKeyMessage(key, {QStringLiteral("package"), QStringLiteral("fragment")}));
         }
     }
     if (!found && !m_err->any())
@@ -120,7 +118,9 @@ void Reader::readPackage(const YNode &pkg, int line)
         return;
     }
     static const QStringList known{QStringLiteral("name"), QStringLiteral("tasks"), QStringLiteral("with"),
-                                   QStringLiteral("tags"), QStringLiteral("desc"), QStringLiteral("doc")};
+                                   QStringLiteral("tags"), QStringLiteral("desc"), QStringLiteral("doc"),
+                                   QStringLiteral("imports"), QStringLiteral("fragments"), QStringLiteral("configs"),
+                                   QStringLiteral("overrides")};
     const YNode *tasks = nullptr;
     bool haveTasks = false;
     for (size_t it = 0; it < pkg.pairs(); ++it) {
@@ -142,20 +142,30 @@ void Reader::readPackage(const YNode &pkg, int line)
             readParams(pkg.value(it), &m_pkg->params, QStringLiteral("package"));
         } else if (key == QLatin1String("tags") || key == QLatin1String("desc") || key == QLatin1String("doc")) {
             // documentation and classification only
+        } else if (key == QLatin1String("imports")) {
+            readImports(pkg.value(it), &m_pkg->imports);
+        } else if (key == QLatin1String("fragments")) {
+            readFragments(pkg.value(it), &m_pkg->fragments);
+        } else if (key == QLatin1String("configs") && !m_pkg->fragment) {
+            readConfigs(pkg.value(it));
+        } else if (key == QLatin1String("overrides") && !m_pkg->fragment) {
+            readOverrides(pkg.value(it), &m_pkg->overrides, false);
         } else if (const QString why = unsupportedPackageKey(key); !why.isEmpty()) {
             m_err->add(kline, QStringLiteral("package: %1").arg(why));
         } else {
             m_err->add(kline, QStringLiteral("package: %1").arg(unknownKeyMessage(key, known)));
         }
     }
-    if (m_pkg->name.isEmpty() && !m_err->any())
+    if (!m_pkg->fragment && m_pkg->name.isEmpty() && !m_err->any()) {
         m_err->add(line, QStringLiteral("package has no 'name'"));
-    if (!haveTasks && !m_err->any())
+    }
+    const bool assembled = !m_pkg->imports.empty() || !m_pkg->fragments.empty() || !m_pkg->configs.empty();
+    if (!haveTasks && !assembled && !m_pkg->fragment && !m_err->any())
         m_err->add(line, QStringLiteral("package '%1' has no 'tasks' list").arg(m_pkg->name));
     if (tasks && tasks->isSeq()) {
         m_pkg->tasks.reserve(tasks->items.size());
         for (const YNode &task : tasks->items)
-            readTask(task);
+            readTask(task, &m_pkg->tasks);
     }
 }
 
@@ -211,7 +221,7 @@ void Reader::readParams(const YNode &node, std::vector<ParamDecl> *out, const QS
     }
 }
 
-void Reader::readTask(const YNode &node)
+void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
 {
     if (!node.isMap()) {
         m_err->add(lineOf(node), QStringLiteral("each task must be a mapping with 'name:' and 'run:'"));
@@ -228,6 +238,17 @@ void Reader::readTask(const YNode &node)
         if (!isName)
             continue;
         const int line = lineOf(node.key(it));
+        if (key == QLatin1String("override")) { // names the task after its target; may join name:/root:/...
+            if (!node.value(it).isScalar() || str(node.value(it)).trimmed().isEmpty()) {
+                m_err->add(line, QStringLiteral("`override:` must name the task it replaces"));
+                return;
+            }
+            t.override = str(node.value(it)).trimmed();
+            t.overrideLine = line;
+            if (nameKeys == 0)
+                t.task.name = t.override.section(QLatin1Char('.'), -1);
+            continue;
+        }
         if (++nameKeys > 1) {
             m_err->add(line, QStringLiteral("task '%1' is named twice ('%2:'); use one of name, root, export, local")
                                  .arg(t.task.name, key));
@@ -246,12 +267,10 @@ void Reader::readTask(const YNode &node)
         }
         t.task.exported = key == QLatin1String("root") || key == QLatin1String("export");
         t.task.local = key == QLatin1String("local");
-        if (key == QLatin1String("override")) {
-            m_err->add(line, QStringLiteral("task '%1': %2").arg(t.task.name, unsupportedTaskKey(key)));
-            t.broken = true;
-        }
     }
-    if (nameKeys == 0) {
+    if (!t.override.isEmpty())
+        t.task.name = t.override.section(QLatin1Char('.'), -1); // the target's name, as the Python dfm names it
+    if (nameKeys == 0 && t.override.isEmpty()) {
         m_err->add(t.task.line, QStringLiteral("task has no 'name' (nor 'root', 'export' or 'local')"));
         return;
     }
@@ -299,6 +318,12 @@ void Reader::readTask(const YNode &node)
             }
         } else if (key == QLatin1String("needs")) {
             readNeeds(value, &t);
+        } else if (key == QLatin1String("feeds")) {
+            std::vector<std::pair<QString, int>> needs;
+            std::swap(needs, t.needs);
+            readNeeds(value, &t);
+            std::swap(needs, t.needs);
+            t.feeds = std::move(needs);
         } else if (key == QLatin1String("with")) {
             readParams(value, &t.params, QStringLiteral("task '%1'").arg(t.task.name));
         } else if (key == QLatin1String("tags")) {
@@ -349,7 +374,7 @@ void Reader::readTask(const YNode &node)
             taskError(line, t, unknownKeyMessage(key, taskKeys()));
         }
     }
-    m_pkg->tasks.push_back(std::move(t));
+    out->push_back(std::move(t));
 }
 
 void Reader::readNeeds(const YNode &value, TaskDecl *t)
@@ -442,11 +467,27 @@ void Reader::readResourceTag(const YNode &value, TaskDecl *t)
     }
 }
 
-} // namespace
-
-void readPackage(const QString &yamlText, PackageDecl *pkg, Errors *errors)
+void readPackage(const QString &yamlText, PackageDecl *pkg, Errors *errors, int base)
 {
-    Reader(pkg, errors).read(yamlText);
+    Reader(pkg, errors).read(yamlText, base);
+}
+
+bool readPackageFile(const QString &path, PackageDecl *pkg, Errors *errors, int loc)
+{
+    QFile f(path);
+    if (QFileInfo(path).isDir() || !f.open(QIODevice::ReadOnly)) {
+        errors->add(loc, QStringLiteral("cannot read %1: %2").arg(path, QFileInfo(path).isDir() ? QStringLiteral("it is a directory") : f.errorString()));
+        return false;
+    }
+    const int base = errors->base(path);
+    if (base < 0) {
+        errors->add(loc, QStringLiteral("cannot read %1: a flow may load at most 2000 files").arg(path));
+        return false;
+    }
+    pkg->file = path;
+    pkg->dir = QFileInfo(path).absolutePath();
+    readPackage(QString::fromUtf8(f.readAll()), pkg, errors, base);
+    return true;
 }
 
 } // namespace dfm::flow

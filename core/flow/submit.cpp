@@ -14,7 +14,7 @@ QJsonObject submitParams(const Flow &flow, const FlowTask &t, const QString &run
                     {QStringLiteral("name"), name},
                     {QStringLiteral("shell"), t.shell},
                     {QStringLiteral("body"), t.run},
-                    {QStringLiteral("srcdir"), flow.dir},
+                    {QStringLiteral("srcdir"), t.srcdir.isEmpty() ? flow.dir : t.srcdir},
                     {QStringLiteral("rundir"), t.inheritRundir ? rundirRoot : rundirRoot + QLatin1Char('/') + name},
                     {QStringLiteral("env"), QJsonObject()},
                     {QStringLiteral("resource_class"), t.resourceClass},

@@ -1,0 +1,6 @@
+module top;
+  initial begin
+    $display("Hello from top");
+    $finish;
+  end
+endmodule

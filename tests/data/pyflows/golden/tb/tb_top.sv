@@ -1,0 +1,3 @@
+module tb_top;
+  top u_top();
+endmodule
