@@ -42,6 +42,13 @@ struct FlowTask {
     bool neverUpToDate = false;     /* uptodate: false: runs every time */
     bool iff = true;                /* false: `iff` evaluated false; the task passes without running */
     int line = 0;                   /* 1-based line of the task in the file */
+    // Compound tasks (`body:`): a body task is named COMPOUND.SUB (COMPOUND.SUB_i_j
+    // for a strategy.matrix instance); the compound itself runs nothing and
+    // needs the body tasks no other body task needs.
+    QString compound;               /* bare name of the enclosing compound; "" at the top level */
+    QString rundirPath;             /* a body task's run directory relative to the rundir root ("." = the root); "" = by name */
+    int maxFailures = -1;           /* a compound's max_failures; -1 = no limit */
+    bool isCompound = false;        /* has a body (or a strategy.matrix) */
 
     /// True for a task that runs nothing (no body, no standard task): it
     /// only orders its needs and passes their data on.

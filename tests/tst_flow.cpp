@@ -185,16 +185,14 @@ private slots:
     {
         QCOMPARE(parseError("package:\n  name: p\n  fragments: [a.dv]\n  tasks:\n"
                             "  - name: m\n    strategy:\n      matrix: {x: [1, 2]}\n    run: x\n"
-                            "  - name: c\n    body:\n    - {name: s, run: x}\n"
                             "  - override: t\n    run: x\n"
                             "  - name: r\n    uses: std.RunTasks\n"
                             "  - name: o\n    uses: other.Task\n"),
                  QStringLiteral("/p/flow.dv:3: package: `fragments:` is not supported yet\n"
-                                "/p/flow.dv:6: task 'm': `strategy.matrix` is not supported yet\n"
-                                "/p/flow.dv:10: task 'c': compound tasks (`body:`) are not supported yet\n"
-                                "/p/flow.dv:12: task 't': `override:` (replacing a task of another package) is not supported yet\n"
-                                "/p/flow.dv:15: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
-                                "/p/flow.dv:17: task 'o' uses 'other.Task' from package 'other', which is not loaded "
+                                "/p/flow.dv:6: task 'm': `strategy.matrix` repeats a body; the task has no `body:`\n"
+                                "/p/flow.dv:9: task 't': `override:` (replacing a task of another package) is not supported yet\n"
+                                "/p/flow.dv:12: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
+                                "/p/flow.dv:14: task 'o' uses 'other.Task' from package 'other', which is not loaded "
                                 "(`imports:` is not supported yet)"));
     }
 

@@ -5,6 +5,7 @@
 #include "flow.h"
 
 #include <QJsonValue>
+#include <QSet>
 
 #include <utility>
 #include <vector>
@@ -32,6 +33,13 @@ struct TaskDecl {
     QJsonValue iff = QJsonValue(QJsonValue::Undefined); /* undefined when absent */
     int iffLine = 0;
     bool broken = false;           /* an error was reported; elaboration skips it */
+    // Compound tasks (core/flow/compound.cpp) and strategy.matrix (matrix.cpp):
+    std::vector<TaskDecl> body;    /* body: / tasks:, in file order; empty for a leaf task */
+    int bodyLine = 0;
+    int maxFailures = -1;          /* max_failures: failures in the body before the rest is skipped; -1 = no limit */
+    bool hasMaxFailures = false;
+    std::vector<std::pair<QString, QJsonValue>> matrix; /* strategy.matrix: axis -> values as written, in file order */
+    int strategyLine = 0;
 };
 
 /// The package as written.
@@ -46,7 +54,16 @@ struct PackageDecl {
 class Errors {
 public:
     explicit Errors(const QString &file) : m_file(file) {}
-    void add(int line, const QString &msg) { m_list << QStringLiteral("%1:%2: %3").arg(m_file).arg(line).arg(msg); }
+    /// Adds "FILE:LINE: msg"; the same error twice (a body expanded more
+    /// than once) is kept once.
+    void add(int line, const QString &msg)
+    {
+        const QString e = QStringLiteral("%1:%2: %3").arg(m_file).arg(line).arg(msg);
+        if (!m_seen.contains(e)) {
+            m_seen.insert(e);
+            m_list << e;
+        }
+    }
     /// An error not tied to a line of the file (a -D option).
     void addPlain(const QString &msg) { m_list << msg; }
     bool any() const { return !m_list.isEmpty(); }
@@ -56,6 +73,7 @@ public:
 private:
     QString m_file;
     QStringList m_list;
+    QSet<QString> m_seen;
 };
 
 /// Reads the YAML of a flow file into *pkg. Structural problems, unknown
