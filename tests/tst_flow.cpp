@@ -189,11 +189,11 @@ private slots:
                             "  - name: r\n    uses: std.RunTasks\n"
                             "  - name: o\n    uses: other.Task\n"),
                  QStringLiteral("/p/flow.dv:3: package: `fragments:` is not supported yet\n"
-                                "/p/flow.dv:6: task 'm': `strategy.matrix` repeats a body; the task has no `body:`\n"
                                 "/p/flow.dv:9: task 't': `override:` (replacing a task of another package) is not supported yet\n"
                                 "/p/flow.dv:12: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
                                 "/p/flow.dv:14: task 'o' uses 'other.Task' from package 'other', which is not loaded "
-                                "(`imports:` is not supported yet)"));
+                                "(`imports:` is not supported yet)\n"
+                                "/p/flow.dv:6: task 'm': `strategy.matrix` repeats a body; the task has no `body:`"));
     }
 
     void standardTasksRunAsTheirPythonCallables()
@@ -260,7 +260,7 @@ private slots:
         QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    rn: make\n"),
                  QStringLiteral("/p/flow.dv:5: task 'build': unknown key 'rn'; did you mean 'run'? "
                                 "(known keys: name, root, export, local, scope, uses, shell, run, needs, with, tags, iff, rundir, "
-                                "consumes, passthrough, produces, timeout, uptodate, desc, doc)"));
+                                "consumes, passthrough, produces, timeout, uptodate, desc, doc, body, tasks, max_failures, strategy)"));
     }
 
     void unknownTagsAndResourceKeysAreRejected()
