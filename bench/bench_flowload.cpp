@@ -1,9 +1,10 @@
 // Flow loading: a 10,000-task flow with package and task parameters and
 // `${{ }}` expressions in values and bodies, against a same-run baseline of
 // the plain 10,000-task flow (shell bodies and needs only), then a
-// 100,000-task chain (each task needing the next), and the plain flow's
-// tasks split over 10 packages in files of their own, imported by path
-// (needs across packages). Prints figures only.
+// compound whose strategy.matrix makes 10,000 body tasks, a 100,000-task
+// chain (each task needing the next), and the plain flow's tasks split over
+// 10 packages in files of their own, imported by path (needs across
+// packages). Prints figures only.
 //
 //   build/bench/bench_flowload [N=10000]
 #include "flow.h"
@@ -47,6 +48,22 @@ QByteArray paramFlow(int n)
             y += "    needs: [t" + QByteArray::number(i / 2) + "]\n";
     }
     return y;
+}
+
+/// One compound whose strategy.matrix makes about n body tasks (sqrt(n) tests x sqrt(n) seeds).
+QByteArray matrixFlow(int n)
+{
+    int side = 1;
+    while ((side + 1) * (side + 1) <= n)
+        ++side;
+    QByteArray tests, seeds;
+    for (int i = 0; i < side; ++i) {
+        tests += (i ? ", t" : "t") + QByteArray::number(i);
+        seeds += (i ? ", " : "") + QByteArray::number(i);
+    }
+    return "package:\n  name: p\n  with:\n    top: {type: str, value: tb}\n  tasks:\n"
+           "  - name: reg\n    strategy:\n      matrix:\n        test: [" + tests + "]\n        seed: [" + seeds + "]\n"
+           "    body:\n    - name: sim\n      run: ./sim +top=${{ top }} +test=${{ matrix.test }} +seed=${{ matrix.seed }}\n";
 }
 
 QByteArray chainFlow(int n)
@@ -139,6 +156,10 @@ int main(int argc, char **argv)
     const double params = loadSeconds(paramFlow(n), &tasks, &cpuParams);
     std::printf("params + expressions, %d tasks:  %.3f s wall, %.3f s CPU (%.2fx the baseline's CPU)\n", tasks, params,
                 cpuParams, cpuParams / cpuPlain);
+    double cpuMatrix = 0;
+    const double matrix = loadSeconds(matrixFlow(n), &tasks, &cpuMatrix);
+    std::printf("strategy.matrix body, %d tasks:  %.3f s wall, %.3f s CPU (%.2fx the baseline's CPU)\n", tasks, matrix,
+                cpuMatrix, cpuMatrix / cpuPlain);
     const double chain = loadSeconds(chainFlow(10 * n), &tasks, &cpuChain);
     std::printf("chain of %d tasks (each needs the next): %.3f s wall, %.3f s CPU\n", tasks, chain, cpuChain);
     double cpuImported = 0;

@@ -374,6 +374,10 @@ int runCommand(const QStringList &args)
     std::vector<proto::TaskSpec> specs;
     std::vector<QJsonValue> consumes, passthrough;
     std::vector<char> local, alwaysRun;
+    std::vector<int> parent, maxFailures;
+    QHash<int, int> position; // flow index -> position in the run
+    for (size_t k = 0; k < order.size(); ++k)
+        position.insert(order[k], int(k));
     for (int i : order) {
         const FlowTask &t = flow.tasks[size_t(i)];
         specs.push_back(specFor(flow, t, a));
@@ -381,6 +385,8 @@ int runCommand(const QStringList &args)
         passthrough.push_back(t.passthrough);
         local.push_back(t.isNull() ? 1 : 0);
         alwaysRun.push_back(t.neverUpToDate ? 1 : 0);
+        parent.push_back(t.compound.isEmpty() ? -1 : position.value(flow.indexOf(t.compound), -1));
+        maxFailures.push_back(t.maxFailures);
     }
     if (a.clean && !cleanRundir(a, &e)) {
         err(QStringLiteral("dfm run: %1\n").arg(e));
@@ -399,6 +405,7 @@ int runCommand(const QStringList &args)
     if (!flow.packageName.isEmpty()) {
         session.setDataflow(std::move(consumes), std::move(passthrough), std::move(local));
         session.setIncremental(&store, a.force, std::move(alwaysRun));
+        session.setCompounds(std::move(parent), std::move(maxFailures));
     }
     const char *term = std::getenv("TERM");
     PrintStyle style;

@@ -13,12 +13,16 @@ namespace dfm::cli {
 int daemonCommand(const QStringList &args);  /* dfm daemon start|stop|status|--monitor */
 int workerCommand(const QStringList &args);  /* dfm worker --connect HOST:PORT */
 int runCommand(const QStringList &args);     /* dfm run [TASK...] */
+int showCommand(const QStringList &args);    /* dfm show [tasks|task NAME] */
+int graphCommand(const QStringList &args);   /* dfm graph [TASK...] */
 
 /// The specs of each command (a group's first, then its subcommands'), for
 /// the manual page (`dfm help --man`).
 std::vector<CommandSpec> daemonSpecs();
 std::vector<CommandSpec> workerSpecs();
 std::vector<CommandSpec> runSpecs();
+std::vector<CommandSpec> showSpecs();
+std::vector<CommandSpec> graphSpecs();
 
 /// Exit status of a command-line mistake; help exits 0.
 constexpr int kExitUsage = 2;

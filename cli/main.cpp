@@ -45,6 +45,8 @@ int helpCommand(const QStringList &args);
 
 const Command kCommands[] = {
     {"run", "Run tasks of the project's flow, through its daemon or an ephemeral pool.", runCommand},
+    {"show", "List the flow's tasks with their descriptions, or show one task.", showCommand},
+    {"graph", "Print the flow's task graph as Graphviz DOT.", graphCommand},
     {"daemon", "Start, stop or query the project's warm worker-pool daemon.", daemonCommand},
     {"worker", "A worker process; the daemon starts these, not people.", workerCommand},
     {"help", "Show the help of a command: dfm help COMMAND [SUBCOMMAND].", helpCommand},
@@ -96,7 +98,7 @@ int helpCommand(const QStringList &args)
 {
     if (args == QStringList{QStringLiteral("--man")}) { // hidden: the build makes dfm.1 with it
         std::vector<CommandSpec> all;
-        for (auto specs : {runSpecs, daemonSpecs, workerSpecs})
+        for (auto specs : {runSpecs, showSpecs, graphSpecs, daemonSpecs, workerSpecs})
             for (CommandSpec &s : specs())
                 all.push_back(std::move(s));
         std::fputs(qPrintable(manPage(topSpec(), all,

@@ -54,6 +54,29 @@ void RunSession::setDataflow(std::vector<QJsonValue> consumes, std::vector<QJson
     m_hasDataflow = true;
 }
 
+void RunSession::setCompounds(std::vector<int> parent, std::vector<int> maxFailures)
+{
+    parent.resize(m_specs.size(), -1);
+    maxFailures.resize(m_specs.size(), -1);
+    m_maxFailures = maxFailures;
+    m_budget = flow::FailureBudget(std::move(parent), std::move(maxFailures));
+}
+
+void RunSession::applyBudget(int failedTask)
+{
+    for (int c : m_budget.failed(failedTask)) {
+        for (int m : m_budget.members(c)) {
+            const TaskStatus s = m_plan.status(m);
+            if (s != TaskStatus::Waiting && s != TaskStatus::Ready)
+                continue;
+            m_plan.skip(m);
+            if (m_outcomes[size_t(m)].reason.isEmpty())
+                m_outcomes[size_t(m)].reason = QStringLiteral("max_failures (%1) of %2 reached")
+                                                   .arg(m_maxFailures[size_t(c)]).arg(m_specs[size_t(c)].name);
+        }
+    }
+}
+
 void RunSession::setIncremental(flow::ExecStore *store, bool force, std::vector<char> alwaysRun)
 {
     m_store = store;
@@ -148,6 +171,8 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
         m_plan.markCancelled(index);
     else
         m_plan.finished(index, result.status == 0);
+    if (!f.cancelled && result.status != 0)
+        applyBudget(index);
     if (result.status == 0)
         m_dataflow.finished(index, result.output, result.changed);
     if (m_store && !f.cancelled) {

@@ -7,6 +7,7 @@
 
 #include "flow/dataflow.h"
 #include "flow/execdata.h"
+#include "flow/failurebudget.h"
 #include "runformat.h"
 #include "runplan.h"
 #include "taskbackend.h"
@@ -43,6 +44,12 @@ public:
     /// everything; `alwaysRun[i]` marks tasks with `uptodate: false`. Call
     /// after setDataflow() and before start(); the store must outlive the session.
     void setIncremental(flow::ExecStore *store, bool force, std::vector<char> alwaysRun);
+
+    /// Compound tasks: `parent[i]` is the index of task i's enclosing
+    /// compound (-1 at the top level), `maxFailures[i]` compound i's
+    /// max_failures (-1: no limit). When a compound's body has failed that
+    /// often, what of its body has not started is skipped. Call before start().
+    void setCompounds(std::vector<int> parent, std::vector<int> maxFailures);
 
     /// The output data items of task `index` (after it passed).
     const QJsonArray &outputOf(int index) const { return m_dataflow.outputOf(index); }
@@ -104,6 +111,9 @@ private:
     bool m_force = false;
     std::vector<char> m_alwaysRun;
     std::vector<QJsonArray> m_sentInputs; /* per task: the inputs its submit carried */
+    flow::FailureBudget m_budget;     /* max_failures of compounds */
+    std::vector<int> m_maxFailures;
+    void applyBudget(int failedTask);
     bool upToDate(int task, const proto::TaskSpec &spec, bool needsChanged, flow::ExecRecord *prev, bool *havePrev);
     TaskBackend *m_backend;
     int m_maxInFlight;

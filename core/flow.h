@@ -44,6 +44,13 @@ struct FlowTask {
     int line = 0;                   /* 1-based line of the task in its file */
     QString package;                /* its package when imported ("" = the root's); name starts with it */
     QString srcdir;                 /* the directory of its file; "" = the flow's */
+    // Compound tasks (`body:`): a body task is named COMPOUND.SUB (COMPOUND.SUB_i_j
+    // for a strategy.matrix instance); the compound itself runs nothing and
+    // needs the body tasks no other body task needs.
+    QString compound;               /* bare name of the enclosing compound; "" at the top level */
+    QString rundirPath;             /* a body task's run directory relative to the rundir root ("." = the root); "" = by name */
+    int maxFailures = -1;           /* a compound's max_failures; -1 = no limit */
+    bool isCompound = false;        /* has a body (or a strategy.matrix) */
 
     /// True for a task that runs nothing (no body, no standard task): it
     /// only orders its needs and passes their data on.

@@ -113,6 +113,15 @@ void RunPlan::skipDependents(int task)
     }
 }
 
+void RunPlan::skip(int task)
+{
+    const TaskStatus s = status(task);
+    if (task < 0 || task >= size() || (s != TaskStatus::Waiting && s != TaskStatus::Ready))
+        return;
+    setStatus(task, TaskStatus::Skipped);
+    skipDependents(task);
+}
+
 void RunPlan::cancelRemaining()
 {
     for (int i = 0; i < size(); ++i) {

@@ -35,6 +35,11 @@ public:
     /// Skipped. Ignored for a task that is not Running.
     void finished(int task, bool ok);
 
+    /// A Waiting or Ready task becomes Skipped without running (a compound's
+    /// max_failures was reached), and its Waiting dependents too. Ignored
+    /// for a task in any other state.
+    void skip(int task);
+
     /// Every Waiting or Ready task becomes Cancelled. Running tasks stay
     /// Running until finished() or markCancelled().
     void cancelRemaining();

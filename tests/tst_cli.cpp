@@ -14,7 +14,7 @@ using namespace dfm::test;
 
 namespace {
 
-const QString kTopCommands = QStringLiteral("  valid commands: run, daemon, worker, help, version\n");
+const QString kTopCommands = QStringLiteral("  valid commands: run, show, graph, daemon, worker, help, version\n");
 const QString kTopTail = QStringLiteral("Usage: dfm [options] COMMAND [ARGS...]\nRun 'dfm --help' for details.\n");
 
 } // namespace

@@ -47,10 +47,12 @@ private Q_SLOTS:
     void commandsAndSubcommands()
     {
         TempProject p;
-        QCOMPARE(complete(p.root(), {QString()}), QStringLiteral("run\ndaemon\nworker\nhelp\nversion\n"));
+        QCOMPARE(complete(p.root(), {QString()}), QStringLiteral("run\nshow\ngraph\ndaemon\nworker\nhelp\nversion\n"));
         QCOMPARE(complete(p.root(), {QStringLiteral("da")}), QStringLiteral("daemon\n"));
         QCOMPARE(complete(p.root(), {QStringLiteral("daemon"), QStringLiteral("st")}), QStringLiteral("start\nstop\nstatus\n"));
         QCOMPARE(complete(p.root(), {QStringLiteral("help"), QStringLiteral("daemon"), QStringLiteral("sto")}), QStringLiteral("stop\n"));
+        QCOMPARE(complete(p.root(), {QStringLiteral("show"), QStringLiteral("t")}), QStringLiteral("tasks\ntask\n"));
+        QCOMPARE(complete(p.root(), {QStringLiteral("graph"), QStringLiteral("--o")}), QStringLiteral("--output\n"));
     }
 
     void optionsAndTheirValues()
@@ -74,6 +76,8 @@ private Q_SLOTS:
         QCOMPARE(complete(p.root(), {QStringLiteral("run"), QStringLiteral("test")}), QStringLiteral("test_a\ntest_b\n"));
         QCOMPARE(complete(p.root(), {QStringLiteral("run"), QStringLiteral("-j"), QStringLiteral("2"), QStringLiteral("b")}),
                  QStringLiteral("build\n"));
+        QCOMPARE(complete(p.root(), {QStringLiteral("graph"), QStringLiteral("test")}), QStringLiteral("test_a\ntest_b\n"));
+        QCOMPARE(complete(p.root(), {QStringLiteral("show"), QStringLiteral("task"), QStringLiteral("bu")}), QStringLiteral("build\n"));
         TempProject elsewhere;
         QCOMPARE(complete(elsewhere.root(), {QStringLiteral("run"), QStringLiteral("--root"), p.root(), QStringLiteral("bu")}),
                  QStringLiteral("build\n"));

@@ -186,16 +186,14 @@ private slots:
     {
         QCOMPARE(parseError("package:\n  name: p\n  uses: base\n  tasks:\n"
                             "  - name: m\n    strategy:\n      matrix: {x: [1, 2]}\n    run: x\n"
-                            "  - name: c\n    body:\n    - {name: s, run: x}\n"
                             "  - override: t\n    run: x\n"
                             "  - name: r\n    uses: std.RunTasks\n"
                             "  - name: o\n    uses: other.Task\n"),
                  QStringLiteral("/p/flow.dv:3: package: `uses:` (a package inheriting another) is not supported yet\n"
-                                "/p/flow.dv:6: task 'm': `strategy.matrix` is not supported yet\n"
-                                "/p/flow.dv:10: task 'c': compound tasks (`body:`) are not supported yet\n"
-                                "/p/flow.dv:12: task 't' overrides 't', which is not a task in package 'p'\n"
-                                "/p/flow.dv:15: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
-                                "/p/flow.dv:17: task 'o' uses 'other.Task', but no package 'other' is imported"));
+                                "/p/flow.dv:6: task 'm': `strategy.matrix` repeats a body; the task has no `body:`\n"
+                                "/p/flow.dv:9: task 't' overrides 't', which is not a task in package 'p'\n"
+                                "/p/flow.dv:12: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
+                                "/p/flow.dv:14: task 'o' uses 'other.Task', but no package 'other' is imported"));
     }
 
     void standardTasksRunAsTheirPythonCallables()
@@ -261,7 +259,7 @@ private slots:
         QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: build\n    rn: make\n"),
                  QStringLiteral("/p/flow.dv:5: task 'build': unknown key 'rn'; did you mean 'run'? "
                                 "(known keys: name, root, export, local, scope, uses, shell, run, needs, with, tags, iff, rundir, "
-                                "consumes, passthrough, produces, timeout, uptodate, desc, doc, override, feeds)"));
+                                "consumes, passthrough, produces, timeout, uptodate, desc, doc, override, feeds, body, tasks, max_failures, strategy)"));
     }
 
     void unknownTagsAndResourceKeysAreRejected()

@@ -186,7 +186,7 @@ private slots:
                                 "%1/flow.dv:9: task 'a' uses 'ghost.Task', but no package 'ghost' is imported\n"
                                 "%1/sub/flow.dv:5: task 't': unknown key 'colour' (known keys: name, root, export, local, scope, uses, "
                                 "shell, run, needs, with, tags, iff, rundir, consumes, passthrough, produces, timeout, uptodate, desc, "
-                                "doc, override, feeds)\n"
+                                "doc, override, feeds, body, tasks, max_failures, strategy)\n"
                                 "%1/sub/flow.dv:6: task 'sub.t' needs 'nothre', which is not a task in package 'sub'; did you mean 'nothere'?")
                      .arg(p.root()));
         // The package loaded despite the name's mismatch: b's need of it resolves, with the visibility warning.

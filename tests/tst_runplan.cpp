@@ -144,6 +144,26 @@ private slots:
         QVERIFY(!plan.moreToDo());
     }
 
+    void skipLeavesRunningAndFinishedTasksAlone()
+    {
+        // 0 and 1 ready, 2 needs 1, 3 ready; 0 runs and passes, 3 runs.
+        RunPlan plan({{}, {}, {1}, {}});
+        int t = -1;
+        QVERIFY(plan.nextReady(&t));
+        plan.finished(t, true);
+        QVERIFY(plan.nextReady(&t));
+        QCOMPARE(t, 1);
+        plan.skip(0); // passed: stays
+        plan.skip(1); // running: stays
+        plan.skip(3); // ready: skipped, never handed out
+        QCOMPARE(statuses(plan), QStringLiteral("passed running waiting skipped"));
+        plan.finished(1, true);
+        plan.skip(2); // ready now: skipped
+        QCOMPARE(statuses(plan), QStringLiteral("passed passed skipped skipped"));
+        QVERIFY(!plan.nextReady(&t));
+        QVERIFY(!plan.moreToDo());
+    }
+
     void eventsForTasksNotRunningAreIgnored()
     {
         RunPlan plan({{}, {0}});

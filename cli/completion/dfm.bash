@@ -4,8 +4,8 @@
 # It asks dfm itself, so new commands and options need no change here:
 #   - commands and options come from `dfm [COMMAND...] --help` (the
 #     "Commands:" and "Options:" sections; --help never acts);
-#   - task names come from `dfm run --list-tasks` (with the line's --root
-#     and --tasks-from).
+#   - task names (after run, graph and show task) come from
+#     `dfm run --list-tasks` (with the line's --root and --tasks-from).
 
 # The help text of the command path "$@".
 _dfm_help()
@@ -80,7 +80,7 @@ _dfm()
     fi
     case $prev in
     --root | --rundir) mapfile -t COMPREPLY < <(compgen -d -- "$cur"); return ;;
-    --json | --tasks-from | --token-file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+    --json | --tasks-from | --token-file | --output | -o) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
     --color) mapfile -t COMPREPLY < <(compgen -W "auto always never" -- "$cur"); return ;;
     --runner) mapfile -t COMPREPLY < <(compgen -W "local lsf slurm" -- "$cur"); return ;;
     -?*) return ;; # a value nobody can guess
@@ -94,7 +94,7 @@ _dfm()
     subs=$(_dfm_subcommands "${path[@]}")
     if [[ -n $subs ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
-    elif [[ ${path[*]} == run ]] && ((!help)); then
+    elif [[ ${path[*]} == run || ${path[*]} == graph || ${path[*]} == "show task" ]] && ((!help)); then
         mapfile -t COMPREPLY < <(compgen -W "$("$_dfm_bin" run --list-tasks "${root[@]}" "${tasks_from[@]}" 2>/dev/null)" -- "$cur")
     fi
 }

@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QJsonValue>
+#include <QSet>
 
 #include <algorithm>
 #include <utility>
@@ -39,6 +40,13 @@ struct TaskDecl {
     int pkg = 0;                   /* its package: 0 the root, k PackageDecl::imported[k - 1] */
     QString ns;                    /* a named fragment's namespace (its name is NS.NAME); "" when none */
     std::vector<std::pair<QString, int>> feeds; /* feeds: tasks that need this one, with lines */
+    // Compound tasks (core/flow/compound.cpp) and strategy.matrix (matrix.cpp):
+    std::vector<TaskDecl> body;    /* body: / tasks:, in file order; empty for a leaf task */
+    int bodyLine = 0;
+    int maxFailures = -1;          /* max_failures: failures in the body before the rest is skipped; -1 = no limit */
+    bool hasMaxFailures = false;
+    std::vector<std::pair<QString, QJsonValue>> matrix; /* strategy.matrix: axis -> values as written, in file order */
+    int strategyLine = 0;
 };
 
 /// One entry of `imports:`: a path, or a package by name (`std`), or
@@ -126,7 +134,11 @@ public:
     }
     void add(int loc, const QString &msg)
     {
-        m_list.emplace_back(loc, QStringLiteral("%1:%2: %3").arg(fileOf(loc)).arg(loc % kFileStride).arg(msg));
+        QString e = QStringLiteral("%1:%2: %3").arg(fileOf(loc)).arg(loc % kFileStride).arg(msg);
+        if (!m_seen.contains(e)) { // the same error twice (a body expanded more than once) is kept once
+            m_seen.insert(e);
+            m_list.emplace_back(loc, std::move(e));
+        }
     }
     /// A warning (the load goes on): "FILE:LINE: warning: message".
     void warn(int loc, const QString &msg)
@@ -155,6 +167,7 @@ private:
     QStringList m_files; /* the other files, base (i + 1) * kFileStride */
     std::vector<std::pair<int, QString>> m_list; /* (location, message); -1: no place */
     QStringList m_warnings;
+    QSet<QString> m_seen;
 };
 
 /// Reads the YAML of a flow file into *pkg. Structural problems, unknown

@@ -2,9 +2,7 @@
 // Parameters (-D overrides, types, `${{ }}`), `uses:` inheritance, `iff`,
 // needs and cycles. Lookups by hash; walks iterative.
 
-#include "flow/decl.h"
-#include "flow/expr.h"
-#include "flow/stdlib.h"
+#include "flow/elaborator.h"
 #include "flow/yamlvalue.h"
 
 #include "spellcheck.h"
@@ -18,78 +16,10 @@
 namespace dfm::flow {
 
 namespace {
-
 constexpr int kMaxValueDepth = 64;
+} // namespace
 
-/// Names resolve through `layers` (first wins), then the package's
-/// parameters qualified by its name, then the built-in variables.
-class Scope : public ExprScope {
-public:
-    std::vector<const QJsonObject *> layers;
-    const QJsonObject *builtins = nullptr;
-    QString pkgName;
-    const QJsonObject *pkgParams = nullptr;
-    const QJsonObject *packages = nullptr; /* other packages' parameters by name (and import alias) */
-    /* A task's own built-ins, `name`, `rundir` and (for a task from another
-       file) `srcdir`, made only when referenced: a QJsonObject of them per
-       task cost a sixth of loading a large flow. */
-    const QString *taskName = nullptr;   /* qualified; null outside a task */
-    const QString *rundirRoot = nullptr;
-    const QString *taskSrcdir = nullptr; /* null: the package's */
-    bool inheritRundir = false;
-
-    bool lookup(const QString &name, QJsonValue *value) const override
-    {
-        for (const QJsonObject *l : layers) {
-            const auto it = l->constFind(name);
-            if (it != l->constEnd()) {
-                *value = *it;
-                return true;
-            }
-        }
-        if (taskName && name == QLatin1String("name")) {
-            *value = *taskName;
-            return true;
-        }
-        if (taskName && name == QLatin1String("rundir")) {
-            *value = inheritRundir ? *rundirRoot : *rundirRoot + QLatin1Char('/') + *taskName;
-            return true;
-        }
-        if (taskSrcdir && name == QLatin1String("srcdir")) {
-            *value = *taskSrcdir;
-            return true;
-        }
-        if (pkgParams && name == pkgName) {
-            *value = *pkgParams;
-            return true;
-        }
-        if (packages) {
-            const auto p = packages->constFind(name);
-            if (p != packages->constEnd()) {
-                *value = *p;
-                return true;
-            }
-        }
-        const auto it = builtins->constFind(name);
-        if (it != builtins->constEnd()) {
-            *value = *it;
-            return true;
-        }
-        return false;
-    }
-    QStringList names() const override
-    {
-        QStringList n = builtins->keys();
-        if (taskName)
-            n << QStringLiteral("name");
-        for (const QJsonObject *l : layers)
-            n += l->keys();
-        return n;
-    }
-};
-
-/// Expands expressions in every string of `v` (lists and maps too).
-bool evalValue(const QJsonValue &v, const Scope &scope, QJsonValue *out, QString *err, int depth = 0)
+bool evalValue(const QJsonValue &v, const Scope &scope, QJsonValue *out, QString *err, int depth)
 {
     if (depth > kMaxValueDepth) {
         *err = QStringLiteral("value nested too deeply");
@@ -122,6 +52,8 @@ bool evalValue(const QJsonValue &v, const Scope &scope, QJsonValue *out, QString
     *out = v;
     return true;
 }
+
+namespace {
 
 /// The default of a typed parameter declared without a value.
 QJsonValue typeDefault(const QString &type)
@@ -191,78 +123,8 @@ bool coerce(const QJsonValue &v, const QString &type, QJsonValue *out, QString *
     return true;
 }
 
-/// A task's parameters while elaborating: values and declared types.
-struct Params {
-    QJsonObject values;
-    QHash<QString, QString> types;
-};
+} // namespace
 
-/// Everything a task inherits through `uses:`, before its own expansion.
-struct Resolved {
-    bool done = false;
-    bool failed = false;
-    std::vector<ParamDecl> params;   /* base first, then own: evaluated in this order */
-    QString rawRun, shell = QStringLiteral("bash"), callable;
-    QJsonValue consumes = flowWord("all"), passthrough = flowWord("unused");
-    bool inheritRundir = false;
-    double timeout = 0;
-    ResourceSpec resources;
-    QString resourceClass;
-};
-
-class Elaborator {
-public:
-    Elaborator(const PackageDecl &pkg, const FlowOptions &options, Flow *flow, Errors *errors)
-        : m_pkg(pkg), m_opt(options), m_flow(flow), m_err(errors)
-    {
-    }
-    void run();
-
-private:
-    void builtins();
-    void packageParams();
-    void applyDefines();
-    void resolveUses();
-    bool resolveOne(int index);
-    void expandTask(int index);
-    void linkNeeds();
-    bool evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out, const QString &where);
-
-    const PackageDecl &m_pkg;
-    const FlowOptions &m_opt;
-    Flow *m_flow;
-    Errors *m_err;
-    QJsonObject m_builtins;
-    QString m_rundirRoot;
-    QHash<QString, int> m_byName;        /* task decl name -> index */
-    std::vector<Resolved> m_resolved;
-    QHash<QString, QJsonValue> m_pkgDefines;                 /* -D for package parameters */
-    QHash<QString, QHash<QString, QJsonValue>> m_taskDefines; /* -D TASK.PARAM */
-    std::vector<int> m_flowIndex;        /* decl index -> flow task index (-1: dropped) */
-    QSet<QString> m_poisoned;            /* parameters whose value was an error */
-    std::vector<QJsonObject> m_pkgParams; /* an imported package's (PackageDecl::imported[k - 1]) at k */
-    std::vector<QJsonObject> m_pkgScopes; /* per package: the others' parameters by name and alias */
-    QHash<QString, QHash<QString, QJsonValue>> m_importDefines; /* -D PKG.NAME of imported packages */
-
-    /// The package of a task: its name and parameters.
-    const QString &pkgNameOf(int k) const { return k == 0 ? m_pkg.name : m_pkg.imported[size_t(k - 1)].name; }
-    const QJsonObject &pkgParamsOf(int k) const { return k == 0 ? m_flow->params : m_pkgParams[size_t(k)]; }
-    void packageScopes();
-    bool importedDefine(const QString &name, const QJsonValue &value);
-
-    /// True when `v` refers to a parameter already reported wrong: its own
-    /// error would only repeat that one.
-    bool mentionsPoisoned(const QJsonValue &v) const
-    {
-        const QString text = valueText(v);
-        for (const QString &name : m_poisoned) {
-            const QRegularExpression re(QStringLiteral("\\b%1\\b").arg(QRegularExpression::escape(name)));
-            if (text.contains(re))
-                return true;
-        }
-        return false;
-    }
-};
 
 void Elaborator::builtins()
 {
@@ -424,6 +286,95 @@ void Elaborator::packageScopes()
     }
 }
 
+bool Elaborator::stdBaseOf(const TaskDecl &d, const StdTaskDef **base)
+{
+    const QString &uses = d.task.uses;
+    *base = findStdTaskDef(uses);
+    if (!*base) {
+        const QString close = closestMatch(uses, stdTaskNames());
+        m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which is not a task of the standard library%3")
+                                   .arg(d.task.name, uses, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close)));
+        return false;
+    }
+    if (!(*base)->refusal.isEmpty()) {
+        m_err->add(d.usesLine, (*base)->refusal.startsWith(QLatin1Char('`'))
+                                   ? QStringLiteral("task '%1': %2").arg(d.task.name, (*base)->refusal)
+                                   : QStringLiteral("task '%1' uses '%2', which %3").arg(d.task.name, uses, (*base)->refusal));
+        return false;
+    }
+    return true;
+}
+
+int Elaborator::lookupUses(const TaskDecl &d)
+{
+    const QString &uses = d.task.uses;
+    QString bare = uses;
+    if (!m_byName.contains(bare) && bare.startsWith(m_pkg.name + QLatin1Char('.')))
+        bare = bare.mid(m_pkg.name.size() + 1);
+    const auto it = m_byName.constFind(bare);
+    if (it != m_byName.constEnd())
+        return *it;
+    const qsizetype dot = uses.indexOf(QLatin1Char('.'));
+    if (dot > 0 && !m_byName.contains(uses)) {
+        m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', but no package '%3' is imported")
+                                   .arg(d.task.name, uses, uses.left(dot)));
+    } else {
+        const QString close = closestMatch(bare, m_byName.keys());
+        m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which is not a task in package '%3'%4")
+                                   .arg(d.task.name, uses, m_pkg.name, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close)));
+    }
+    return -1;
+}
+
+void Elaborator::applyStdBase(const StdTaskDef &base, int line, Resolved *r)
+{
+    r->callable = base.callable;
+    r->shell = base.callable.isEmpty() ? QString() : QStringLiteral("pytask");
+    r->params = base.params;
+    for (ParamDecl &p : r->params)
+        p.line = line;
+    r->consumes = base.consumes;
+    r->passthrough = base.passthrough;
+}
+
+void Elaborator::applyDecl(const TaskDecl &d, Resolved *r)
+{
+    for (const ParamDecl &p : d.params)
+        r->params.push_back(p);
+    if (d.hasRun) {
+        r->rawRun = d.task.run;
+        r->callable.clear();
+        r->shell = QStringLiteral("bash");
+    }
+    if (d.hasShell)
+        r->shell = d.task.shell;
+    if (d.hasConsumes)
+        r->consumes = d.task.consumes;
+    if (d.hasPassthrough)
+        r->passthrough = d.task.passthrough;
+    if (d.hasRundir)
+        r->inheritRundir = d.task.inheritRundir;
+    if (d.hasTimeout)
+        r->timeout = d.task.timeout;
+    const ResourceSpec &own = d.task.resources;
+    if (own.cores)
+        r->resources.cores = own.cores;
+    if (!own.memory.isEmpty())
+        r->resources.memory = own.memory;
+    if (!own.queue.isEmpty())
+        r->resources.queue = own.queue;
+    if (!own.walltime.isEmpty())
+        r->resources.walltime = own.walltime;
+    if (!d.task.resourceClass.isEmpty())
+        r->resourceClass = d.task.resourceClass;
+    if (!d.body.empty())
+        r->bodyOwner = &d;
+    if (!d.matrix.empty())
+        r->strategyOwner = &d;
+    if (d.hasMaxFailures)
+        r->maxFailures = d.maxFailures;
+}
+
 bool Elaborator::resolveOne(int index)
 {
     // Follow the `uses:` chain iteratively to a resolved base, then unwind.
@@ -436,45 +387,21 @@ bool Elaborator::resolveOne(int index)
             break;
         const QString &uses = d.task.uses;
         if (uses.startsWith(QLatin1String("std."))) {
-            stdBase = findStdTaskDef(uses);
-            if (!stdBase) {
-                const QString close = closestMatch(uses, stdTaskNames());
-                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which is not a task of the standard library%3")
-                                           .arg(d.task.name, uses, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close)));
+            if (!stdBaseOf(d, &stdBase))
                 return false;
-            }
-            if (!stdBase->refusal.isEmpty()) {
-                m_err->add(d.usesLine, stdBase->refusal.startsWith(QLatin1Char('`'))
-                                           ? QStringLiteral("task '%1': %2").arg(d.task.name, stdBase->refusal)
-                                           : QStringLiteral("task '%1' uses '%2', which %3").arg(d.task.name, uses, stdBase->refusal));
-                return false;
-            }
             break;
         }
-        QString bare = uses;
-        if (!m_byName.contains(bare) && bare.startsWith(m_pkg.name + QLatin1Char('.')))
-            bare = bare.mid(m_pkg.name.size() + 1);
-        const auto it = m_byName.constFind(bare);
-        if (it == m_byName.constEnd()) {
-            const qsizetype dot = uses.indexOf(QLatin1Char('.'));
-            if (dot > 0 && !m_byName.contains(uses)) {
-                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', but no package '%3' is imported")
-                                           .arg(d.task.name, uses, uses.left(dot)));
-            } else {
-                const QString close = closestMatch(bare, m_byName.keys());
-                m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which is not a task in package '%3'%4")
-                                           .arg(d.task.name, uses, m_pkg.name, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close)));
-            }
+        const int base = lookupUses(d);
+        if (base < 0)
             return false;
-        }
-        if (onChain.contains(*it)) {
+        if (onChain.contains(base)) {
             m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which closes a `uses:` cycle").arg(d.task.name, uses));
             return false;
         }
-        if (m_resolved[size_t(*it)].failed || m_pkg.tasks[size_t(*it)].broken)
+        if (m_resolved[size_t(base)].failed || m_pkg.tasks[size_t(base)].broken)
             return false;
-        chain.push_back(*it);
-        onChain.insert(*it, true);
+        chain.push_back(base);
+        onChain.insert(base, true);
     }
     // chain.back() is resolved or has no local base; build from it forwards.
     for (auto ci = chain.rbegin(); ci != chain.rend(); ++ci) {
@@ -486,42 +413,9 @@ bool Elaborator::resolveOne(int index)
             r = m_resolved[size_t(*(ci - 1))]; // the base, inherited whole
             r.done = false;
         } else if (stdBase) {
-            r.callable = stdBase->callable;
-            r.shell = stdBase->callable.isEmpty() ? QString() : QStringLiteral("pytask");
-            r.params = stdBase->params;
-            for (ParamDecl &p : r.params)
-                p.line = d.usesLine;
-            r.consumes = stdBase->consumes;
-            r.passthrough = stdBase->passthrough;
+            applyStdBase(*stdBase, d.usesLine, &r);
         }
-        for (const ParamDecl &p : d.params)
-            r.params.push_back(p);
-        if (d.hasRun) {
-            r.rawRun = d.task.run;
-            r.callable.clear();
-            r.shell = QStringLiteral("bash");
-        }
-        if (d.hasShell)
-            r.shell = d.task.shell;
-        if (d.hasConsumes)
-            r.consumes = d.task.consumes;
-        if (d.hasPassthrough)
-            r.passthrough = d.task.passthrough;
-        if (d.hasRundir)
-            r.inheritRundir = d.task.inheritRundir;
-        if (d.hasTimeout)
-            r.timeout = d.task.timeout;
-        const ResourceSpec &own = d.task.resources;
-        if (own.cores)
-            r.resources.cores = own.cores;
-        if (!own.memory.isEmpty())
-            r.resources.memory = own.memory;
-        if (!own.queue.isEmpty())
-            r.resources.queue = own.queue;
-        if (!own.walltime.isEmpty())
-            r.resources.walltime = own.walltime;
-        if (!d.task.resourceClass.isEmpty())
-            r.resourceClass = d.task.resourceClass;
+        applyDecl(d, &r);
         r.done = true;
     }
     return true;
@@ -539,25 +433,44 @@ void Elaborator::resolveUses()
 void Elaborator::expandTask(int index)
 {
     const TaskDecl &d = m_pkg.tasks[size_t(index)];
-    const Resolved &r = m_resolved[size_t(index)];
+    InstanceCtx ctx;
+    ctx.name = d.task.name;
+    m_flowIndex[size_t(index)] = expandInstance(d, m_resolved[size_t(index)], ctx);
+}
+
+int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const InstanceCtx &ctx)
+{
     FlowTask t = d.task;
+    t.name = ctx.name;
+    t.compound = ctx.compound;
     const QString where = QStringLiteral("task '%1'").arg(t.name);
     const QString qualified = t.package.isEmpty() ? m_pkg.name + QLatin1Char('.') + t.name : t.name;
+    // The run directory, as the Python dfm nests it: PKG.T under the root,
+    // a body task's PKG.C.SUB under its compound's (or the compound's own
+    // with `rundir: inherit`).
+    QString rundirPath = r.inheritRundir ? ctx.rundirParent
+                                         : ctx.rundirParent.isEmpty() ? qualified : ctx.rundirParent + QLatin1Char('/') + qualified;
+    if (ctx.nested)
+        t.rundirPath = rundirPath.isEmpty() ? QStringLiteral(".") : rundirPath;
+    const QString rundir = rundirPath.isEmpty() ? m_rundirRoot : m_rundirRoot + QLatin1Char('/') + rundirPath;
     Scope scope;
     scope.builtins = &m_builtins;
     scope.pkgName = pkgNameOf(d.pkg);
     scope.pkgParams = &pkgParamsOf(d.pkg);
     if (!m_pkgScopes.empty())
         scope.packages = &m_pkgScopes[size_t(d.pkg)];
+    for (const QJsonObject *o : ctx.outer)
+        scope.layers.push_back(o);
     scope.layers.push_back(scope.pkgParams);
+    if (!ctx.extra.isEmpty()) // `this` and `matrix` of a body task
+        scope.layers.push_back(&ctx.extra);
     scope.taskName = &qualified;
-    scope.rundirRoot = &m_rundirRoot;
-    scope.inheritRundir = r.inheritRundir;
+    scope.taskRundir = &rundir;
     if (!d.task.srcdir.isEmpty())
         scope.taskSrcdir = &d.task.srcdir;
 
     std::vector<ParamDecl> decls = r.params;
-    const auto defs = m_taskDefines.constFind(t.name);
+    const auto defs = ctx.nested ? m_taskDefines.constEnd() : m_taskDefines.constFind(t.name);
     if (defs != m_taskDefines.constEnd()) {
         for (auto it = defs->begin(); it != defs->end(); ++it) {
             ParamDecl p;
@@ -624,10 +537,88 @@ void Elaborator::expandTask(int index)
         t.callableSpec.clear();
         t.passthrough = QStringLiteral("all");
     }
+    const bool compound = t.iff && (r.bodyOwner || r.strategyOwner);
+    if (compound && !checkCompound(d, r, t.name))
+        ok = false;
     if (!ok)
-        return;
-    m_flowIndex[size_t(index)] = int(m_flow->tasks.size());
+        return -1;
+    // Its needs: as written, resolved in the body it is written in; a body
+    // task that needs no sibling also gets what its compound needs.
+    std::vector<PendingNeed> needs;
+    needs.reserve(d.needs.size());
+    bool sibling = false;
+    for (const auto &need : d.needs) {
+        needs.push_back(PendingNeed{need.first, need.second, ctx.siblings, QString()});
+        sibling = sibling || (ctx.siblings && ctx.siblings->contains(need.first));
+    }
+    if (ctx.inputNeeds && !sibling)
+        needs.insert(needs.end(), ctx.inputNeeds->begin(), ctx.inputNeeds->end());
+    const int fi = int(m_flow->tasks.size());
+    if (compound) {
+        t.isCompound = true;
+        t.maxFailures = r.maxFailures;
+        t.run.clear();
+        t.callableSpec.clear();
+        t.consumes = QStringLiteral("all");
+        t.passthrough = QStringLiteral("all");
+    }
     m_flow->tasks.push_back(std::move(t));
+    m_pending.emplace_back();
+    if (compound) {
+        scope.layers.insert(scope.layers.begin(), &params.values);
+        expandBody(fi, d, r, params, ctx, scope, std::move(needs)); // sets m_pending[fi]
+    } else {
+        m_pending[size_t(fi)] = std::move(needs);
+    }
+    return fi;
+}
+
+int Elaborator::resolveNeed(int from, const PendingNeed &need)
+{
+    if (!need.exact.isEmpty())
+        return m_flow->indexOf(need.exact);
+    if (need.siblings) {
+        const auto sib = need.siblings->constFind(need.written);
+        if (sib != need.siblings->constEnd())
+            return m_flow->indexOf(*sib); // -1: that body task had errors of its own
+    }
+    QString bare = need.written;
+    if (!m_byName.contains(bare) && bare.startsWith(m_pkg.name + QLatin1Char('.')))
+        bare = bare.mid(m_pkg.name.size() + 1);
+    const auto it = m_byName.constFind(bare);
+    if (it != m_byName.constEnd())
+        return m_flowIndex[size_t(*it)]; // -1: that task had errors of its own
+    if (const int body = m_flow->indexOf(bare); body >= 0 && !m_flow->tasks[size_t(body)].compound.isEmpty())
+        return body; // a compound's body task by its full name, C.SUB
+    // A compound's needs reach several body tasks: report each once.
+    const QString key = QStringLiteral("%1:%2").arg(need.line).arg(need.written);
+    if (m_reportedNeeds.contains(key))
+        return -1;
+    m_reportedNeeds.insert(key);
+    const QString &name = m_flow->tasks[size_t(from)].name;
+    const qsizetype dot = need.written.indexOf(QLatin1Char('.'));
+    if (dot > 0 && need.written.left(dot) == QLatin1String("std")) {
+        m_err->add(need.line, QStringLiteral("task '%1' needs '%2', a standard-library task type; "
+                                             "declare a task that `uses: %2` and need that").arg(name, need.written));
+        return -1;
+    }
+    if (dot > 0 && need.written.left(dot) != m_pkg.name && !(need.siblings && need.siblings->contains(need.written.left(dot)))) {
+        m_err->add(need.line, QStringLiteral("task '%1' needs '%2', but no package '%3' is imported")
+                                  .arg(name, need.written, need.written.left(dot)));
+        return -1;
+    }
+    QStringList names = m_byName.keys();
+    if (need.siblings)
+        names += need.siblings->keys();
+    const QString close = closestMatch(bare, names);
+    QString msg = need.siblings
+                      ? QStringLiteral("task '%1' needs '%2', which is neither a task of its body nor of package '%3'")
+                            .arg(name, need.written, m_pkg.name)
+                      : QStringLiteral("task '%1' needs '%2', which is not a task in package '%3'").arg(name, need.written, m_pkg.name);
+    if (!close.isEmpty())
+        msg += QStringLiteral("; did you mean '%1'?").arg(close);
+    m_err->add(need.line, msg);
+    return -1;
 }
 
 void Elaborator::linkNeeds()
@@ -635,47 +626,19 @@ void Elaborator::linkNeeds()
     const size_t n = m_flow->tasks.size();
     std::vector<std::vector<int>> idx(n);
     std::vector<std::vector<int>> lines(n);
-    QStringList names = m_byName.keys();
     std::vector<int> seen(n, -1); /* need target -> the last task that named it */
-    for (size_t di = 0; di < m_pkg.tasks.size(); ++di) {
-        const int fi = m_flowIndex[di];
-        if (fi < 0)
-            continue;
-        FlowTask &t = m_flow->tasks[size_t(fi)];
-        for (const auto &need : m_pkg.tasks[di].needs) {
-            QString bare = need.first;
-            if (!m_byName.contains(bare) && bare.startsWith(m_pkg.name + QLatin1Char('.')))
-                bare = bare.mid(m_pkg.name.size() + 1);
-            const auto it = m_byName.constFind(bare);
-            if (it == m_byName.constEnd()) {
-                const qsizetype dot = need.first.indexOf(QLatin1Char('.'));
-                if (dot > 0 && need.first.left(dot) == QLatin1String("std")) {
-                    m_err->add(need.second, QStringLiteral("task '%1' needs '%2', a standard-library task type; "
-                                                           "declare a task that `uses: %2` and need that").arg(t.name, need.first));
-                    continue;
-                }
-                if (dot > 0 && need.first.left(dot) != m_pkg.name) {
-                    m_err->add(need.second, QStringLiteral("task '%1' needs '%2', but no package '%3' is imported")
-                                                .arg(t.name, need.first, need.first.left(dot)));
-                    continue;
-                }
-                const QString close = closestMatch(bare, names);
-                QString msg = QStringLiteral("task '%1' needs '%2', which is not a task in package '%3'").arg(t.name, need.first, m_pkg.name);
-                if (!close.isEmpty())
-                    msg += QStringLiteral("; did you mean '%1'?").arg(close);
-                m_err->add(need.second, msg);
-                continue;
-            }
-            const int target = m_flowIndex[size_t(*it)];
+    for (size_t fi = 0; fi < n; ++fi) {
+        for (const PendingNeed &need : m_pending[fi]) {
+            const int target = resolveNeed(int(fi), need);
             if (target < 0)
-                continue; // that task had errors of its own
+                continue;
             // A repeat is dropped; looked up by index, since a report task
             // may need 10,000 others (a name scan per need was quadratic).
-            if (seen[size_t(target)] != fi) {
-                seen[size_t(target)] = fi;
-                t.needs << m_flow->tasks[size_t(target)].name;
-                idx[size_t(fi)].push_back(target);
-                lines[size_t(fi)].push_back(need.second);
+            if (seen[size_t(target)] != int(fi)) {
+                seen[size_t(target)] = int(fi);
+                m_flow->tasks[fi].needs << m_flow->tasks[size_t(target)].name;
+                idx[fi].push_back(target);
+                lines[fi].push_back(need.line);
             }
         }
     }
@@ -722,6 +685,7 @@ void Elaborator::run()
     resolveUses();
     m_flowIndex.assign(m_pkg.tasks.size(), -1);
     m_flow->tasks.reserve(m_pkg.tasks.size());
+    m_pending.reserve(m_pkg.tasks.size());
     for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
         const TaskDecl &d = m_pkg.tasks[i];
         if (d.broken || m_resolved[i].failed || m_byName.value(d.task.name) != int(i))
@@ -730,8 +694,6 @@ void Elaborator::run()
     }
     linkNeeds();
 }
-
-} // namespace
 
 void elaborate(const PackageDecl &pkg, const FlowOptions &options, Flow *flow, Errors *errors)
 {

@@ -25,19 +25,14 @@ const QStringList &taskKeys()
         QStringLiteral("needs"), QStringLiteral("with"), QStringLiteral("tags"), QStringLiteral("iff"),
         QStringLiteral("rundir"), QStringLiteral("consumes"), QStringLiteral("passthrough"), QStringLiteral("produces"),
         QStringLiteral("timeout"), QStringLiteral("uptodate"), QStringLiteral("desc"), QStringLiteral("doc"),
-        QStringLiteral("override"), QStringLiteral("feeds")};
+        QStringLiteral("override"), QStringLiteral("feeds"), QStringLiteral("body"), QStringLiteral("tasks"),
+        QStringLiteral("max_failures"), QStringLiteral("strategy")};
     return k;
 }
 
 /// Keys of the language we know but do not support yet: refused by name.
 QString unsupportedTaskKey(const QString &key)
 {
-    if (key == QLatin1String("body") || key == QLatin1String("tasks"))
-        return QStringLiteral("compound tasks (`%1:`) are not supported yet").arg(key);
-    if (key == QLatin1String("max_failures"))
-        return QStringLiteral("`max_failures` (compound tasks) is not supported yet");
-    if (key == QLatin1String("strategy"))
-        return QStringLiteral("`strategy.matrix` is not supported yet");
     if (key == QLatin1String("cache"))
         return QStringLiteral("`cache:` (the task-artifact cache) is not supported yet");
     if (key == QLatin1String("set") || key == QLatin1String("let"))
@@ -348,6 +343,17 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
             }
             (pass ? t.task.passthrough : t.task.consumes) = v;
             (pass ? t.hasPassthrough : t.hasConsumes) = true;
+        } else if (key == QLatin1String("body") || key == QLatin1String("tasks")) {
+            readBody(value, line, &t);
+        } else if (key == QLatin1String("max_failures")) {
+            bool ok = false;
+            const int n = value.isScalar() ? str(value).trimmed().toInt(&ok) : 0;
+            if (!ok || n < -1 || n == 0)
+                taskError(line, t, QStringLiteral("max_failures must be a positive integer, or -1 for no limit"));
+            t.maxFailures = ok ? n : -1;
+            t.hasMaxFailures = true;
+        } else if (key == QLatin1String("strategy")) {
+            readStrategy(value, line, &t);
         } else if (key == QLatin1String("produces")) {
             // informational: what the task outputs
         } else if (key == QLatin1String("timeout")) {
@@ -375,6 +381,55 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
         }
     }
     out->push_back(std::move(t));
+}
+
+void Reader::readBody(const YNode &value, int line, TaskDecl *t)
+{
+    if (!t->body.empty()) {
+        taskError(line, *t, QStringLiteral("the body is given twice; use one of 'body:' and 'tasks:'"));
+        t->broken = true;
+        return;
+    }
+    if (!value.isSeq()) {
+        if (!value.isNull())
+            taskError(line, *t, QStringLiteral("'body' must be a list of tasks"));
+        return;
+    }
+    t->bodyLine = line;
+    t->body.reserve(value.items.size());
+    for (const YNode &sub : value.items)
+        readTask(sub, &t->body);
+}
+
+void Reader::readStrategy(const YNode &value, int line, TaskDecl *t)
+{
+    if (!value.isMap()) {
+        taskError(line, *t, QStringLiteral("'strategy' must be a mapping with 'matrix:'"));
+        return;
+    }
+    t->strategyLine = line;
+    for (size_t it = 0; it < value.pairs(); ++it) {
+        const QString key = str(value.key(it));
+        const int kline = lineOf(value.key(it));
+        if (key == QLatin1String("generate")) {
+            taskError(kline, *t, QStringLiteral("`strategy.generate` runs a Python generator; this dfm cannot run it "
+                                                "(the Python `dfm run` runs it through our daemon)"));
+            t->broken = true;
+            continue;
+        }
+        if (key != QLatin1String("matrix")) {
+            taskError(kline, *t, QStringLiteral("strategy: %1").arg(unknownKeyMessage(key, {QStringLiteral("matrix")})));
+            continue;
+        }
+        const YNode &m = value.value(it);
+        if (!m.isMap() || m.pairs() == 0) {
+            taskError(kline, *t, QStringLiteral("strategy.matrix must map each parameter to a list of values"));
+            t->broken = true;
+            continue;
+        }
+        for (size_t k = 0; k < m.pairs(); ++k)
+            t->matrix.emplace_back(str(m.key(k)), yamlToJson(m.value(k)));
+    }
 }
 
 void Reader::readNeeds(const YNode &value, TaskDecl *t)

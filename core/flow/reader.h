@@ -18,6 +18,8 @@ private:
     void readPackage(const YNode &node, int line);
     void readParams(const YNode &node, std::vector<ParamDecl> *out, const QString &where);
     void readTask(const YNode &node, std::vector<TaskDecl> *out);
+    void readBody(const YNode &value, int line, TaskDecl *t);
+    void readStrategy(const YNode &value, int line, TaskDecl *t);
     void readNeeds(const YNode &value, TaskDecl *t);
     void readTags(const YNode &value, TaskDecl *t);
     void readResourceTag(const YNode &value, TaskDecl *t);

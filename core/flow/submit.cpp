@@ -4,6 +4,15 @@
 
 namespace dfm::flow {
 
+QString taskRundir(const Flow &flow, const FlowTask &t, const QString &rundirRoot)
+{
+    if (t.rundirPath == QLatin1String("."))
+        return rundirRoot;
+    if (!t.rundirPath.isEmpty())
+        return rundirRoot + QLatin1Char('/') + t.rundirPath;
+    return t.inheritRundir ? rundirRoot : rundirRoot + QLatin1Char('/') + flow.qualified(t);
+}
+
 QJsonObject submitParams(const Flow &flow, const FlowTask &t, const QString &rundirRoot, double defaultTimeout)
 {
     const QString name = flow.qualified(t);
@@ -15,7 +24,7 @@ QJsonObject submitParams(const Flow &flow, const FlowTask &t, const QString &run
                     {QStringLiteral("shell"), t.shell},
                     {QStringLiteral("body"), t.run},
                     {QStringLiteral("srcdir"), t.srcdir.isEmpty() ? flow.dir : t.srcdir},
-                    {QStringLiteral("rundir"), t.inheritRundir ? rundirRoot : rundirRoot + QLatin1Char('/') + name},
+                    {QStringLiteral("rundir"), taskRundir(flow, t, rundirRoot)},
                     {QStringLiteral("env"), QJsonObject()},
                     {QStringLiteral("resource_class"), t.resourceClass},
                     {QStringLiteral("params"), params},

@@ -8,6 +8,11 @@
 
 namespace dfm::flow {
 
+/// The run directory of `t`: <rundirRoot>/PKG.TASK, the root itself for
+/// `rundir: inherit`, and for a compound's body task its place under the
+/// compound's (PKG.C/PKG.C.SUB), as the Python dfm nests them.
+QString taskRundir(const Flow &flow, const FlowTask &t, const QString &rundirRoot);
+
 /// A flow task is named PKG.TASK and runs in <rundirRoot>/PKG.TASK (the
 /// root itself for `rundir: inherit`); a task-list task keeps its bare name
 /// and gets `srcdir` among its params for the worker's ${{ srcdir }}. A
