@@ -5,7 +5,8 @@
 //   bench_client roundtrip SOCKET N DIR
 //       N trivial tasks (`true`, rundir DIR/rt-I) one at a time on a warm
 //       worker, each followed by a bare `/bin/bash -c true` spawned and
-//       waited for here (the baseline), interleaved; p50/p99 of both, ms.
+//       waited for here (the baseline), interleaved; p50/p99 of both, and
+//       of each round trip minus the bare spawn right after it, in ms.
 //   bench_client flood SOCKET N CLIENTS WINDOW DAEMONPID [WARMUP]
 //       N tasks over CLIENTS connections, each keeping WINDOW outstanding,
 //       after WARMUP untimed ones; tasks/s and the daemon's CPU per task.
@@ -155,7 +156,7 @@ int roundtrip(const QString &socket, int n, const QString &dir)
             return 1;
         }
     }
-    std::vector<double> rt, bare;
+    std::vector<double> rt, bare, diff;
     for (int i = 0; i < n; ++i) {
         const double a = one(QStringLiteral("rt-%1").arg(i));
         const double b = bareBash();
@@ -165,12 +166,15 @@ int roundtrip(const QString &socket, int n, const QString &dir)
         }
         rt.push_back(a);
         bare.push_back(b);
+        diff.push_back(a - b); // neighbours see the same load
     }
     printJson({{QStringLiteral("tasks"), n},
                {QStringLiteral("rt_p50_ms"), percentile(rt, 0.50)},
                {QStringLiteral("rt_p99_ms"), percentile(rt, 0.99)},
                {QStringLiteral("bare_p50_ms"), percentile(bare, 0.50)},
-               {QStringLiteral("bare_p99_ms"), percentile(bare, 0.99)}});
+               {QStringLiteral("bare_p99_ms"), percentile(bare, 0.99)},
+               {QStringLiteral("diff_p50_ms"), percentile(diff, 0.50)},
+               {QStringLiteral("diff_p99_ms"), percentile(diff, 0.99)}});
     return 0;
 }
 

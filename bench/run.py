@@ -27,10 +27,12 @@ HZ = os.sysconf("SC_CLK_TCK")
 
 
 class Suite:
-    def __init__(self, build, smoke, work):
+    def __init__(self, build, smoke, work, reps=None, tasks=None):
         self.dfm = os.path.join(build, "cli", "dfm")
         self.bench = os.path.join(build, "bench")
         self.smoke = smoke
+        self.reps = reps  # --reps: overrides every comparison's repetitions
+        self.tasks = tasks  # --tasks: overrides the task count of the two longest figures
         self.work = work
         self.figures = []
         self.daemons = []  # project roots with a daemon we started
@@ -39,6 +41,10 @@ class Suite:
 
     def n(self, full, smoke):
         return smoke if self.smoke else full
+
+    def r(self, full):
+        """Repetitions of a comparison: `full`, 1 in smoke mode, or --reps."""
+        return self.reps or (1 if self.smoke else full)
 
     def tool(self, name):
         return os.path.join(self.bench, name)
@@ -53,6 +59,9 @@ class Suite:
         self.figures.append({"name": name, "value": value, "unit": unit, "baseline": baseline,
                              "ratio": ratio, "target": target[3] if target else None, "met": met,
                              "note": note})
+        f = self.figures[-1]
+        print("bench: figure " + json.dumps({k: f[k] for k in ("name", "value", "unit", "baseline", "ratio")}),
+              file=sys.stderr, flush=True)
 
     def project(self, tag):
         d = os.path.join(self.work, tag)
@@ -108,7 +117,7 @@ class Suite:
         return d
 
     def run_vs_direct(self):
-        n, reps = self.n(1000, 20), self.n(5, 1)
+        n, reps = self.tasks or self.n(1000, 20), self.r(5)
         lst = write_lines(self.work, "true.txt", ["true"] * n)
 
         def via_dfm():
@@ -136,8 +145,8 @@ class Suite:
         d = self.fresh("rt")
         r = self.client("roundtrip", sock(self.warm), n, d)[0]
         shutil.rmtree(d)
-        p50 = r["rt_p50_ms"] - r["bare_p50_ms"]
-        p99 = r["rt_p99_ms"] - r["bare_p99_ms"]
+        # Each round trip minus the bare spawn right after it (same moment's load), then percentiles.
+        p50, p99 = r["diff_p50_ms"], r["diff_p99_ms"]
         self.figure("round trip of a trivial task on a warm worker, minus bare bash -c true, p50",
                     round(p50, 3), "ms", round(r["bare_p50_ms"], 3), round(r["rt_p50_ms"] / r["bare_p50_ms"], 3),
                     ("value", "<=", 0.5, "<= 0.5 ms"), f"{n} tasks, interleaved with the bare spawns")
@@ -146,7 +155,7 @@ class Suite:
                     ("value", "<=", 2.0, "<= 2 ms"))
 
     def cpu_per_task(self):
-        n, reps = self.n(10000, 100), self.n(3, 1)
+        n, reps = self.tasks or self.n(10000, 100), 1  # one run: its baseline is measured in that same run
         lst = write_lines(self.work, "cpu.txt", ["true"] * n)
         daemon, worker, task = [], [], []
         for _ in range(reps):
@@ -173,7 +182,7 @@ class Suite:
                     "worker + its reaper; baseline: the task's own process")
 
     def dispatch_capacity(self):
-        n, reps = self.n(50000, 500), self.n(3, 1)
+        n, reps = self.n(50000, 500), self.r(3)
         root = self.project("echo")
         pid = self.start_daemon(root, 4, {"DFM_WORKER_BENCH_ECHO": "1"})
         rates, cpu = [], []
@@ -215,7 +224,7 @@ class Suite:
                     "baseline: the daemon's own CPU over the same interval (bench-echo workers)")
 
     def daemon_start(self):
-        reps = self.n(10, 2)
+        reps = self.r(10)
         root = self.project("start")
 
         def start():
@@ -238,7 +247,7 @@ class Suite:
                     ("value", "<=", 20, "<= 20 ms"), "baseline: dfm --version (the binary's own start)")
 
     def failing_flow(self):
-        n, reps = self.n(10000, 100), self.n(5, 1)
+        n, reps = self.n(10000, 100), self.r(5)
         big = flow_text([("build", "exit 1", [])] + [(f"test{i}", "true", ["build"]) for i in range(n)]
                         + [("report", "true", [f"test{i}" for i in range(n)])])
         small = flow_text([("build", "exit 1", [])])
@@ -261,7 +270,7 @@ class Suite:
                     ("value", "<=", 300, "<= 300 ms"), "baseline: the same run of the build alone")
 
     def first_dispatch(self):
-        n, reps = self.n(10000, 100), self.n(5, 1)
+        n, reps = self.n(10000, 100), self.r(5)
         needs = n * 9 // 10
         roots = n - needs
         tasks = [(f"t{i}", "true", [f"t{i - roots}"] if i >= roots else []) for i in range(n)]
@@ -298,7 +307,7 @@ class Suite:
                     round(ma / mb, 2), ("value", "<=", 150, "<= 150 ms"), "baseline: a one-task flow")
 
     def one_task_flow(self):
-        reps = self.n(15, 2)
+        reps = self.r(15)
         flow = os.path.join(self.warm, "flow.dv")
         with open(flow, "w") as fh:
             fh.write(flow_text([("t0", "true", [])]))
@@ -337,7 +346,7 @@ class Suite:
 
     def scheduler(self):
         args = [self.tool("bench_scheduler"), "--benchmark_format=json",
-                f"--benchmark_min_time={self.n(0.5, 0.01)}", f"--benchmark_repetitions={self.n(3, 1)}"]
+                f"--benchmark_min_time={self.n(0.5, 0.01)}", f"--benchmark_repetitions={self.r(3)}"]
         out = json.loads(subprocess.run(args, check=True, stdout=subprocess.PIPE, text=True).stdout)
         per = {}
         for b in out["benchmarks"]:
@@ -534,10 +543,16 @@ def main():
     ap.add_argument("--build-dir", required=True, help="a build of dfm with bench/ (bench/run: build-release)")
     ap.add_argument("--smoke", action="store_true", help="small counts, no targets checked")
     ap.add_argument("--only", action="append", default=[], help="run only steps whose name contains WORD")
+    ap.add_argument("--reps", type=int, help="repetitions of every comparison (default: each one's own; "
+                    "fewer only when the machine is too loaded to finish)")
+    ap.add_argument("--tasks", type=int, help="task count of the run-vs-direct and CPU-per-task figures "
+                    "(default 1,000 and 10,000; fewer only when the machine is too loaded to finish; "
+                    "the figures' names carry the count)")
     ap.add_argument("--markdown", action="store_true", help="also print the table in Markdown (docs/performance.md)")
     a = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # still stop the daemons
     work = tempfile.mkdtemp(prefix="dfm-bench.")
-    suite = Suite(os.path.abspath(a.build_dir), a.smoke, work)
+    suite = Suite(os.path.abspath(a.build_dir), a.smoke, work, a.reps, a.tasks)
     steps = [s for s in STEPS if not a.only or s == "warm_daemon" or any(w in s for w in a.only)]
     if "monitor_cpu" in steps and "dispatch_capacity" not in steps:
         steps.insert(steps.index("monitor_cpu"), "dispatch_capacity")
