@@ -6,7 +6,7 @@
 //
 //   build/bench/bench_tui [TASKS=20000]
 //
-// With --serve it is instead a stand-in daemon for bench/bench_monitor.sh:
+// With --serve it is instead a stand-in daemon, for watching the monitor by hand:
 // it answers ping and monitor.subscribe on DIR/.dfm/daemon.sock and sends
 // the events of RATE tasks a second for SECONDS, so the real monitor can be
 // measured at a rate this machine's real daemon cannot reach.

@@ -39,6 +39,10 @@ CommandSpec workerSpec()
          QStringLiteral("Keep retrying the connection this long (default 300).")},
         {QString(), QStringLiteral("python"), QStringLiteral("INTERPRETER"),
          QStringLiteral("Python of the task host that runs `pytask` tasks (runner.python; default python3).")},
+        // Benchmarks only (bench/, docs/performance.md): answer every task.execute
+        // with status 0 at once, running nothing. Also set by env DFM_WORKER_BENCH_ECHO=1,
+        // which a daemon's local workers inherit.
+        {QString(), QStringLiteral("bench-echo"), QString(), QStringLiteral("Internal (benchmarks)."), true},
     };
     s.footer = QStringLiteral(
         "Environment:\n"
@@ -127,6 +131,8 @@ int dfm::cli::workerCommand(const QStringList &args)
         }
         opts.token = QString::fromUtf8(f.readAll()).trimmed();
     }
+    opts.benchEcho = p.isSet(QStringLiteral("bench-echo"))
+                     || qEnvironmentVariable("DFM_WORKER_BENCH_ECHO") == QLatin1String("1");
     opts.heartbeatMs = envMs("DFM_HEARTBEAT_MS", opts.heartbeatMs);
     opts.cancelGraceMs = envMs("DFM_CANCEL_GRACE_MS", opts.cancelGraceMs);
 

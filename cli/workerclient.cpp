@@ -211,6 +211,12 @@ void WorkerClient::handleExecute(const QJsonObject &params)
     proto::TaskSpec spec;
     QString err;
     const QString requestId = params.value(proto::kFieldRequestId).toString();
+    if (m_opts.benchEcho) {
+        // `--bench-echo` (benchmarks only): the daemon's dispatch path with a
+        // worker that costs nothing; no rundir, no log, no process.
+        sendResult(requestId, proto::TaskResult());
+        return;
+    }
     if (!proto::parseTaskSpec(params, &spec, &err)) {
         log(QStringLiteral("rejecting task.execute: %1").arg(err));
         if (!requestId.isEmpty())

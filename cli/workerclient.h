@@ -34,6 +34,7 @@ struct WorkerOptions {
     int cancelGraceMs = 5000;       /* SIGTERM -> SIGKILL delay for a task */
     int registerTimeoutMs = 60000;  /* wait this long for "registered" */
     QString python = QStringLiteral("python3"); /* runner.python: the Python task host's */
+    bool benchEcho = false;         /* benchmarks only: answer task.execute with status 0, run nothing */
 };
 
 class WorkerClient : public QObject {

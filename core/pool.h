@@ -2,8 +2,8 @@
 // The worker pool's scheduling logic, free of I/O: no sockets, processes or
 // timers. The daemon (and dfm run's ephemeral pool) feed it events with the
 // current time and carry out the actions it returns. Unit-tested in
-// tests/tst_pool.cpp; bench/bench_pool.cpp measures 100,000 tasks on 1,000
-// workers.
+// tests/tst_pool.cpp; bench/bench_scheduler.cpp measures its decisions with
+// up to 100,000 tasks queued on 1,000 workers.
 //
 // Tasks and workers are opaque integer keys chosen by the caller (tasks) or
 // by the pool (workers, handed out in Launch actions). Workers of a resource

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -200,6 +201,23 @@ private slots:
         QCOMPARE(res.value("log").toString(), m_tmp.filePath("r1/t-r1.log"));
         QCOMPARE(readAll(m_tmp.filePath("r1/t-r1.log")), QStringLiteral("hi 1\n"));
         QVERIFY(res.contains("markers") && res.contains("changed") && res.contains("output"));
+    }
+
+    // `--bench-echo` is for bench/ only (docs/performance.md): the daemon's
+    // dispatch path measured with a worker that costs nothing.
+    void benchEchoAnswersStatusZeroAndRunsNothing()
+    {
+        QVERIFY(m_daemon->listen());
+        startWorker(m_daemon->server.serverPort(), {"--bench-echo"});
+        QTRY_COMPARE_WITH_TIMEOUT(m_daemon->count(proto::kWorkerRegister), 1, kWait);
+        m_daemon->send(proto::response(m_daemon->last(proto::kWorkerRegister).id,
+                                       QString(proto::kResultRegistered)));
+        execute("e1", "echo ran > ran; exit 7");
+        QTRY_VERIFY_WITH_TIMEOUT(!m_daemon->resultFor("e1").isEmpty(), kWait);
+        const QJsonObject res = m_daemon->resultFor("e1");
+        QCOMPARE(res.value("status").toInt(), 0);
+        QCOMPARE(res.value("worker_id").toString(), QStringLiteral("w1"));
+        QVERIFY(!QFileInfo::exists(m_tmp.filePath("e1"))); // no rundir, no log, no process
     }
 
     void sendsHeartbeatsAfterRegistering()
