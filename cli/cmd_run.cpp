@@ -380,7 +380,9 @@ int runCommand(const QStringList &args)
         position.insert(order[k], int(k));
     for (int i : order) {
         const FlowTask &t = flow.tasks[size_t(i)];
-        specs.push_back(specFor(flow, t, a));
+        proto::TaskSpec named; // the rest when it is submitted (setSpecMaker)
+        named.name = named.requestId = flow.qualified(t);
+        specs.push_back(std::move(named));
         consumes.push_back(t.consumes);
         passthrough.push_back(t.passthrough);
         local.push_back(t.isNull() ? 1 : 0);
@@ -401,6 +403,7 @@ int runCommand(const QStringList &args)
         return code;
 
     RunSession session(std::move(specs), planNeeds(flow, order), backend.get(), maxInFlight);
+    session.setSpecMaker([&flow, &order, &a](int k) { return specFor(flow, flow.tasks[size_t(order[size_t(k)])], a); });
     flow::FileExecStore store;
     if (!flow.packageName.isEmpty()) {
         session.setDataflow(std::move(consumes), std::move(passthrough), std::move(local));

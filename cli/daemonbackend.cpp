@@ -30,9 +30,9 @@ DaemonBackend::DaemonBackend(const DaemonState &state, QObject *parent)
 
 void DaemonBackend::refreshRunning()
 {
-    m_refreshAsked = true;
-    if (m_statusId < 0)
-        m_statusId = m_client.send(proto::kStatusGet);
+    // Always a fresh status.get: one already in flight may have been
+    // answered before the latest dispatch, and would count one task short.
+    m_refreshId = m_client.send(proto::kStatusGet);
 }
 
 void DaemonBackend::onStatus(const QJsonObject &status)
@@ -113,11 +113,12 @@ void DaemonBackend::onMessage(const proto::Message &msg)
     }
     if (!msg.isResponse())
         return;
-    if (msg.id.toInteger() == m_statusId) {
-        m_statusId = -1;
+    if (msg.id.toInteger() == m_statusId || msg.id.toInteger() == m_refreshId) {
+        const bool refresh = msg.id.toInteger() == m_refreshId;
+        (refresh ? m_refreshId : m_statusId) = -1;
         if (!msg.hasError)
             onStatus(msg.result.toObject());
-        if (std::exchange(m_refreshAsked, false))
+        if (refresh)
             Q_EMIT runningRefreshed();
         return;
     }

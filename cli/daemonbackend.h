@@ -47,7 +47,7 @@ private:
     QSet<QString> m_outstanding;      /* the request_ids of m_submits */
     bool m_finishing = false;
     qint64 m_statusId = -1;          /* the status.get in flight, -1 none */
-    bool m_refreshAsked = false;     /* runningRefreshed() owed after it */
+    qint64 m_refreshId = -1;         /* refreshRunning()'s status.get: runningRefreshed() owed after it */
     QHash<QString, qint64> m_started; /* request_id -> start time reported */
     qint64 m_clientId = -1;          /* our client id on the daemon, -1 unknown */
     QTimer m_poll;                   /* status.get while the daemon may not notify */

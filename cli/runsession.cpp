@@ -20,6 +20,7 @@ RunSession::RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std
 {
     m_local.assign(m_specs.size(), 0);
     m_sentInputs.resize(m_specs.size());
+    m_specMade.assign(m_specs.size(), 0);
     for (size_t i = 0; i < m_specs.size(); ++i) {
         m_outcomes[i].name = m_specs[i].name;
         m_indexOf.insert(m_specs[i].requestId, int(i));
@@ -124,6 +125,10 @@ void RunSession::submitReady()
             m_plan.finished(task, true);
             record(task);
             continue;
+        }
+        if (m_makeSpec && !m_specMade[size_t(task)]) {
+            m_specs[size_t(task)] = m_makeSpec(task);
+            m_specMade[size_t(task)] = 1;
         }
         proto::TaskSpec spec = m_specs[size_t(task)];
         const bool changed = m_dataflow.needsChanged(task);

@@ -17,6 +17,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <vector>
 
 namespace dfm::cli {
@@ -44,6 +45,12 @@ public:
     /// everything; `alwaysRun[i]` marks tasks with `uptodate: false`. Call
     /// after setDataflow() and before start(); the store must outlive the session.
     void setIncremental(flow::ExecStore *store, bool force, std::vector<char> alwaysRun);
+
+    /// Specs made when a task is submitted, not before: `specs` given to the
+    /// constructor then need only `name` and `requestId`, and `make(i)`
+    /// returns task i's whole spec. A large run whose early task fails
+    /// never pays for the specs of the tasks it skips. Call before start().
+    void setSpecMaker(std::function<proto::TaskSpec(int)> make) { m_makeSpec = std::move(make); }
 
     /// Compound tasks: `parent[i]` is the index of task i's enclosing
     /// compound (-1 at the top level), `maxFailures[i]` compound i's
@@ -102,6 +109,8 @@ private:
     QString skipReason(int index) const;
 
     std::vector<proto::TaskSpec> m_specs;
+    std::function<proto::TaskSpec(int)> m_makeSpec; /* null: m_specs are whole */
+    std::vector<char> m_specMade;
     std::vector<std::vector<int>> m_needs;
     RunPlan m_plan;
     flow::Dataflow m_dataflow;
