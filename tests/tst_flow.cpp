@@ -154,6 +154,27 @@ private slots:
                  QStringLiteral("/p/flow.dv:1: invalid YAML: nested more than 200 levels deep"));
     }
 
+    void aliasesThatMultiplyAreRefused()
+    {
+        // A "billion laughs": each level aliases the one before ten times,
+        // 10^9 strings in all. Refused at once, not built until memory runs out.
+        QByteArray y = "package:\n  name: p\n  with:\n    l0: {type: list, value: &a0 [x, x, x, x, x, x, x, x, x, x]}\n";
+        for (int i = 1; i < 9; ++i) {
+            QByteArray items;
+            for (int k = 0; k < 10; ++k)
+                items += (k ? ", *a" : "*a") + QByteArray::number(i - 1);
+            y += "    l" + QByteArray::number(i) + ": {type: list, value: &a" + QByteArray::number(i) + " [" + items + "]}\n";
+        }
+        y += "  tasks:\n  - name: t\n    run: x\n";
+        QCOMPARE(parseError(y), QStringLiteral("/p/flow.dv:9: invalid YAML: aliases expand to more than 1000000 nodes"));
+        // Aliases within the bound still expand.
+        Flow flow;
+        QCOMPARE(parseError("package:\n  name: p\n  with:\n    s: {type: str, value: &v hello}\n  tasks:\n  - name: t\n"
+                            "    with:\n      m: {type: str, value: *v}\n    run: echo ${{ m }}\n", &flow),
+                 QString());
+        QCOMPARE(flow.tasks[0].run, QStringLiteral("echo hello"));
+    }
+
     void missingPackageOrTasksIsAnError()
     {
         QCOMPARE(parseError(""), QStringLiteral("/p/flow.dv:1: no 'package:' section; a flow file holds 'package:' with 'name:' and 'tasks:'"));

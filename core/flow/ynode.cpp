@@ -9,6 +9,10 @@ namespace dfm::flow {
 namespace {
 
 constexpr size_t kMaxDepth = 200;
+/// Nodes that aliases may add in all. Every other node costs at least a
+/// byte of input, so this bounds the tree an input can make: a "billion
+/// laughs" document (aliases of aliases of aliases) is refused, not built.
+constexpr size_t kMaxAliasNodes = 1000000;
 
 /// Owns a libyaml parser and event for the length of a parse.
 struct Parser {
@@ -42,6 +46,21 @@ bool isNullScalar(const QString &s)
            || s == QLatin1String("NULL");
 }
 
+/// The nodes in N's tree, N included.
+size_t treeSize(const YNode &n)
+{
+    size_t count = 1;
+    for (const YNode &item : n.items)
+        count += treeSize(item);
+    return count;
+}
+
+/// An anchored node and the size of its tree.
+struct Anchored {
+    YNode node;
+    size_t size = 1;
+};
+
 } // namespace
 
 const YNode *YNode::get(const char *key) const
@@ -61,7 +80,8 @@ bool parseYaml(const QByteArray &text, YNode *root, int *line, QString *err)
     // further while it is open, so the pointers stay valid.
     std::vector<YNode *> stack;
     std::vector<QString> anchors; /* the anchor of each open container */
-    QHash<QString, YNode> anchored;
+    QHash<QString, Anchored> anchored;
+    size_t aliasNodes = 0;
     YNode doc;
     bool haveRoot = false;
     const auto fail = [&](int l, const QString &msg) {
@@ -103,7 +123,7 @@ bool parseYaml(const QByteArray &text, YNode *root, int *line, QString *err)
             n.plain = e.data.scalar.style == YAML_PLAIN_SCALAR_STYLE && !e.data.scalar.tag;
             n.kind = n.plain && isNullScalar(n.text) ? YNode::Null : YNode::Scalar;
             if (e.data.scalar.anchor)
-                anchored.insert(QString::fromUtf8(reinterpret_cast<const char *>(e.data.scalar.anchor)), n);
+                anchored.insert(QString::fromUtf8(reinterpret_cast<const char *>(e.data.scalar.anchor)), {n, 1});
             place(std::move(n));
             break;
         }
@@ -112,7 +132,10 @@ bool parseYaml(const QByteArray &text, YNode *root, int *line, QString *err)
             const auto it = anchored.constFind(name);
             if (it == anchored.constEnd())
                 return fail(l, QStringLiteral("unknown alias '*%1'").arg(name));
-            YNode copy = *it;
+            aliasNodes += it->size;
+            if (aliasNodes > kMaxAliasNodes)
+                return fail(l, QStringLiteral("aliases expand to more than %1 nodes").arg(kMaxAliasNodes));
+            YNode copy = it->node;
             copy.line = l;
             place(std::move(copy));
             break;
@@ -133,7 +156,7 @@ bool parseYaml(const QByteArray &text, YNode *root, int *line, QString *err)
         case YAML_SEQUENCE_END_EVENT:
         case YAML_MAPPING_END_EVENT:
             if (!anchors.back().isEmpty())
-                anchored.insert(anchors.back(), *stack.back());
+                anchored.insert(anchors.back(), {*stack.back(), treeSize(*stack.back())});
             anchors.pop_back();
             stack.pop_back();
             break;
