@@ -74,6 +74,11 @@ const YNode *YNode::get(const char *key) const
 
 bool parseYaml(const QByteArray &text, YNode *root, int *line, QString *err)
 {
+    return parseYamlFast(text, root) || parseYamlEvents(text, root, line, err);
+}
+
+bool parseYamlEvents(const QByteArray &text, YNode *root, int *line, QString *err)
+{
     Parser p;
     yaml_parser_set_input_string(&p.parser, reinterpret_cast<const unsigned char *>(text.constData()), size_t(text.size()));
     // Open containers; each is the last item of its parent, which grows no

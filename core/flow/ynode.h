@@ -1,8 +1,10 @@
 #pragma once
-// A small YAML tree for flow files, read with libyaml's event parser:
-// several times faster than yaml-cpp on large flows, with the line of every
-// node. Anchors and aliases are expanded; nesting is capped, so no input
-// can exhaust the stack. Internal to core/flow/.
+// A small YAML tree for flow files, with the line of every node. The plain
+// YAML most flows are written in is read by a fast path of our own
+// (fastyaml.cpp); anything else, and every error, by libyaml's event parser,
+// which is several times faster than yaml-cpp on large flows. Anchors and
+// aliases are expanded within a bound; nesting is capped, so no input can
+// exhaust the stack or memory. Internal to core/flow/.
 
 #include <QByteArray>
 #include <QString>
@@ -33,6 +35,15 @@ struct YNode {
 
 /// Parses one YAML document. False with *line and *err ("did not find
 /// expected key") when it is not valid YAML or nests deeper than 200.
+/// Tries parseYamlFast() first, then libyaml.
 bool parseYaml(const QByteArray &text, YNode *root, int *line, QString *err);
+
+/// The fast path: the tree libyaml's path would make, for the plain subset
+/// of YAML flow files use (fastyaml.cpp says which); false, leaving *root
+/// alone, for anything else, valid or not.
+bool parseYamlFast(const QByteArray &text, YNode *root);
+
+/// The libyaml path alone (what parseYaml() falls back to).
+bool parseYamlEvents(const QByteArray &text, YNode *root, int *line, QString *err);
 
 } // namespace dfm::flow
