@@ -252,17 +252,42 @@ void Daemon::onNewClient(int fd)
         it->inputEnded = true;
         closeIfDone(id);
     });
-    // A client that connects and says nothing is dropped after a while.
-    QTimer::singleShot(m_clientIdleTimeoutMs, conn, [this, id, conn] {
-        if (m_clients.contains(id) && !m_clients.value(id).spoke) {
-            log(QStringLiteral("%1 sent nothing for %2 ms; dropped").arg(conn->label).arg(m_clientIdleTimeoutMs));
-            conn->abort();
-        }
+    connect(sock, &QIODevice::readyRead, this, [this, id] {
+        auto it = m_clients.find(id);
+        if (it != m_clients.end())
+            it->heard = true;
     });
+    watchSilence(id, conn, 0);
     proto::MonitorEvent e;
     e.kind = proto::MonitorEvent::ClientConnected;
     e.client = m_clients.value(id).info;
     broadcast(e);
+}
+
+// A client that connects and sends nothing is dropped after the idle
+// timeout. One still sending its first line (a long submit on a loaded
+// machine) is given up to ten timeouts while bytes keep arriving; the line
+// cap bounds what it can make us buffer.
+void Daemon::watchSilence(quint64 id, LineConnection *conn, int rounds)
+{
+    constexpr int kMaxRounds = 10;
+    QTimer::singleShot(m_clientIdleTimeoutMs, conn, [this, id, conn, rounds] {
+        auto it = m_clients.find(id);
+        if (it == m_clients.end() || it->spoke)
+            return;
+        if (it->heard && rounds + 1 < kMaxRounds) {
+            it->heard = false;
+            watchSilence(id, conn, rounds + 1);
+            return;
+        }
+        if (rounds == 0 && !it->heard)
+            log(QStringLiteral("%1 sent nothing for %2 ms; dropped").arg(conn->label).arg(m_clientIdleTimeoutMs));
+        else
+            log(QStringLiteral("%1 sent no complete line in %2 ms; dropped")
+                    .arg(conn->label)
+                    .arg(qint64(rounds + 1) * m_clientIdleTimeoutMs));
+        conn->abort();
+    });
 }
 
 void Daemon::onClientMessage(quint64 id, const proto::Message &msg)

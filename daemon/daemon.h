@@ -49,9 +49,11 @@ private:
         proto::ClientInfo info;
         int deferred = 0;   /* submits not answered yet */
         bool inputEnded = false; /* half-closed: close once all is answered */
+        bool heard = false; /* bytes arrived since the silence timer last looked */
     };
 
     void onNewClient(int fd);
+    void watchSilence(quint64 id, LineConnection *conn, int rounds);
     void onClientMessage(quint64 id, const proto::Message &msg);
     void onClientClosed(quint64 id);
     void onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result);

@@ -303,6 +303,43 @@ private Q_SLOTS:
         QVERIFY(pings(p));
     }
 
+    void clientStillSendingItsFirstLineIsNotDroppedAsSilent()
+    {
+        // The idle timeout is 1 s here; this client takes 2.5 s to send its
+        // first line, a few bytes at a time (a large submit on a loaded
+        // machine). It is answered; before, it was dropped as "sent nothing".
+        TempProject p;
+        start(p, env());
+        const int fd = rawConnect(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(fd >= 0);
+        auto closeFd = qScopeGuard([fd] { ::close(fd); });
+        auto put = [fd](const QByteArray &b) {
+            return ::send(fd, b.constData(), size_t(b.size()), MSG_NOSIGNAL) == ssize_t(b.size());
+        };
+        QVERIFY(put("{\"method\": \"ping\", \"id\": 1"));
+        for (int i = 0; i < 6; ++i) {
+            QTest::qWait(400); // pacing the input is what is tested
+            QVERIFY(put("    "));
+        }
+        QVERIFY(put("}\n"));
+        QVERIFY(::shutdown(fd, SHUT_WR) == 0);
+        QVERIFY(readToEnd(fd, 10000).contains("\"result\":\"pong\""));
+
+        // One that stops in the middle of its first line is dropped, and the
+        // log says so.
+        const int quiet = rawConnect(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(quiet >= 0);
+        auto closeQuiet = qScopeGuard([quiet] { ::close(quiet); });
+        QVERIFY(::send(quiet, "{\"method\"", 9, MSG_NOSIGNAL) == 9);
+        QElapsedTimer t;
+        t.start();
+        readToEnd(quiet, 20000);
+        QVERIFY(t.elapsed() < 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(logText(p).contains(QRegularExpression(QStringLiteral("client \\d+ sent no complete line in 2000 ms; dropped"))),
+                                 10000);
+        QVERIFY(pings(p));
+    }
+
     void clientThatNeverReadsIsDroppedAndLoggedOnce()
     {
         TempProject p;
