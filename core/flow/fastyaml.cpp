@@ -131,6 +131,14 @@ private:
         return col >= 0 && l.begin + col < l.end ? m_s[l.begin + col] : '\0';
     }
 
+    /// The first column at or after COL that is not a space.
+    int skipSpaces(int li, int col) const
+    {
+        while (at(li, col) == ' ')
+            ++col;
+        return col;
+    }
+
     int width(int li) const { return m_lines[size_t(li)].end - m_lines[size_t(li)].begin; }
 
     QString textOf(int li, int from, int to) const
@@ -142,11 +150,8 @@ private:
     /// Nothing but spaces and perhaps a comment from COL to the end of line LI.
     bool restIsEmpty(int li, int col) const
     {
-        const int w = width(li);
-        const int start = col;
-        while (col < w && at(li, col) == ' ')
-            ++col;
-        return col == w || (at(li, col) == '#' && col > start);
+        const int k = skipSpaces(li, col);
+        return k == width(li) || (at(li, k) == '#' && k > col);
     }
 
     bool seqEntryAt(int li, int col) const
@@ -222,9 +227,7 @@ private:
             out->items.push_back(scalar(textOf(li, col, ke), li + 1, true));
             YNode value;
             int after = 0;
-            int vc = ke + 1;
-            while (at(li, vc) == ' ')
-                ++vc;
+            const int vc = skipSpaces(li, ke + 1);
             if (restIsEmpty(li, ke + 1)) {
                 if (!valueBelow(li, col, true, &value, &after))
                     return false;
@@ -249,9 +252,7 @@ private:
         while (true) {
             YNode item;
             int after = 0;
-            int ic = col + 1;
-            while (at(li, ic) == ' ')
-                ++ic;
+            const int ic = skipSpaces(li, col + 1);
             if (restIsEmpty(li, col + 1)) {
                 if (!valueBelow(li, col, false, &item, &after))
                     return false;
@@ -367,8 +368,7 @@ private:
             ++k;
         else if (chomp != '\0' && chomp != ' ')
             return false;
-        while (at(li, k) == ' ')
-            ++k;
+        k = skipSpaces(li, k);
         if (k != width(li) || parent < 0 || col == m_lines[size_t(li)].indent)
             return false; /* a comment, an indentation indicator, `|` alone on its line: declined */
         const int first = li + 1;
@@ -416,8 +416,7 @@ private:
         out->kind = map ? YNode::Map : YNode::Seq;
         out->line = li + 1;
         int k = col + 1;
-        while (at(li, k) == ' ')
-            ++k;
+        k = skipSpaces(li, k);
         if (at(li, k) == close) {
             *end = k + 1;
             --m_depth;
@@ -430,22 +429,19 @@ private:
                     return false;
                 out->items.push_back(std::move(key));
                 k += 2;
-                while (at(li, k) == ' ')
-                    ++k;
+                k = skipSpaces(li, k);
             }
             YNode item;
             if (!flowItem(li, k, &item, &k))
                 return false;
             out->items.push_back(std::move(item));
-            while (at(li, k) == ' ')
-                ++k;
+            k = skipSpaces(li, k);
             if (at(li, k) == close)
                 break;
             if (at(li, k) != ',')
                 return false;
             ++k;
-            while (at(li, k) == ' ')
-                ++k;
+            k = skipSpaces(li, k);
         }
         *end = k + 1;
         --m_depth;
