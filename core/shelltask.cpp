@@ -55,12 +55,12 @@ bool shellUsable(const QString &path)
 }
 
 /// Creates `dir`: one mkdir() in the usual case of a fresh rundir whose
-/// parent exists, QDir::mkpath() (which checks an existing one) otherwise.
-bool makeRundir(const QString &dir)
+/// parent exists (*fresh is then true), QDir::mkpath() (which checks an
+/// existing one) otherwise.
+bool makeRundir(const QString &dir, bool *fresh)
 {
-    if (::mkdir(QFile::encodeName(dir).constData(), 0777) == 0)
-        return true;
-    return QDir().mkpath(dir);
+    *fresh = ::mkdir(QFile::encodeName(dir).constData(), 0777) == 0;
+    return *fresh || QDir().mkpath(dir);
 }
 
 /// /dev/null, opened once (close-on-exec); -1 if it cannot be opened.
@@ -201,12 +201,13 @@ void ShellTask::start()
                                  "(field 'shell' is '%3')").arg(name, shell, m_spec.shell), 127);
         return;
     }
-    if (!makeRundir(m_rundir)) {
+    bool fresh = false;
+    if (!makeRundir(m_rundir, &fresh)) {
         failLater(QStringLiteral("task '%1': cannot create rundir '%2'").arg(name, m_rundir), 1);
         return;
     }
     QString err;
-    if (!taskenv::stageTaskFiles(m_spec, m_rundir, &err)) {
+    if (!taskenv::stageTaskFiles(m_spec, m_rundir, &err, fresh)) {
         failLater(QStringLiteral("task '%1': %2").arg(name, err), 1);
         return;
     }
