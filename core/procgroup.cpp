@@ -1,25 +1,33 @@
 #include "procgroup.h"
 
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <new>
+
 namespace dfm {
 
 namespace {
 
-// The reaper's side, after fork(): only async-signal-safe calls and static
-// storage. Records are one qint64 each: +pgid guards a group, -pgid kills
-// what is left of it and forgets it. EOF (this process ended) kills all.
-constexpr int kMaxGroups = 4096;
-pid_t g_groups[kMaxGroups];
+// The table of guarded groups, shared with the reaper: one process group id
+// per entry, 0 for none. The owner writes it; the reaper reads it once, when
+// the owner has ended.
+constexpr int kMaxGroups = 1024;
+using Entry = std::atomic<qint32>;
+static_assert(Entry::is_always_lock_free, "the reaper reads the table without locks");
 
-[[noreturn]] void reaperMain(int fd)
+// The reaper's side, after fork(): only async-signal-safe calls. It waits
+// for EOF on its end of the socket (the owner ended), then kills what the
+// table holds.
+[[noreturn]] void reaperMain(int fd, const Entry *table)
 {
     ::setpgid(0, 0); // outside every task group: no group signal reaches it
     struct sigaction ign;
@@ -35,38 +43,19 @@ pid_t g_groups[kMaxGroups];
     if (::close_range(unsigned(fd) + 1, ~0U, 0) != 0)
         for (int i = fd + 1; i < 65536; ++i)
             ::close(i);
-    char buf[sizeof(qint64) * 64];
-    size_t have = 0;
+    char buf[64];
     for (;;) {
-        const ssize_t n = ::read(fd, buf + have, sizeof buf - have);
+        const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            break;
-        have += size_t(n);
-        size_t off = 0;
-        for (; have - off >= sizeof(qint64); off += sizeof(qint64)) {
-            qint64 rec;
-            std::memcpy(&rec, buf + off, sizeof rec);
-            const pid_t g = pid_t(rec > 0 ? rec : -rec);
-            for (int i = 0; i < kMaxGroups; ++i) {
-                if (rec > 0 && g_groups[i] == 0) {
-                    g_groups[i] = g;
-                    break;
-                }
-                if (rec < 0 && g_groups[i] == g) {
-                    g_groups[i] = 0;
-                    ::kill(-g, SIGKILL);
-                    break;
-                }
-            }
-        }
-        std::memmove(buf, buf + off, have - off);
-        have -= off;
+            break; // nothing is ever sent: EOF (or an error) means the owner is gone
     }
-    for (pid_t g : g_groups)
+    for (int i = 0; i < kMaxGroups; ++i) {
+        const pid_t g = pid_t(table[i].load());
         if (g > 1)
             ::kill(-g, SIGKILL);
+    }
     ::_exit(0);
 }
 
@@ -79,13 +68,27 @@ public:
         return r;
     }
 
-    // Starts the reaper unless one runs. A reaper that died is noticed when
-    // a record cannot be sent to it (send()), not by asking the kernel before
-    // every task.
+    // Starts the reaper unless one runs. A reaper that died (someone killed
+    // it) shows as EOF on our end: one recv() per call, no wake-up for it.
     bool ensure(QString *err)
     {
-        if (m_fd >= 0)
-            return true;
+        if (m_fd >= 0) {
+            char c;
+            const ssize_t n = ::recv(m_fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return true;
+            forgetReaper(); // gone: the table stays, the next reaper reads it
+        }
+        if (!m_table) {
+            void *mem = ::mmap(nullptr, sizeof(Entry) * kMaxGroups, PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+            if (mem == MAP_FAILED) {
+                *err = QStringLiteral("cannot map the process-group reaper's table: %1")
+                           .arg(QString::fromLocal8Bit(std::strerror(errno)));
+                return false;
+            }
+            m_table = new (mem) Entry[kMaxGroups]; // zero-filled by the kernel
+        }
         int sv[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
             *err = QStringLiteral("cannot create the process-group reaper's socket: %1")
@@ -101,7 +104,7 @@ public:
             return false;
         }
         if (pid == 0)
-            reaperMain(sv[1]);
+            reaperMain(sv[1], m_table);
         ::close(sv[1]);
         m_fd = sv[0];
         m_pid = pid;
@@ -112,38 +115,46 @@ public:
     /// The process that started the reaper (this one), for PR_SET_PDEATHSIG's check.
     pid_t owner() const { return m_owner; }
 
-    // Sends one record; false when the reaper is gone (it is then reaped
-    // and forgotten, and the next ensure() starts another).
-    bool send(qint64 rec)
+    /// A free entry of the table, or -1 when all are taken.
+    int claim()
     {
-        if (m_fd < 0)
-            return false;
-        // 8 bytes on a stream socket; MSG_NOSIGNAL: a dead reaper is no
-        // reason to die here.
-        for (;;) {
-            const ssize_t n = ::send(m_fd, &rec, sizeof rec, MSG_NOSIGNAL);
-            if (n == ssize_t(sizeof rec))
-                return true;
-            if (n < 0 && errno == EINTR)
-                continue;
-            break;
+        if (!m_table)
+            return -1;
+        for (int i = 0; i < kMaxGroups; ++i) {
+            if (!m_used[i]) {
+                m_used[i] = true;
+                return i;
+            }
         }
+        return -1;
+    }
+
+    void set(int slot, qint64 pgid) { m_table[slot].store(qint32(pgid)); }
+
+    void clear(int slot)
+    {
+        m_table[slot].store(0);
+        m_used[slot] = false;
+    }
+
+private:
+    void forgetReaper()
+    {
         ::close(m_fd);
         m_fd = -1;
         if (m_pid > 0) {
-            // Gone or unusable: make sure it is gone, and reap it.
             ::kill(m_pid, SIGKILL);
             while (::waitpid(m_pid, nullptr, 0) < 0 && errno == EINTR) {
             }
         }
         m_pid = 0;
-        return false;
     }
 
-private:
     int m_fd = -1;  /* ours; the reaper sees EOF when it closes with us */
     pid_t m_pid = 0;
     pid_t m_owner = 0;
+    Entry *m_table = nullptr;     /* shared with the reaper */
+    bool m_used[kMaxGroups] = {}; /* entries held by a GroupGuard (ours only) */
 };
 
 } // namespace
@@ -179,17 +190,27 @@ void GroupGuard::arm(qint64 pgid)
         return;
     release();
     m_prepared = true;
+    if (m_slot < 0)
+        m_slot = Reaper::instance().claim();
+    if (m_slot < 0)
+        return; // more than kMaxGroups guards at once: the death signal still holds the leader
     m_pgid = pgid;
-    // A reaper that died since prepare() is replaced, and told again.
-    QString err;
-    if (!Reaper::instance().send(pgid) && Reaper::instance().ensure(&err))
-        Reaper::instance().send(pgid);
+    Reaper::instance().set(m_slot, pgid);
 }
 
 void GroupGuard::release()
 {
-    if (m_pgid > 1)
-        Reaper::instance().send(-m_pgid);
+    const qint64 group = m_pgid;
+    forget();
+    if (group > 1)
+        ::kill(-pid_t(group), SIGKILL);
+}
+
+void GroupGuard::forget()
+{
+    if (m_slot >= 0)
+        Reaper::instance().clear(m_slot);
+    m_slot = -1;
     m_pgid = 0;
     m_prepared = false;
 }

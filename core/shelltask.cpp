@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
+#include <QSocketNotifier>
 #include <QTimer>
 
 #include <cerrno>
@@ -15,13 +16,19 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <vector>
+
+extern char **environ;
 
 namespace dfm {
 
 namespace {
 
 constexpr int kReapPollMs = 20;
+constexpr int kExitPollMaxMs = 100; /* without a pidfd: waitpid() at most this far apart */
 constexpr int kReapAfterKillMs = 2000; /* wait this long for SIGKILLed stragglers */
 
 QString safeFileName(const QString &name)
@@ -48,12 +55,12 @@ bool shellUsable(const QString &path)
 }
 
 /// Creates `dir`: one mkdir() in the usual case of a fresh rundir whose
-/// parent exists, QDir::mkpath() (which checks an existing one) otherwise.
-bool makeRundir(const QString &dir)
+/// parent exists (*fresh is then true), QDir::mkpath() (which checks an
+/// existing one) otherwise.
+bool makeRundir(const QString &dir, bool *fresh)
 {
-    if (::mkdir(QFile::encodeName(dir).constData(), 0777) == 0)
-        return true;
-    return QDir().mkpath(dir);
+    *fresh = ::mkdir(QFile::encodeName(dir).constData(), 0777) == 0;
+    return *fresh || QDir().mkpath(dir);
 }
 
 /// /dev/null, opened once (close-on-exec); -1 if it cannot be opened.
@@ -65,11 +72,31 @@ int devNullFd()
     return fd;
 }
 
+/// One "KEY=VALUE" entry of the worker's own environment.
+struct EnvEntry {
+    QByteArray key;
+    QByteArray text; /* KEY=VALUE, as execve() takes it */
+};
+
 /// The worker's own environment, read once.
-const QProcessEnvironment &systemEnvironment()
+const std::vector<EnvEntry> &systemEnvironment()
 {
-    static const QProcessEnvironment sys = QProcessEnvironment::systemEnvironment();
-    return sys;
+    static const std::vector<EnvEntry> env = [] {
+        std::vector<EnvEntry> v;
+        QSet<QByteArray> seen;
+        for (char **e = environ; e && *e; ++e) {
+            const char *eq = std::strchr(*e, '=');
+            if (!eq || eq == *e)
+                continue;
+            QByteArray key(*e, eq - *e);
+            if (seen.contains(key))
+                continue; // the first one counts, as getenv() sees it
+            seen.insert(key);
+            v.push_back({key, QByteArray(*e)});
+        }
+        return v;
+    }();
+    return env;
 }
 
 /// True when some item of `inputs` is a std.Env (which changes the environment).
@@ -81,26 +108,48 @@ bool hasEnvInput(const QJsonArray &inputs)
     return false;
 }
 
-/// The worker's environment, then std.Env inputs, then `env`, then the task
-/// environment (as the original: env merged over inputs' std.Env).
-QProcessEnvironment taskEnvironment(const proto::TaskSpec &spec, const QString &rundir)
+/// The task's environment for execve(): the worker's environment, then
+/// std.Env inputs, then `env`, then the task environment (as the original:
+/// env merged over inputs' std.Env). The entries live in *storage (and in
+/// the worker's environment, read once); *envp points at them.
+void taskEnvironment(const proto::TaskSpec &spec, const QString &rundir,
+                     std::vector<QByteArray> *storage, std::vector<char *> *envp)
 {
-    QProcessEnvironment env = systemEnvironment();
-    if (hasEnvInput(spec.inputs)) {
-        QHash<QString, QString> merged;
-        for (const QString &k : env.keys())
-            merged.insert(k, env.value(k));
-        taskenv::mergeInputEnv(spec.inputs, &merged);
-        env.clear();
-        for (auto it = merged.cbegin(); it != merged.cend(); ++it)
-            env.insert(it.key(), it.value());
+    const std::vector<EnvEntry> &sys = systemEnvironment();
+    QHash<QString, QString> set; // what the task sets over the worker's environment
+    const bool merged = hasEnvInput(spec.inputs);
+    if (merged) {
+        // Rare: a std.Env input may append to any variable; work on all of them.
+        for (const EnvEntry &e : sys)
+            set.insert(QString::fromLocal8Bit(e.key),
+                       QString::fromLocal8Bit(e.text.constData() + e.key.size() + 1));
+        taskenv::mergeInputEnv(spec.inputs, &set);
     }
     for (auto it = spec.env.begin(); it != spec.env.end(); ++it)
-        env.insert(it.key(), it.value().toString());
+        set.insert(it.key(), it.value().toString());
     const QHash<QString, QString> vars = taskenv::taskVariables(spec, rundir);
     for (auto it = vars.cbegin(); it != vars.cend(); ++it)
-        env.insert(it.key(), it.value());
-    return env;
+        set.insert(it.key(), it.value());
+
+    QSet<QByteArray> keys;
+    storage->clear();
+    storage->reserve(size_t(set.size()));
+    for (auto it = set.cbegin(); it != set.cend(); ++it) {
+        QByteArray key = it.key().toLocal8Bit();
+        storage->push_back(key + '=' + it.value().toLocal8Bit());
+        keys.insert(key);
+    }
+    envp->clear();
+    envp->reserve(sys.size() + storage->size() + 1);
+    if (!merged) {
+        for (const EnvEntry &e : sys) {
+            if (!keys.contains(e.key))
+                envp->push_back(const_cast<char *>(e.text.constData()));
+        }
+    }
+    for (QByteArray &t : *storage)
+        envp->push_back(t.data());
+    envp->push_back(nullptr);
 }
 
 } // namespace
@@ -121,9 +170,9 @@ ShellTask::~ShellTask()
     if (group > 0)
         signalGroup(group, SIGKILL);
     m_guard.release();
-    if (m_proc && m_proc->state() != QProcess::NotRunning) {
-        m_proc->disconnect(this);
-        m_proc->waitForFinished(2000);
+    if (m_child.pid > 0) {
+        int status = 0;
+        reapChildWithin(&m_child, 2000, &status); // SIGKILLed above: it ends at once
     }
 }
 
@@ -152,12 +201,13 @@ void ShellTask::start()
                                  "(field 'shell' is '%3')").arg(name, shell, m_spec.shell), 127);
         return;
     }
-    if (!makeRundir(m_rundir)) {
+    bool fresh = false;
+    if (!makeRundir(m_rundir, &fresh)) {
         failLater(QStringLiteral("task '%1': cannot create rundir '%2'").arg(name, m_rundir), 1);
         return;
     }
     QString err;
-    if (!taskenv::stageTaskFiles(m_spec, m_rundir, &err)) {
+    if (!taskenv::stageTaskFiles(m_spec, m_rundir, &err, fresh)) {
         failLater(QStringLiteral("task '%1': %2").arg(name, err), 1);
         return;
     }
@@ -180,7 +230,7 @@ void ShellTask::start()
         args << QStringLiteral("-c") << body;
     }
     // The log is opened once, here, and becomes the child's stdout and
-    // stderr in the child modifier (no second open by QProcess, no pipes).
+    // stderr (no second open, no pipes); /dev/null is its stdin.
     const int devNull = devNullFd();
     const int logFd = ::open(QFile::encodeName(m_logPath).constData(),
                              O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -200,36 +250,73 @@ void ShellTask::start()
         return;
     }
 
-    m_proc = new QProcess(this);
-    m_proc->setProgram(shell);
-    m_proc->setArguments(args);
-    m_proc->setWorkingDirectory(m_rundir);
-    m_proc->setProcessEnvironment(taskEnvironment(m_spec, m_rundir));
-    m_proc->setInputChannelMode(QProcess::ForwardedInputChannel);
-    m_proc->setProcessChannelMode(QProcess::ForwardedChannels);
-    // In the child, after QProcess has set up its channels: /dev/null in,
-    // output merged into the log; its own process group, so a stop reaches
-    // everything the task spawned, and guarded, so the group dies with this
-    // worker even if it is SIGKILLed. Only async-signal-safe calls.
-    m_proc->setChildProcessModifier([this, logFd, devNull] {
-        ::dup2(devNull, STDIN_FILENO);
-        ::dup2(logFd, STDOUT_FILENO);
-        ::dup2(logFd, STDERR_FILENO);
-        m_guard.childSetup();
-    });
-    connect(m_proc, &QProcess::finished, this, &ShellTask::onProcessFinished);
-    connect(m_proc, &QProcess::errorOccurred, this, &ShellTask::onProcessError);
-    m_proc->start();
+    // Everything the child needs, made here: it only makes system calls.
+    const QByteArray program = QFile::encodeName(shell);
+    QList<QByteArray> argBytes;
+    for (const QString &a : args)
+        argBytes.append(a.toLocal8Bit());
+    std::vector<char *> argv{const_cast<char *>(program.constData())};
+    for (QByteArray &a : argBytes)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::vector<QByteArray> envStorage;
+    std::vector<char *> envp;
+    taskEnvironment(m_spec, m_rundir, &envStorage, &envp);
+    const QByteArray dir = QFile::encodeName(m_rundir);
+
+    // Its own process group, so a stop reaches everything the task spawned,
+    // and guarded, so the group dies with this worker even if it is
+    // SIGKILLed; /dev/null in, output merged into the log.
+    ChildSetup setup;
+    setup.dir = dir.constData();
+    setup.stdinFd = devNull;
+    setup.stdoutFd = logFd;
+    setup.stderrFd = logFd;
+    setup.newProcessGroup = true;
+    setup.dieWithParent = pid_t(m_guard.parentPid());
+    m_spawned = true;
+    const bool started = spawnChild(program.constData(), argv.data(), envp.data(), setup, &m_child, &err);
     ::close(logFd); // the child has its copies
-    const qint64 pid = m_proc->processId();
-    if (pid > 0) {
-        m_pgid = pid;
-        m_lastPgid = pid;
-        // Also from the parent, so the group exists before we might signal it;
-        // fails harmlessly (EACCES) once the child has already exec'd.
-        ::setpgid(static_cast<pid_t>(pid), static_cast<pid_t>(pid));
-        m_guard.arm(pid);
+    if (!started) {
+        m_guard.forget();
+        failLater(QStringLiteral("task '%1': %2").arg(name, err), 127);
+        return;
     }
+    // The child is past execve(): its group exists.
+    m_pgid = m_child.pid;
+    m_lastPgid = m_child.pid;
+    m_guard.arm(m_child.pid);
+    watchChild();
+}
+
+void ShellTask::watchChild()
+{
+    if (m_child.pidfd >= 0) {
+        m_exitNotifier = new QSocketNotifier(m_child.pidfd, QSocketNotifier::Read, this);
+        connect(m_exitNotifier, &QSocketNotifier::activated, this, &ShellTask::checkChild);
+        return;
+    }
+    // No pidfd (Linux before 5.2): ask waitpid() at growing intervals.
+    m_exitPoll = new QTimer(this);
+    m_exitPoll->setInterval(1);
+    connect(m_exitPoll, &QTimer::timeout, this, &ShellTask::checkChild);
+    m_exitPoll->start();
+}
+
+void ShellTask::checkChild()
+{
+    int status = 0;
+    if (!reapChild(&m_child, &status)) {
+        if (m_exitPoll)
+            m_exitPoll->setInterval(qMin(m_exitPoll->interval() * 2, kExitPollMaxMs));
+        return;
+    }
+    // The pidfd was closed with the reaping: no more notifications from it.
+    if (m_exitNotifier)
+        m_exitNotifier->setEnabled(false);
+    if (m_exitPoll)
+        m_exitPoll->stop();
+    onProcessFinished(status);
 }
 
 void ShellTask::cancel(int graceMs)
@@ -266,17 +353,7 @@ void ShellTask::stop(Stop how, int graceMs)
     m_killTimer->start(qMax(0, graceMs));
 }
 
-void ShellTask::onProcessError(QProcess::ProcessError error)
-{
-    if (error != QProcess::FailedToStart || m_done)
-        return;
-    m_pgid = 0;
-    finish(proto::failedResult(QStringLiteral("task '%1': cannot start '%2': %3")
-                                   .arg(m_spec.name, m_proc->program(), m_proc->errorString()),
-                               127));
-}
-
-void ShellTask::onProcessFinished(int exitCode, QProcess::ExitStatus status)
+void ShellTask::onProcessFinished(int waitStatus)
 {
     if (m_done)
         return;
@@ -286,9 +363,11 @@ void ShellTask::onProcessFinished(int exitCode, QProcess::ExitStatus status)
     m_pgid = 0;
     if (m_killTimer)
         m_killTimer->stop();
+    const bool exited = WIFEXITED(waitStatus);
+    const int exitCode = exited ? WEXITSTATUS(waitStatus) : WTERMSIG(waitStatus);
     proto::TaskResult r;
     r.changed = true;
-    if (status == QProcess::NormalExit) {
+    if (exited) {
         r.status = exitCode;
         r.extra.insert(QStringLiteral("exit_code"), exitCode);
         r.extra.insert(QStringLiteral("signal"), QJsonValue::Null);
@@ -297,7 +376,7 @@ void ShellTask::onProcessFinished(int exitCode, QProcess::ExitStatus status)
                                                           "(log: %3)")
                                                .arg(m_spec.name).arg(exitCode).arg(m_logPath)));
     } else {
-        // For a crash QProcess reports the terminating signal as the exit code.
+        // Killed: exitCode is the terminating signal.
         r.status = 128 + exitCode;
         r.extra.insert(QStringLiteral("exit_code"), QJsonValue::Null);
         r.extra.insert(QStringLiteral("signal"), exitCode);
@@ -319,7 +398,7 @@ void ShellTask::reapGroup(proto::TaskResult result)
 {
     const qint64 group = m_lastPgid;
     if (group <= 0 || !GroupGuard::groupAlive(group)) {
-        m_guard.release();
+        m_guard.forget(); // empty: nothing to signal
         finish(result);
         return;
     }
@@ -360,8 +439,8 @@ void ShellTask::finish(proto::TaskResult result)
         if (!result.extra.contains(QLatin1String(key)))
             result.extra.insert(QLatin1String(key), QJsonValue::Null);
     }
-    result.extra.insert(QStringLiteral("log"), m_proc ? QJsonValue(m_logPath)
-                                                      : QJsonValue(QJsonValue::Null));
+    result.extra.insert(QStringLiteral("log"), m_spawned ? QJsonValue(m_logPath)
+                                                         : QJsonValue(QJsonValue::Null));
     emit finished(result);
 }
 

@@ -10,12 +10,13 @@
 // of its group gets SIGTERM, then SIGKILL, before the result is reported.
 
 #include "procgroup.h"
+#include "spawn.h"
 #include "taskrun.h"
 
 #include <QElapsedTimer>
-#include <QProcess>
 #include <QString>
 
+class QSocketNotifier;
 class QTimer;
 
 namespace dfm {
@@ -61,8 +62,9 @@ public:
 private:
     void stop(Stop how, int graceMs);
     void failLater(const QString &why, int status);
-    void onProcessFinished(int exitCode, QProcess::ExitStatus status);
-    void onProcessError(QProcess::ProcessError error);
+    void watchChild();
+    void checkChild();
+    void onProcessFinished(int waitStatus);
     void reapGroup(proto::TaskResult result);
     void finish(proto::TaskResult result);
 
@@ -70,7 +72,9 @@ private:
     QString m_rundir;       /* absolute working directory */
     QString m_logPath;
     QString m_scriptPath;
-    QProcess *m_proc = nullptr;
+    Child m_child;          /* the shell while it runs (spawnChild) */
+    QSocketNotifier *m_exitNotifier = nullptr; /* on the shell's pidfd */
+    QTimer *m_exitPoll = nullptr; /* without a pidfd (Linux < 5.2): waitpid() polled */
     QTimer *m_killTimer = nullptr;
     QElapsedTimer m_clock;
     GroupGuard m_guard;     /* the group dies with this process */
@@ -79,6 +83,7 @@ private:
     int m_graceMs = kDefaultGraceMs;
     Stop m_stop = Stop::None;
     bool m_started = false;
+    bool m_spawned = false; /* the shell was started (the result names the log) */
     bool m_done = false;
 };
 

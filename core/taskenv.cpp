@@ -173,7 +173,7 @@ void mergeInputEnv(const QJsonArray &inputs, QHash<QString, QString> *env)
     }
 }
 
-bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString *err)
+bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString *err, bool freshDir)
 {
     if (!writeFile(inRundir(rundir, kParamsFile), jsonText(spec.params), err)
         || !writeFile(inRundir(rundir, kInputsFile), jsonText(spec.inputs), err))
@@ -182,9 +182,16 @@ bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString 
         && !writeFile(inRundir(rundir, kMementoIn), jsonText(spec.memento), err))
         return false;
     for (QLatin1String f : {kOutputFile, kEnvFile, kPathFile, kMarkersFile}) {
-        if (!writeFile(inRundir(rundir, f), QByteArray(), err))
+        const QString path = inRundir(rundir, f);
+        // In a fresh directory an empty file is one mknod(): no descriptor to
+        // open and close. Anything unusual goes the general way.
+        if (freshDir && ::mknod(QFile::encodeName(path).constData(), S_IFREG | 0644, 0) == 0)
+            continue;
+        if (!writeFile(path, QByteArray(), err))
             return false;
     }
+    if (freshDir)
+        return true;
     // A memento left by an earlier run must not be taken for this run's.
     const QString stale = inRundir(rundir, kMementoOut);
     if (::unlink(QFile::encodeName(stale).constData()) != 0 && errno != ENOENT) {

@@ -45,8 +45,11 @@ void mergeInputEnv(const QJsonArray &inputs, QHash<QString, QString> *env);
 /// Writes dfm.params.json, dfm.inputs.json and (when the spec has a memento)
 /// dfm.memento.json into `rundir`, and creates the output files empty, so a
 /// task can append to them. Never follows a symlink. False with *err naming
-/// the file on failure.
-bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString *err);
+/// the file on failure. `freshDir`: the caller has just created `rundir`
+/// (empty), so nothing stale can be in it: the empty files are made without
+/// opening them and no old memento is looked for.
+bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString *err,
+                    bool freshDir = false);
 
 /// What a task wrote into its output files.
 struct Harvest {
