@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "daemon.h"
 #include "daemonclient.h"
+#include "daemonprefork.h"
 #include "format.h"
 #include "monitor.h"
 #include "monitormodel.h"
@@ -24,8 +25,10 @@
 #include <QThread>
 #include <QTimer>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
@@ -251,6 +254,64 @@ int runForeground(const Common &c, const ConfigOverrides &ov, bool detached, int
     return QCoreApplication::exec();
 }
 
+// Starts the daemon: the child forked at the top of main() when there is
+// one (cli/daemonprefork.h), else a new `dfm daemon start --foreground
+// --detached`. *statusFd: the read end of the pipe it reports through.
+bool spawnDaemon(const Common &c, const QStringList &forward, qint64 *pid, int *statusFd)
+{
+    if (preforkedChild() > 0) {
+        const pid_t child = preforkedChild();
+        if (releasePreforkedChild()) {
+            *pid = child;
+            *statusFd = preforkedStatusReadFd();
+            return true;
+        }
+        // It is gone (it cannot have started anything): spawn one instead.
+    }
+    int status[2];
+    if (::pipe2(status, O_CLOEXEC) != 0 || ::fcntl(status[1], F_SETFD, 0) != 0) {
+        err(QStringLiteral("dfm daemon: cannot create a pipe: %1\n").arg(QString::fromLocal8Bit(strerror(errno))));
+        return false;
+    }
+    QProcess p;
+    p.setProgram(QCoreApplication::applicationFilePath());
+    p.setArguments(QStringList{QStringLiteral("daemon"), QStringLiteral("start"),
+                               QStringLiteral("--foreground"), QStringLiteral("--detached"),
+                               QStringLiteral("--root"), c.root,
+                               QStringLiteral("--status-fd"), QString::number(status[1])}
+                   + forward);
+    p.setWorkingDirectory(c.root);
+    p.setStandardInputFile(QProcess::nullDevice());
+    p.setStandardOutputFile(c.paths.log, QIODevice::Append);
+    p.setStandardErrorFile(c.paths.log, QIODevice::Append);
+    const bool spawned = p.startDetached(pid);
+    ::close(status[1]);
+    if (!spawned) {
+        ::close(status[0]);
+        err(QStringLiteral("dfm daemon: cannot start %1: %2\n").arg(p.program(), p.errorString()));
+        return false;
+    }
+    *statusFd = status[0];
+    return true;
+}
+
+// The preforked child becomes the daemon as the spawned one would: in the
+// project directory, its output appended to the log the starter created.
+int runPreforked(const Common &c, const ConfigOverrides &ov)
+{
+    const int statusFd = preforkedStatusFd();
+    const int log = ::open(QFile::encodeName(c.paths.log).constData(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    if (::chdir(QFile::encodeName(c.root).constData()) != 0 || log < 0 || ::dup2(log, STDOUT_FILENO) < 0
+        || ::dup2(log, STDERR_FILENO) < 0) {
+        const QString e = QStringLiteral("cannot set up the daemon in %1 with its log %2: %3")
+                              .arg(c.root, c.paths.log, QString::fromLocal8Bit(strerror(errno)));
+        reportStart(statusFd, "error", e);
+        return 1;
+    }
+    ::close(log);
+    return runForeground(c, ov, true, statusFd);
+}
+
 int startBackground(const Common &c, const ConfigOverrides &ov, const QStringList &forward)
 {
     DaemonState st;
@@ -292,7 +353,7 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
         return 1;
     }
-    // The log is created here, never through a symlink; QProcess then
+    // The log is created here, never through a symlink; the daemon then
     // appends to that file (nobody else can replace it in our private .dfm).
     const int logFd = openPrivateFile(c.paths.log, true, &e);
     if (logFd < 0) {
@@ -300,43 +361,22 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
         return 1;
     }
     ::close(logFd);
-    // The daemon reports how its start went through this pipe.
-    int status[2];
-    if (::pipe2(status, O_CLOEXEC) != 0 || ::fcntl(status[1], F_SETFD, 0) != 0) {
-        err(QStringLiteral("dfm daemon: cannot create a pipe: %1\n").arg(QString::fromLocal8Bit(strerror(errno))));
-        return 1;
-    }
-    auto closeStatus = qScopeGuard([&] { ::close(status[0]); });
-
-    QProcess p;
-    p.setProgram(QCoreApplication::applicationFilePath());
-    p.setArguments(QStringList{QStringLiteral("daemon"), QStringLiteral("start"),
-                               QStringLiteral("--foreground"), QStringLiteral("--detached"),
-                               QStringLiteral("--root"), c.root,
-                               QStringLiteral("--status-fd"), QString::number(status[1])}
-                   + forward);
-    p.setWorkingDirectory(c.root);
-    p.setStandardInputFile(QProcess::nullDevice());
-    p.setStandardOutputFile(c.paths.log, QIODevice::Append);
-    p.setStandardErrorFile(c.paths.log, QIODevice::Append);
     qint64 pid = 0;
-    const bool spawned = p.startDetached(&pid);
-    ::close(status[1]);
-    if (!spawned) {
-        err(QStringLiteral("dfm daemon: cannot start %1: %2\n").arg(p.program(), p.errorString()));
+    int statusFd = -1; /* the read end of the pipe the daemon reports its start through */
+    if (!spawnDaemon(c, forward, &pid, &statusFd))
         return 1;
-    }
+    auto closeStatus = qScopeGuard([&] { ::close(statusFd); });
     QByteArray report; /* what the daemon said through the pipe */
     bool reportDone = false;
     // Reads what the daemon reported; true (after printing it) when it
     // could not start.
     auto readReport = [&] {
         while (!reportDone) {
-            pollfd pfd{status[0], POLLIN, 0};
+            pollfd pfd{statusFd, POLLIN, 0};
             char buf[4096];
             if (::poll(&pfd, 1, 0) <= 0)
                 break;
-            const ssize_t n = ::read(status[0], buf, sizeof(buf));
+            const ssize_t n = ::read(statusFd, buf, sizeof(buf));
             if (n < 0)
                 break;
             report.append(buf, n);
@@ -354,7 +394,7 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
             QThread::msleep(ms);
             return;
         }
-        pollfd pfd{status[0], POLLIN, 0};
+        pollfd pfd{statusFd, POLLIN, 0};
         ::poll(&pfd, 1, ms); // readable, closed or timed out: the loop looks again
     };
     // Ready when it answers on its socket. If our child gave way to another
@@ -414,6 +454,8 @@ int start(const QStringList &args)
         err(QStringLiteral("dfm daemon start: %1\n").arg(e));
         return 2;
     }
+    if (isPreforkedDaemon())
+        return runPreforked(c, ov);
     if (p.isSet(QStringLiteral("foreground")))
         return runForeground(c, ov, p.isSet(QStringLiteral("detached")),
                              p.isSet(QStringLiteral("status-fd")) ? p.value(QStringLiteral("status-fd")).toInt() : -1);
@@ -425,6 +467,7 @@ int start(const QStringList &args)
     for (const QString &o : ov.runnerOpts)
         forward << QStringLiteral("--runner-opt") << o;
     const int started = startBackground(c, ov, forward);
+    dismissPreforkedChild(); // when it was not needed
     if (started != 0 || !monitor)
         return started;
     return tui::attachMonitor(c.paths, QStringLiteral("dfm daemon start --monitor"));

@@ -1,6 +1,7 @@
 // dfm: the DV Flow Manager command line. Dispatches to one subcommand.
 
 #include "commands.h"
+#include "daemonprefork.h"
 
 #include <QCoreApplication>
 
@@ -128,6 +129,9 @@ int main(int argc, char **argv)
 {
     // A peer that goes away mid-write is an error to handle, not a reason to die.
     std::signal(SIGPIPE, SIG_IGN);
+    // `dfm daemon start` forks its daemon now, while that is cheapest
+    // (cli/daemonprefork.h); the child returns here only to be the daemon.
+    dfm::cli::preforkDaemonIfStarting(argc, argv);
     // Qt's plain Unix event dispatcher instead of GLib's: the daemon and
     // each worker turn the loop for every task, and GLib's costs more system
     // calls per turn (docs/performance.md). QCoreApplication reads

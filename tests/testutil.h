@@ -9,6 +9,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QLocalSocket>
 #include <QProcess>
@@ -68,6 +69,22 @@ inline QList<qint64> processesMatching(const QString &needle)
         cmd.replace('\0', ' ');
         // A zombie has an empty command line and is already gone for our purposes.
         if (cmd.contains(n))
+            pids.append(pid);
+    }
+    return pids;
+}
+
+/// PIDs of the daemons of project `root`: `dfm daemon start` processes
+/// working in `root` (a daemon is the child `daemon start` forked, or a
+/// spawned `daemon start --foreground --detached`; a starter still running
+/// is counted too).
+inline QList<qint64> daemonsOf(const QString &root)
+{
+    QList<qint64> pids;
+    const QString want = QFileInfo(root).canonicalFilePath();
+    for (qint64 pid : processesMatching(QStringLiteral(" daemon start"))) {
+        const QString cwd = QFileInfo(QStringLiteral("/proc/%1/cwd").arg(pid)).canonicalFilePath();
+        if (!cwd.isEmpty() && cwd == want)
             pids.append(pid);
     }
     return pids;

@@ -193,7 +193,7 @@ private Q_SLOTS:
         QVERIFY(a.waitForFinished(30000) && b.waitForFinished(30000));
         QCOMPARE(a.exitCode(), 0);
         QCOMPARE(b.exitCode(), 0);
-        const QList<qint64> daemons = processesMatching(QStringLiteral("--detached --root %1").arg(p.root()));
+        const QList<qint64> daemons = daemonsOf(p.root());
         QCOMPARE(daemons.size(), 1);
         QCOMPARE(daemons.first(), state(p).pid);
     }

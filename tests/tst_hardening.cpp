@@ -183,7 +183,7 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: the daemon for %1 is not answering: ").arg(p.root())), qPrintable(r.err));
         QVERIFY(filesKept());
-        QCOMPARE(processesMatching(QStringLiteral("--detached --root %1").arg(p.root())).size(), 1);
+        QCOMPARE(daemonsOf(p.root()).size(), 1);
 
         // Resumed, it answers and stops as usual.
         ::kill(pid_t(st.pid), SIGCONT);
