@@ -36,7 +36,7 @@ QString modeText(mode_t m) { return QStringLiteral("0%1").arg(m & 07777, 0, 8); 
 
 } // namespace
 
-bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, QString *err)
+bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, QString *err, Sync sync)
 {
     QByteArray tmp = QFile::encodeName(path) + ".tmp.XXXXXX";
     const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
@@ -54,7 +54,7 @@ bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, Q
         return fail(errno);
     if (!writeAll(fd, data))
         return fail(errno);
-    if (::fsync(fd) != 0)
+    if (sync == Sync::Yes && ::fsync(fd) != 0)
         return fail(errno);
     if (::close(fd) != 0) {
         const int e = errno;
