@@ -2,6 +2,18 @@
 
 namespace dfm {
 
+namespace {
+
+bool isBlank(const QByteArray &line)
+{
+    for (const char c : line)
+        if (!(c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'))
+            return false;
+    return true;
+}
+
+} // namespace
+
 bool LineReader::append(const QByteArray &bytes)
 {
     if (m_overflow)
@@ -54,7 +66,7 @@ bool LineReader::next(QByteArray *line)
             m_overflow = true;
             return false;
         }
-        if (l.trimmed().isEmpty())
+        if (isBlank(l)) // not trimmed(): that copies every line once more
             continue;
         *line = l;
         return true;
