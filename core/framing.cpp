@@ -23,10 +23,21 @@ bool LineReader::append(const QByteArray &bytes)
         m_buf.remove(0, m_pos);
         m_pos = 0;
     }
+    const qsizetype oldSize = m_buf.size();
     m_buf.append(bytes);
-    // The unterminated tail is what counts against the cap.
-    qsizetype lastNl = m_buf.lastIndexOf('\n');
-    qsizetype tail = lastNl < m_pos ? m_buf.size() - m_pos : m_buf.size() - lastNl - 1;
+    // The unterminated tail is what counts against the cap. Found without
+    // scanning the whole buffer again on every read: a long line arriving in
+    // many reads cost time quadratic in its length (seconds for 8 MiB).
+    qsizetype tail = 0;
+    const qsizetype nlNew = bytes.lastIndexOf('\n');
+    if (nlNew >= 0) {
+        tail = bytes.size() - nlNew - 1;
+    } else if (m_pos + m_scanned >= oldSize) {
+        tail = m_buf.size() - m_pos; // next() found no '\n' in what was buffered
+    } else {
+        const qsizetype lastNl = oldSize > 0 ? m_buf.lastIndexOf('\n', oldSize - 1) : -1;
+        tail = lastNl < m_pos ? m_buf.size() - m_pos : m_buf.size() - lastNl - 1;
+    }
     if (tail > m_maxLine) {
         m_overflow = true;
         return false;
