@@ -2,6 +2,18 @@
 
 namespace dfm {
 
+namespace {
+
+bool isBlank(const QByteArray &line)
+{
+    for (const char c : line)
+        if (!(c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'))
+            return false;
+    return true;
+}
+
+} // namespace
+
 bool LineReader::append(const QByteArray &bytes)
 {
     if (m_overflow)
@@ -11,10 +23,21 @@ bool LineReader::append(const QByteArray &bytes)
         m_buf.remove(0, m_pos);
         m_pos = 0;
     }
+    const qsizetype oldSize = m_buf.size();
     m_buf.append(bytes);
-    // The unterminated tail is what counts against the cap.
-    qsizetype lastNl = m_buf.lastIndexOf('\n');
-    qsizetype tail = lastNl < m_pos ? m_buf.size() - m_pos : m_buf.size() - lastNl - 1;
+    // The unterminated tail is what counts against the cap. Found without
+    // scanning the whole buffer again on every read: a long line arriving in
+    // many reads cost time quadratic in its length (seconds for 8 MiB).
+    qsizetype tail = 0;
+    const qsizetype nlNew = bytes.lastIndexOf('\n');
+    if (nlNew >= 0) {
+        tail = bytes.size() - nlNew - 1;
+    } else if (m_pos + m_scanned >= oldSize) {
+        tail = m_buf.size() - m_pos; // next() found no '\n' in what was buffered
+    } else {
+        const qsizetype lastNl = oldSize > 0 ? m_buf.lastIndexOf('\n', oldSize - 1) : -1;
+        tail = lastNl < m_pos ? m_buf.size() - m_pos : m_buf.size() - lastNl - 1;
+    }
     if (tail > m_maxLine) {
         m_overflow = true;
         return false;
@@ -54,7 +77,7 @@ bool LineReader::next(QByteArray *line)
             m_overflow = true;
             return false;
         }
-        if (l.trimmed().isEmpty())
+        if (isBlank(l)) // not trimmed(): that copies every line once more
             continue;
         *line = l;
         return true;

@@ -6,6 +6,9 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cstdio>
+#include <ctime>
+
 namespace dfm::proto {
 
 namespace {
@@ -238,14 +241,11 @@ bool parseTaskResult(const QJsonObject &obj, TaskResult *res, QString *err)
     r.markers = obj.value(QLatin1String("markers")).toArray();
     r.memento = obj.contains(QLatin1String("memento")) ? obj.value(QLatin1String("memento"))
                                                        : QJsonValue(QJsonValue::Null);
-    for (auto it = obj.begin(); it != obj.end(); ++it) {
-        const QString k = it.key();
-        if (k != QLatin1String("status") && k != QLatin1String("changed")
-            && k != QLatin1String("output") && k != QLatin1String("markers")
-            && k != QLatin1String("memento") && k != QLatin1String("request_id"))
-            r.extra.insert(k, it.value());
-    }
-    *res = r;
+    // The rest is `extra`: one copy less six keys, not an insertion per key.
+    r.extra = obj;
+    for (const char *k : {"status", "changed", "output", "markers", "memento", "request_id"})
+        r.extra.remove(QLatin1String(k));
+    *res = std::move(r);
     return true;
 }
 
@@ -341,7 +341,16 @@ WorkerInfo WorkerInfo::fromJson(const QJsonObject &o)
 
 QString utcStamp(qint64 ms)
 {
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
+    // What QDateTime::toString("yyyy-MM-ddTHH:mm:ssZ") gives in UTC, without
+    // its locale machinery: a status or event carries one per task.
+    const time_t secs = time_t(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
+    tm t{};
+    if (!::gmtime_r(&secs, &t) || t.tm_year + 1900 < 0 || t.tm_year + 1900 > 9999)
+        return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
+    char buf[72]; // room for any int, though the year is checked above
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
+                  t.tm_hour, t.tm_min, t.tm_sec);
+    return QString::fromLatin1(buf);
 }
 
 } // namespace dfm::proto

@@ -4,6 +4,7 @@
 #include "lineconnection.h"
 #include "statefile.h"
 #include "unixlistener.h"
+#include "wirelines.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -75,7 +76,7 @@ Daemon::Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *
     connect(m_engine, &Engine::taskStarted, this, [this](quint64 owner, const proto::RunningTask &t) {
         const auto it = m_clients.constFind(owner);
         if (it != m_clients.cend())
-            it->conn->send(proto::event(proto::kEvTaskStarted, t.toJson()));
+            it->conn->sendLine(proto::encodeRunningEvent(proto::kEvTaskStarted, t));
     });
     connect(m_engine, &Engine::logMessage, this, &Daemon::log);
     connect(m_engine, &Engine::stopped, this, [this] {
@@ -305,7 +306,9 @@ void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
         log(QStringLiteral("%1: %2").arg(conn->label, err));
         return;
     }
-    const ClientReply reply = handleClientRequest(*m_engine, facts(), id, msg);
+    // The facts cost a walk over the clients: only status.get reports them.
+    const ClientReply reply =
+        handleClientRequest(*m_engine, msg.method == proto::kStatusGet ? facts() : DaemonFacts{}, id, msg);
     switch (reply.action) {
     case ClientReply::Send:
         conn->send(reply.message);
@@ -351,7 +354,7 @@ void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const prot
     auto it = m_clients.find(owner);
     if (it == m_clients.end())
         return;
-    it->conn->send(proto::response(replyId, result.toJson()));
+    it->conn->sendLine(proto::encodeResultResponse(replyId, result));
     --it->deferred;
     closeIfDone(owner);
 }
@@ -360,9 +363,9 @@ void Daemon::closeIfDone(quint64 id)
 {
     // A client that half-closed has said all it will: once everything it
     // asked is answered, the connection is done. A monitor keeps its events.
-    const Client c = m_clients.value(id);
-    if (c.conn && c.inputEnded && c.deferred <= 0 && !c.monitor)
-        c.conn->close();
+    const auto it = m_clients.constFind(id); // not value(): no copy of the client per answer
+    if (it != m_clients.cend() && it->conn && it->inputEnded && it->deferred <= 0 && !it->monitor)
+        it->conn->close();
 }
 
 void Daemon::updateEventsWanted()

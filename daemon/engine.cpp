@@ -2,6 +2,7 @@
 
 #include "resources.h"
 #include "safefile.h"
+#include "wirelines.h"
 
 #include <QDateTime>
 
@@ -149,12 +150,10 @@ SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJs
     // Most tasks are named by their request_id: one string, not two.
     rec.spec.name = spec.name == spec.requestId ? spec.requestId : spec.name;
     rec.spec.resourceClass = spec.resourceClass;
-    QJsonObject params = spec.raw;
-    params.remove(QLatin1String("notify_started")); // between the client and us
-    params.insert(QStringLiteral("request_id"), spec.requestId);
-    params.insert(QStringLiteral("name"), spec.name);
-    rec.spec.executeLine = proto::encode(proto::event(proto::kTaskExecute, params));
-    rec.spec.executeLine.squeeze();
+    // Kept in a block of its exact size: the writer's spare capacity goes
+    // back with the temporary, to be reused by the next submit.
+    const QByteArray line = proto::encodeTaskExecute(spec.raw, spec.requestId, spec.name);
+    rec.spec.executeLine = QByteArray(line.constData(), line.size());
     rec.tag = tag;
     rec.notifyStarted = notifyStarted;
     const TaskRec &stored = m_tasks.emplace(key, std::move(rec)).first->second;

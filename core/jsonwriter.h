@@ -1,0 +1,60 @@
+#pragma once
+// Compact JSON written straight into a byte buffer, for the messages the
+// daemon sends once per task (task.execute, task.started, a task's RESULT).
+// Building a QJsonObject to encode it costs an insertion (a binary search
+// and a move) per field and a QJsonDocument pass on top; at thousands of
+// tasks a second that was most of the daemon's CPU (docs/performance.md,
+// "Daemon CPU per task"). The text parses to the same JSON as
+// QJsonDocument::toJson(Compact) would write for the same fields; only the
+// order of an object's keys may differ, which JSON leaves open.
+
+#include <QByteArray>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QJsonValue>
+#include <QString>
+
+namespace dfm::proto {
+
+class JsonWriter {
+public:
+    /// Appends to `out`, which must outlive the writer.
+    explicit JsonWriter(QByteArray *out) : m_out(out) {}
+
+    void beginObject() { separate(); m_out->append('{'); }
+    void endObject() { m_out->append('}'); }
+    void beginArray() { separate(); m_out->append('['); }
+    void endArray() { m_out->append(']'); }
+    /// An object's key; its value follows.
+    void key(QLatin1String k);
+    void key(const QString &k);
+
+    void value(const QString &s);
+    void value(QLatin1String s);
+    void value(qint64 n);
+    void value(int n) { value(qint64(n)); }
+    void value(bool b);
+    void null();
+    /// Any JSON value, objects and arrays written element by element.
+    void value(const QJsonValue &v);
+    void value(const QJsonObject &o);
+    void value(const QJsonArray &a);
+
+    /// Shorthands for one field.
+    template <typename T>
+    void field(QLatin1String k, const T &v)
+    {
+        key(k);
+        value(v);
+    }
+
+private:
+    // A comma before anything that follows a value: the last byte written
+    // tells, since a value never ends in '{', '[' or ':'.
+    void separate();
+    void string(const QByteArray &utf8);
+
+    QByteArray *m_out;
+};
+
+} // namespace dfm::proto

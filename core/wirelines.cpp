@@ -1,0 +1,85 @@
+#include "wirelines.h"
+
+#include "jsonwriter.h"
+
+namespace dfm::proto {
+
+QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result)
+{
+    QByteArray out;
+    out.reserve(256);
+    JsonWriter w(&out);
+    w.beginObject();
+    w.field(QLatin1String("id"), id);
+    w.key(QLatin1String("result"));
+    w.beginObject();
+    // As toJson(): the five fields win over an `extra` of the same name.
+    for (auto it = result.extra.constBegin(); it != result.extra.constEnd(); ++it) {
+        const QString k = it.key();
+        if (k != QLatin1String("status") && k != QLatin1String("changed") && k != QLatin1String("output")
+            && k != QLatin1String("markers") && k != QLatin1String("memento")) {
+            w.key(k);
+            w.value(it.value());
+        }
+    }
+    w.field(QLatin1String("status"), result.status);
+    w.field(QLatin1String("changed"), result.changed);
+    w.field(QLatin1String("output"), result.output);
+    w.field(QLatin1String("markers"), result.markers);
+    w.field(QLatin1String("memento"), result.memento);
+    w.endObject();
+    w.endObject();
+    out.append('\n');
+    return out;
+}
+
+QByteArray encodeTaskExecute(const QJsonObject &submitted, const QString &requestId, const QString &name)
+{
+    QByteArray out;
+    out.reserve(256);
+    JsonWriter w(&out);
+    w.beginObject();
+    w.field(QLatin1String("method"), kTaskExecute);
+    w.key(QLatin1String("params"));
+    w.beginObject();
+    for (auto it = submitted.constBegin(); it != submitted.constEnd(); ++it) {
+        const QString k = it.key();
+        if (k != QLatin1String("request_id") && k != QLatin1String("name")
+            && k != QLatin1String("notify_started")) {
+            w.key(k);
+            w.value(it.value());
+        }
+    }
+    w.field(QLatin1String("request_id"), requestId);
+    w.field(QLatin1String("name"), name);
+    w.endObject();
+    w.endObject();
+    out.append('\n');
+    return out;
+}
+
+QByteArray encodeRunningEvent(QLatin1String method, const RunningTask &t)
+{
+    QByteArray out;
+    out.reserve(256);
+    JsonWriter w(&out);
+    w.beginObject();
+    w.field(QLatin1String("method"), method);
+    w.key(QLatin1String("params"));
+    w.beginObject();
+    w.field(QLatin1String("request_id"), t.requestId);
+    w.field(QLatin1String("name"), t.name);
+    w.field(QLatin1String("client"), t.client);
+    w.field(QLatin1String("worker_id"), t.workerId);
+    w.field(QLatin1String("hostname"), t.hostname);
+    w.field(QLatin1String("resource_class"), t.resourceClass);
+    w.field(QLatin1String("started"), t.startedMs > 0 ? utcStamp(t.startedMs) : QString());
+    w.field(QLatin1String("started_ms"), t.startedMs);
+    w.field(QLatin1String("attempt"), t.attempt);
+    w.endObject();
+    w.endObject();
+    out.append('\n');
+    return out;
+}
+
+} // namespace dfm::proto

@@ -1,0 +1,27 @@
+#pragma once
+// The lines the daemon sends once per task, encoded straight to bytes with
+// JsonWriter (core/jsonwriter.h) instead of built as a QJsonObject and
+// serialised: task.execute to a worker, task.started and the RESULT to a
+// client. Each parses to the same JSON as the QJsonObject route
+// (encode(...) of the message) would; only key order may differ.
+// Why: docs/performance.md, "Daemon CPU per task".
+
+#include "payloads.h"
+#include "protocol.h"
+
+namespace dfm::proto {
+
+/// The task.execute line (newline included) for a submitted task: the
+/// params the client sent, with `request_id` and `name` set and
+/// `notify_started` (between the client and the daemon) left out.
+QByteArray encodeTaskExecute(const QJsonObject &submitted, const QString &requestId, const QString &name);
+
+/// The response line (newline included) answering a task.submit with its
+/// RESULT: encode(response(id, result.toJson())).
+QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result);
+
+/// An event line (newline included) whose params are t.toJson()
+/// (task.started).
+QByteArray encodeRunningEvent(QLatin1String method, const RunningTask &t);
+
+} // namespace dfm::proto

@@ -1,0 +1,133 @@
+// The lines the daemon writes directly (core/wirelines.h, core/jsonwriter.h)
+// against the QJsonObject route they replace: each must parse to the same
+// JSON, whatever the fields hold (escapes, non-ASCII, numbers, nesting).
+
+#include "jsonwriter.h"
+#include "wirelines.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QtTest>
+
+using namespace dfm;
+using namespace dfm::proto;
+
+namespace {
+
+// The object a line holds; fails the test when it is not one JSON object
+// on one newline-terminated line.
+QJsonObject objectOf(const QByteArray &line)
+{
+    if (!line.endsWith('\n') || line.count('\n') != 1)
+        qWarning("not one line: %s", line.constData());
+    QJsonParseError pe;
+    const QJsonDocument doc = QJsonDocument::fromJson(line, &pe);
+    if (pe.error != QJsonParseError::NoError)
+        qWarning("bad JSON (%s): %s", qPrintable(pe.errorString()), line.constData());
+    return doc.object();
+}
+
+QJsonObject awkwardParams()
+{
+    return QJsonObject{
+        {QStringLiteral("request_id"), QStringLiteral("old")},
+        {QStringLiteral("notify_started"), true},
+        {QStringLiteral("body"), QStringLiteral("echo \"a\\b\"\n\ttab\x01\x1f end")},
+        {QStringLiteral("rundir"), QStringLiteral("/tmp/r\u00e9sum\u00e9/\U0001F600")},
+        {QStringLiteral("env"), QJsonObject{{QStringLiteral("K\"EY"), QStringLiteral("v\\al")}}},
+        {QStringLiteral("timeout"), 1.5},
+        {QStringLiteral("big"), qint64(1) << 53},
+        {QStringLiteral("neg"), -42},
+        {QStringLiteral("tiny"), 1e-300},
+        {QStringLiteral("memento"), QJsonValue::Null},
+        {QStringLiteral("inputs"),
+         QJsonArray{QJsonObject{{QStringLiteral("a"), QJsonArray{1, false, QJsonValue::Null, QString()}}},
+                    QJsonArray{}, QJsonObject{}}},
+    };
+}
+
+} // namespace
+
+class TestWireLines : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void executeLineIsTheSubmittedParamsWithIdAndName()
+    {
+        const QJsonObject raw = awkwardParams();
+        QJsonObject expected = raw;
+        expected.remove(QLatin1String("notify_started"));
+        expected.insert(QStringLiteral("request_id"), QStringLiteral("t1"));
+        expected.insert(QStringLiteral("name"), QStringLiteral("n\u00e91"));
+        const QByteArray line = encodeTaskExecute(raw, QStringLiteral("t1"), QStringLiteral("n\u00e91"));
+        QCOMPARE(objectOf(line), proto::event(kTaskExecute, expected));
+    }
+
+    void resultResponseIsTheResultWithItsId()
+    {
+        TaskResult r = failedResult(QStringLiteral("it \"failed\"\n"), 3);
+        r.changed = true;
+        r.output = QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("std.FileSet")}}};
+        r.memento = QJsonObject{{QStringLiteral("k"), 2.25}};
+        r.extra = QJsonObject{{QStringLiteral("worker_id"), QStringLiteral("w1")},
+                              {QStringLiteral("duration_ms"), 17},
+                              {QStringLiteral("log"), QStringLiteral("/tmp/x/log")},
+                              {QStringLiteral("status"), 99}}; // the field wins, as in toJson()
+        for (const QJsonValue &id : {QJsonValue(7), QJsonValue(QStringLiteral("s-1")), QJsonValue(1e15)}) {
+            const QByteArray line = encodeResultResponse(id, r);
+            QCOMPARE(objectOf(line), response(id, r.toJson()));
+        }
+        const TaskResult plain;
+        QCOMPARE(objectOf(encodeResultResponse(1, plain)), response(1, plain.toJson()));
+    }
+
+    void runningEventIsTheRunningTask()
+    {
+        RunningTask t;
+        t.requestId = QStringLiteral("a/b");
+        t.name = QStringLiteral("x\ty");
+        t.client = 12;
+        t.workerId = QStringLiteral("w3");
+        t.hostname = QStringLiteral("h\u00f6st");
+        t.resourceClass = QStringLiteral("big");
+        t.startedMs = 1700000000123;
+        t.attempt = 2;
+        QCOMPARE(objectOf(encodeRunningEvent(kEvTaskStarted, t)), proto::event(kEvTaskStarted, t.toJson()));
+        t.startedMs = 0; // unknown: an empty stamp
+        QCOMPARE(objectOf(encodeRunningEvent(kEvTaskStarted, t)), proto::event(kEvTaskStarted, t.toJson()));
+    }
+
+    void writerSeparatesNestedValues()
+    {
+        QByteArray out;
+        JsonWriter w(&out);
+        w.beginObject();
+        w.key(QLatin1String("a"));
+        w.beginArray();
+        w.value(1);
+        w.beginObject();
+        w.endObject();
+        w.beginArray();
+        w.endArray();
+        w.value(QStringLiteral("s"));
+        w.null();
+        w.endArray();
+        w.field(QLatin1String("b"), false);
+        w.endObject();
+        QCOMPARE(out, QByteArray(R"({"a":[1,{},[],"s",null],"b":false})"));
+    }
+
+    void utcStampMatchesQDateTime()
+    {
+        for (const qint64 ms : {qint64(0), qint64(999), qint64(1700000000123), qint64(-1), qint64(-86400001),
+                                qint64(4102444800000), qint64(253402300799999)}) {
+            const QString expected =
+                QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
+            QCOMPARE(utcStamp(ms), expected);
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestWireLines)
+#include "tst_wirelines.moc"
