@@ -211,7 +211,7 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QProcess run;
         run.setWorkingDirectory(p.root());
-        run.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        run.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all")});
         QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000);
         const QString log = p.path(QStringLiteral("rundir/p.broken/p.broken.log"));
         QTRY_VERIFY_WITH_TIMEOUT((r = runDfm(words("daemon status"), p.root())).out.contains(QStringLiteral("FAILED")), 30000);
