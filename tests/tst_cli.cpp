@@ -68,7 +68,7 @@ private Q_SLOTS:
         Run r = runDfm(words("run --jbos 3"), p.root());
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: unknown option '--jbos'; did you mean '--jobs'?\n"
-                                       "  valid options: -D, --clean, --color, -c/--config, -f/--force, -j/--jobs, --json, "
+                                       "  valid options: -D, --all, --clean, --color, -c/--config, -f/--force, -j/--jobs, --json, "
                                        "--list-tasks, --pool-size, --root, --rundir, --runner, --runner-opt, --task-timeout, "
                                        "--tasks-from, -v/--verbose, -h/--help\n"
                                        "Usage: dfm run [options] [TASK...]\n"
