@@ -258,7 +258,7 @@ class Suite:
                 with open(flow, "w") as fh:
                     fh.write(text)
                 d = self.fresh("ff")
-                t = self.dfm_run(self.warm, "--rundir", d, check_rc=(1,))
+                t = self.dfm_run(self.warm, "--all", "--rundir", d, check_rc=(1,))
                 shutil.rmtree(d)
                 return t
             return f
@@ -285,7 +285,7 @@ class Suite:
                 mon = Monitor(sock(self.warm))
                 try:
                     t0 = time.perf_counter()
-                    p = subprocess.Popen([self.dfm, "run", "--root", self.warm, "--rundir", d],
+                    p = subprocess.Popen([self.dfm, "run", "--all", "--root", self.warm, "--rundir", d],
                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                     if not mon.dispatched.wait(60):
                         p.kill()
@@ -314,7 +314,7 @@ class Suite:
 
         def run():
             d = self.fresh("one")
-            t = self.dfm_run(self.warm, "--rundir", d)
+            t = self.dfm_run(self.warm, "--all", "--rundir", d)
             shutil.rmtree(d)
             return t
 

@@ -21,7 +21,7 @@ CommandSpec graphSpec()
     s.maxPositionals = -1;
     s.description = QStringLiteral(
         "Print the task graph of the project's flow as Graphviz DOT: each TASK with what it needs; "
-        "without TASK, every task no other task needs, with what they need (the tasks `dfm run` "
+        "without TASK, every task no other task needs, with what they need (the tasks `dfm run --all` "
         "would run). An edge goes from a need to the task needing it; a compound task's body is a "
         "cluster. Render it with e.g. `dfm graph | dot -Tsvg > graph.svg`.");
     s.options = projectFlowOptions();

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "daemonbackend.h"
 #include "ephemeralbackend.h"
+#include "flow/runlisting.h"
 #include "flow/submit.h"
 #include "poolsetup.h"
 #include "runprinter.h"
@@ -43,7 +44,9 @@ CommandSpec runSpec()
     s.description = QStringLiteral(
         "Run tasks of the project's flow (flow.dv or flow.yaml) through the project's daemon, "
         "or, when none runs, through an ephemeral pool of local workers that ends with the run. "
-        "Each TASK runs with what it needs; without TASK, every task no other task needs. Each "
+        "Each TASK runs with what it needs. Without TASK, as the Python dfm, it lists the package's "
+        "tasks marked `root` (all of them when none is) and runs nothing; --all runs every task no "
+        "other task needs, as does a --tasks-from list without TASK. Each "
         "task runs in RUNDIR/TASK/ with its output in RUNDIR/TASK/TASK.log.\n\n"
         "On a terminal, one status line is redrawn in place: [done/total], tasks running, queued "
         "and failed, the time elapsed, and the longest-running task. A failure gets lines of its "
@@ -53,6 +56,8 @@ CommandSpec runSpec()
         "Ctrl-C cancels this run's running and queued tasks (on the daemon too), waits for them "
         "to stop and exits 130; a second Ctrl-C exits at once.");
     s.options = {
+        {QString(), QStringLiteral("all"), QString(),
+         QStringLiteral("Without TASK, run every task no other task needs (and what it needs).")},
         {QStringLiteral("j"), QStringLiteral("jobs"), QStringLiteral("N"),
          QStringLiteral("Tasks of this run in flight at once (default: the pool's size).")},
         {QStringLiteral("v"), QStringLiteral("verbose"), QString(),
@@ -124,6 +129,7 @@ struct RunArgs {
     bool clean = false;     /* --clean: remove the rundir root first */
     bool verbose = false;
     bool listTasks = false;
+    bool all = false;       /* --all: no TASK runs every leaf task instead of listing */
     ColorMode color = ColorMode::Auto;
 };
 
@@ -175,6 +181,9 @@ bool parseArgs(const QStringList &args, RunArgs *a, int *code)
     a->verbose = p.isSet(QStringLiteral("verbose"));
     a->listTasks = p.isSet(QStringLiteral("list-tasks"));
     a->names = p.positionals;
+    a->all = p.isSet(QStringLiteral("all"));
+    if (a->all && !a->names.isEmpty())
+        return fail(QStringLiteral("--all runs every task; name no TASK with it"));
     a->root = findProjectRoot(p.value(QStringLiteral("root")), QDir::currentPath());
     a->rundirRoot = p.isSet(QStringLiteral("rundir"))
                         ? QDir::cleanPath(QDir::current().absoluteFilePath(p.value(QStringLiteral("rundir"))))
@@ -363,6 +372,10 @@ int runCommand(const QStringList &args)
     const bool loaded = loadTasks(a, &flow, &e);
     for (const QString &w : flow.warnings)
         err(w + QLatin1Char('\n'));
+    if (loaded && a.names.isEmpty() && !a.all && a.tasksFrom.isEmpty()) {
+        out(flow::runListing(flow)); // as the Python dfm: no task named lists the entry points, runs none
+        return 0;
+    }
     if (!loaded || !selectTasks(flow, a.names, &order, &e)) {
         err(QStringLiteral("dfm run: %1\n").arg(e));
         return kExitUsage;

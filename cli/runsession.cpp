@@ -60,6 +60,11 @@ void RunSession::setCompounds(std::vector<int> parent, std::vector<int> maxFailu
     parent.resize(m_specs.size(), -1);
     maxFailures.resize(m_specs.size(), -1);
     m_maxFailures = maxFailures;
+    m_isCompound.assign(m_specs.size(), 0);
+    for (int p : parent) {
+        if (p >= 0 && size_t(p) < m_isCompound.size())
+            m_isCompound[size_t(p)] = 1;
+    }
     m_budget = flow::FailureBudget(std::move(parent), std::move(maxFailures));
 }
 
@@ -152,6 +157,8 @@ void RunSession::submitReady()
         m_outstanding.insert(spec.requestId, task);
         m_backend->submit(spec);
     }
+    if (m_holding) // a pass here may complete a body whose compound waits to be reported
+        reportNewlyFinal();
 }
 
 void RunSession::onResult(const QString &requestId, const proto::TaskResult &result)
@@ -198,7 +205,7 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
         // a missing record only means the task runs again next time.
         (void)m_store->save(spec.rundir, rec, &e);
     }
-    if (m_plan.status(index) == TaskStatus::Passed)
+    if (m_plan.status(index) == TaskStatus::Passed && !m_holding)
         record(index); // a pass skips nothing: no need to scan
     else
         reportNewlyFinal();
@@ -291,17 +298,55 @@ void RunSession::record(int index)
     Q_EMIT taskDone(index);
 }
 
+namespace {
+
+bool isFinal(TaskStatus s)
+{
+    return s == TaskStatus::Passed || s == TaskStatus::Failed || s == TaskStatus::Skipped || s == TaskStatus::Cancelled;
+}
+
+} // namespace
+
+bool RunSession::holdReport(int index) const
+{
+    if (m_plan.status(index) != TaskStatus::Skipped)
+        return false;
+    // A compound whose body failed is reported, failed, once all its body is final.
+    if (size_t(index) < m_isCompound.size() && m_isCompound[size_t(index)] && m_budget.failures(index) > 0) {
+        for (int m : m_budget.members(index)) {
+            if (!isFinal(m_plan.status(m)))
+                return true;
+        }
+    }
+    // A skip is reported after the need that caused it (a compound held above).
+    for (int need : m_needs[size_t(index)]) {
+        if (!m_reported[size_t(need)] && isFinal(m_plan.status(need)))
+            return true;
+    }
+    return false;
+}
+
 void RunSession::reportNewlyFinal()
 {
     // Final tasks in index order; a skip follows its cause, which comes
     // first in `specs` order (needs before the tasks needing them).
+    m_holding = false;
     for (int i = 0; i < int(m_specs.size()); ++i) {
-        if (m_reported[size_t(i)])
+        if (m_reported[size_t(i)] || !isFinal(m_plan.status(i)))
             continue;
-        const TaskStatus s = m_plan.status(i);
-        if (s == TaskStatus::Passed || s == TaskStatus::Failed || s == TaskStatus::Skipped
-            || s == TaskStatus::Cancelled)
-            record(i);
+        if (holdReport(i)) {
+            m_holding = true;
+            continue;
+        }
+        if (size_t(i) < m_isCompound.size() && m_isCompound[size_t(i)] && m_plan.status(i) == TaskStatus::Skipped
+            && m_budget.failures(i) > 0) {
+            // As the Python dfm, whose compound fails when a task of its body did.
+            const int n = m_budget.failures(i);
+            m_plan.markFailed(i);
+            m_outcomes[size_t(i)].reason = n == 1 ? QStringLiteral("1 task of its body failed")
+                                                  : QStringLiteral("%1 tasks of its body failed").arg(n);
+        }
+        record(i);
     }
 }
 
@@ -309,6 +354,8 @@ void RunSession::checkDone()
 {
     if (m_finished || m_plan.moreToDo() || !m_outstanding.isEmpty())
         return;
+    if (m_holding) // everything is final now: nothing waits any more
+        reportNewlyFinal();
     m_finished = true;
     m_grace.stop();
     Q_EMIT done();

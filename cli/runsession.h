@@ -55,7 +55,10 @@ public:
     /// Compound tasks: `parent[i]` is the index of task i's enclosing
     /// compound (-1 at the top level), `maxFailures[i]` compound i's
     /// max_failures (-1: no limit). When a compound's body has failed that
-    /// often, what of its body has not started is skipped. Call before start().
+    /// often, what of its body has not started is skipped. A compound whose
+    /// body had a failure is reported failed ("N tasks of its body failed"),
+    /// not skipped, once every task of its body is final; what needs it is
+    /// reported after it. Call before start().
     void setCompounds(std::vector<int> parent, std::vector<int> maxFailures);
 
     /// The output data items of task `index` (after it passed).
@@ -105,6 +108,7 @@ private:
     void onStarted(const QString &requestId, qint64 startedMs);
     void record(int index); // newly final task: outcome status + signal
     void reportNewlyFinal(); // skipped/cancelled tasks RunPlan decided
+    bool holdReport(int index) const; // a compound's report waits for its body, a skip for its needs' reports
     void checkDone();
     QString skipReason(int index) const;
 
@@ -122,6 +126,8 @@ private:
     std::vector<QJsonArray> m_sentInputs; /* per task: the inputs its submit carried */
     flow::FailureBudget m_budget;     /* max_failures of compounds */
     std::vector<int> m_maxFailures;
+    std::vector<char> m_isCompound;   /* has a body (from setCompounds) */
+    bool m_holding = false;           /* the last reportNewlyFinal() held a final task back */
     void applyBudget(int failedTask);
     bool upToDate(int task, const proto::TaskSpec &spec, bool needsChanged, flow::ExecRecord *prev, bool *havePrev);
     TaskBackend *m_backend;

@@ -37,6 +37,7 @@ struct FlowTask {
     QJsonValue passthrough = flowWord("unused"); /* "all", "none", "unused" or a list of patterns */
     bool inheritRundir = false;     /* rundir: inherit (runs in the rundir root) */
     bool exported = false;          /* root: or export: */
+    bool root = false;              /* root: or scope: root: an entry point, listed by `dfm run` without a task */
     bool local = false;             /* local: */
     double timeout = 0;             /* seconds; 0 = none */
     bool neverUpToDate = false;     /* uptodate: false: runs every time */

@@ -122,6 +122,12 @@ void RunPlan::skip(int task)
     skipDependents(task);
 }
 
+void RunPlan::markFailed(int task)
+{
+    if (status(task) == TaskStatus::Skipped)
+        setStatus(task, TaskStatus::Failed);
+}
+
 void RunPlan::cancelRemaining()
 {
     for (int i = 0; i < size(); ++i) {

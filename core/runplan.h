@@ -40,6 +40,11 @@ public:
     /// for a task in any other state.
     void skip(int task);
 
+    /// A Skipped task becomes Failed without having run: a compound task
+    /// whose body failed reports the failure as its own, as the Python dfm
+    /// does. Its dependents stay Skipped. Ignored in any other state.
+    void markFailed(int task);
+
     /// Every Waiting or Ready task becomes Cancelled. Running tasks stay
     /// Running until finished() or markCancelled().
     void cancelRemaining();

@@ -68,7 +68,7 @@ private Q_SLOTS:
         Run r = runDfm(words("run --jbos 3"), p.root());
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: unknown option '--jbos'; did you mean '--jobs'?\n"
-                                       "  valid options: -D, --clean, --color, -c/--config, -f/--force, -j/--jobs, --json, "
+                                       "  valid options: -D, --all, --clean, --color, -c/--config, -f/--force, -j/--jobs, --json, "
                                        "--list-tasks, --pool-size, --root, --rundir, --runner, --runner-opt, --task-timeout, "
                                        "--tasks-from, -v/--verbose, -h/--help\n"
                                        "Usage: dfm run [options] [TASK...]\n"
@@ -211,7 +211,7 @@ private Q_SLOTS:
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QProcess run;
         run.setWorkingDirectory(p.root());
-        run.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        run.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all")});
         QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000);
         const QString log = p.path(QStringLiteral("rundir/p.broken/p.broken.log"));
         QTRY_VERIFY_WITH_TIMEOUT((r = runDfm(words("daemon status"), p.root())).out.contains(QStringLiteral("FAILED")), 30000);

@@ -285,13 +285,13 @@ private Q_SLOTS:
     needs: [entry]
     run: grep -o '"[a-z]*.txt"' $DFM_INPUTS | sort | tr '\n' ' ' > after.txt
 )");
-        Run r = run(p, {});
+        Run r = run(p, {QStringLiteral("after")});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/cmp.entry/made.txt"))), QStringLiteral("hello world"));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/cmp.entry/cmp.entry.seen/seen.txt"))), QStringLiteral("\"a.txt\" "));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/cmp.after/after.txt"))), QStringLiteral("\"made.txt\" "));
         QVERIFY2(r.out.contains(QStringLiteral("passed cmp.entry.glob (")), qPrintable(r.out));
-        r = run(p, {});
+        r = run(p, {QStringLiteral("after")});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QVERIFY2(r.out.contains(QStringLiteral("passed cmp.entry.seen (up-to-date)")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("passed cmp.after (up-to-date)")), qPrintable(r.out));
@@ -316,19 +316,105 @@ private Q_SLOTS:
     - {name: c, run: touch ran}
 )");
         const QString json = p.path(QStringLiteral("report.json"));
-        const Run r = run(p, {QStringLiteral("-j"), QStringLiteral("1"), QStringLiteral("--json"), json});
+        const Run r = run(p, {QStringLiteral("strict"), QStringLiteral("lenient"), QStringLiteral("-j"), QStringLiteral("1"),
+                              QStringLiteral("--json"), json});
         QCOMPARE(r.code, 1);
         const QMap<QString, QString> s = statuses(json);
         QCOMPARE(s.value(QStringLiteral("mf.strict.a")), QStringLiteral("failed"));
         QCOMPARE(s.value(QStringLiteral("mf.strict.b")), QStringLiteral("skipped"));
         QCOMPARE(s.value(QStringLiteral("mf.strict.c")), QStringLiteral("skipped"));
-        QCOMPARE(s.value(QStringLiteral("mf.strict")), QStringLiteral("skipped"));
+        QCOMPARE(s.value(QStringLiteral("mf.strict")), QStringLiteral("failed"));
         QCOMPARE(s.value(QStringLiteral("mf.lenient.a")), QStringLiteral("failed"));
         QCOMPARE(s.value(QStringLiteral("mf.lenient.b")), QStringLiteral("passed"));
         QCOMPARE(s.value(QStringLiteral("mf.lenient.c")), QStringLiteral("passed"));
+        QCOMPARE(s.value(QStringLiteral("mf.lenient")), QStringLiteral("failed"));
         QVERIFY(!QFileInfo::exists(p.path(QStringLiteral("rundir/mf.strict/mf.strict.b/ran"))));
         QVERIFY(QFileInfo::exists(p.path(QStringLiteral("rundir/mf.lenient/mf.lenient.c/ran"))));
         QVERIFY2(r.out.contains(QStringLiteral("skipped mf.strict.b (max_failures (1) of mf.strict reached)")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("FAILED mf.strict (1 task of its body failed)\n")), qPrintable(r.out));
+    }
+
+    void pythonProjectCompoundFlowsRunWithTheirOutcome()
+    {
+        // tests/data/pyflows/compound_*: flows of the Python project's
+        // tests/unit/test_compound_task.py, run as it runs them (foo.entry).
+        struct Case {
+            const char *dir;
+            QStringList passed;
+        };
+        const QList<Case> cases = {
+            {"compound_smoke", {"foo.entry.create_file", "foo.entry.glob_txt", "foo.entry"}},
+            {"compound_name_resolution", {"foo.TopLevelTask", "foo.entry.create_file", "foo.entry.glob_txt", "foo.entry"}},
+            {"compound_auto_bind_chain", {"foo.TopLevelTask", "foo.entry.mytask1", "foo.entry.mytask2",
+                                          "foo.entry.mytask3", "foo.entry.mytask4", "foo.entry"}},
+        };
+        for (const Case &c : cases) {
+            TempProject p;
+            p.write(QStringLiteral("flow.dv"), readText(QStringLiteral(DFM_TESTDATA "/pyflows/%1/flow.dv").arg(QLatin1String(c.dir))).toUtf8());
+            const QString json = p.path(QStringLiteral("report.json"));
+            const Run r = run(p, {QStringLiteral("foo.entry"), QStringLiteral("--json"), json});
+            QVERIFY2(r.code == 0, qPrintable(QLatin1String(c.dir) + QLatin1Char('\n') + r.out + r.err));
+            QMap<QString, QString> expected;
+            for (const QString &name : c.passed)
+                expected.insert(name, QStringLiteral("passed"));
+            QCOMPARE(statuses(json), expected);
+            if (QByteArray(c.dir) == "compound_auto_bind_chain")
+                continue;
+            // The compound's output is glob_txt's: one fileset of the one file of its rundir.
+            const QJsonObject rec = QJsonDocument::fromJson(
+                readText(p.path(QStringLiteral("rundir/foo.entry/foo.entry.glob_txt.exec_data.json"))).toUtf8()).object();
+            const QJsonArray outputs = rec.value(QLatin1String("outputs")).toArray();
+            QCOMPARE(outputs.size(), 1);
+            QCOMPARE(outputs[0].toObject().value(QLatin1String("type")).toString(), QStringLiteral("std.FileSet"));
+            QCOMPARE(outputs[0].toObject().value(QLatin1String("src")).toString(), QStringLiteral("foo.entry.glob_txt"));
+            QCOMPARE(outputs[0].toObject().value(QLatin1String("files")).toArray(), QJsonArray{QStringLiteral("hello.txt")});
+        }
+    }
+
+    void aCompoundWhoseBodyFailedIsReportedFailedAfterItsBodyAndItsDependentsSkipped()
+    {
+        // As the Python dfm, whose compound aggregates its body's failures
+        // into its own status: the compound fails, what needs it is skipped.
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"), R"(package:
+  name: cf
+  tasks:
+  - name: c
+    body:
+    - {name: bad, run: exit 3}
+    - {name: slow, run: sleep 1; touch done}
+    - {name: late, needs: [bad], run: touch never}
+  - name: after
+    needs: [c]
+    run: touch never
+  - name: nested
+    body:
+    - name: inner
+      body:
+      - {name: x, run: exit 1}
+      - {name: y, run: 'true'}
+    - {name: z, run: exit 1}
+)");
+        const QString json = p.path(QStringLiteral("report.json"));
+        const Run r = run(p, {QStringLiteral("after"), QStringLiteral("nested"), QStringLiteral("-j"), QStringLiteral("2"),
+                              QStringLiteral("--json"), json});
+        QCOMPARE(r.code, 1);
+        const QMap<QString, QString> s = statuses(json);
+        QCOMPARE(s.value(QStringLiteral("cf.c.bad")), QStringLiteral("failed"));
+        QCOMPARE(s.value(QStringLiteral("cf.c.slow")), QStringLiteral("passed"));
+        QCOMPARE(s.value(QStringLiteral("cf.c.late")), QStringLiteral("skipped"));
+        QCOMPARE(s.value(QStringLiteral("cf.c")), QStringLiteral("failed"));
+        QCOMPARE(s.value(QStringLiteral("cf.after")), QStringLiteral("skipped"));
+        QCOMPARE(s.value(QStringLiteral("cf.nested.inner")), QStringLiteral("failed"));
+        QCOMPARE(s.value(QStringLiteral("cf.nested")), QStringLiteral("failed"));
+        QVERIFY(QFileInfo::exists(p.path(QStringLiteral("rundir/cf.c/cf.c.slow/done"))));
+        // The compound is reported once its whole body is final, then what needs it.
+        const qsizetype slow = r.out.indexOf(QStringLiteral("passed cf.c.slow ("));
+        const qsizetype compound = r.out.indexOf(QStringLiteral("FAILED cf.c (1 task of its body failed)\n"));
+        const qsizetype after = r.out.indexOf(QStringLiteral("skipped cf.after (needs cf.c failed)\n"));
+        QVERIFY2(slow >= 0 && compound > slow && after > compound, qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("FAILED cf.nested (2 tasks of its body failed)\n")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("FAILED cf.nested.inner (1 task of its body failed)\n")), qPrintable(r.out));
     }
 };
 

@@ -179,7 +179,7 @@ private Q_SLOTS:
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.contains(QStringLiteral("already runs for %1 but is not answering").arg(p.root())), qPrintable(r.err));
         QVERIFY(filesKept());
-        r = runDfm({QStringLiteral("run")}, p.root(), 30000, env());
+        r = runDfm({QStringLiteral("run"), QStringLiteral("--all")}, p.root(), 30000, env());
         QCOMPARE(r.code, 1);
         QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: the daemon for %1 is not answering: ").arg(p.root())), qPrintable(r.err));
         QVERIFY(filesKept());
@@ -444,7 +444,7 @@ private Q_SLOTS:
                 QStringLiteral(R"({"pid": %1, "socket": "/tmp/theirs.sock"})").arg(QCoreApplication::applicationPid()).toUtf8());
         QVERIFY(QDir().mkpath(p.path(QStringLiteral(".dfm"))));
         QVERIFY(QFile::link(p.path(QStringLiteral("elsewhere.json")), p.path(QStringLiteral(".dfm/daemon.json"))));
-        Run r = runDfm({QStringLiteral("run")}, p.root(), 30000, env());
+        Run r = runDfm({QStringLiteral("run"), QStringLiteral("--all")}, p.root(), 30000, env());
         QCOMPARE(r.code, 1);
         QCOMPARE(r.err, QStringLiteral("dfm run: refusing to use %1: it is a symbolic link\n")
                             .arg(p.path(QStringLiteral(".dfm/daemon.json"))));
@@ -468,7 +468,7 @@ private Q_SLOTS:
         Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("start")}, p.root(), 30000, env());
         QCOMPARE(r.code, 1);
         QCOMPARE(r.err, QStringLiteral("dfm daemon: %1\n").arg(why));
-        r = runDfm({QStringLiteral("run")}, p.root(), 30000, env());
+        r = runDfm({QStringLiteral("run"), QStringLiteral("--all")}, p.root(), 30000, env());
         QCOMPARE(r.code, 1);
         QCOMPARE(r.err, QStringLiteral("dfm run: %1\n").arg(why));
     }

@@ -135,7 +135,7 @@ private Q_SLOTS:
     run: "true"
 )");
         int code = -1;
-        const QString out = inTerminal(p, QStringLiteral("run"), 80, terminalEnv(), &code);
+        const QString out = inTerminal(p, QStringLiteral("run --all"), 80, terminalEnv(), &code);
         QCOMPARE(code, 1);
         // Passing tasks only update the status line; a failure gets lines of its own.
         QVERIFY2(!out.contains(QStringLiteral("passed a")), qPrintable(out));
@@ -147,7 +147,7 @@ private Q_SLOTS:
         QVERIFY2(out.contains(QStringLiteral("dfm run: 2 passed, \x1b[1;31m1 failed\x1b[0m, 0 skipped, 0 cancelled in ")), qPrintable(out));
 
         // -v: a line for every task on a terminal too.
-        const QString verbose = inTerminal(p, QStringLiteral("run -v --color=never"), 80, terminalEnv(), &code);
+        const QString verbose = inTerminal(p, QStringLiteral("run --all -v --color=never"), 80, terminalEnv(), &code);
         QCOMPARE(code, 1);
         QVERIFY2(verbose.contains(QStringLiteral("] passed p.a (")), qPrintable(verbose));
         QVERIFY2(verbose.contains(QStringLiteral("] passed p.c (")), qPrintable(verbose));
@@ -171,7 +171,7 @@ private Q_SLOTS:
 )");
         const int width = 50;
         int code = -1;
-        const QString out = inTerminal(p, QStringLiteral("run"), width, terminalEnv(), &code);
+        const QString out = inTerminal(p, QStringLiteral("run --all"), width, terminalEnv(), &code);
         QCOMPARE(code, 1);
         // Every status-line frame fits: what follows each "\r\x1b[K" up to the next line break or redraw.
         int frames = 0;
@@ -207,7 +207,7 @@ private Q_SLOTS:
     {
         TempProject p;
         p.write(QStringLiteral("flow.dv"), kGraphFlow);
-        const Run r = run(p, {QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        const Run r = run(p, {QStringLiteral("--all"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QCOMPARE(r.code, 1);
         const QStringList lines = r.out.split(QLatin1Char('\n'));
         QCOMPARE(lines.size(), 9); // 4 tasks, summary, "failed:", one failure, "skipped: report", ""
@@ -266,7 +266,7 @@ private Q_SLOTS:
       mode: fast
     run: echo "seed=${{ seed }} mode=${{mode}} src=${{ srcdir }} run=${{ rundir }} pwd=$(pwd)"
 )F");
-        const Run r = run(p, {QStringLiteral("--rundir"), QStringLiteral("out")});
+        const Run r = run(p, {QStringLiteral("--all"), QStringLiteral("--rundir"), QStringLiteral("out")});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         const QString rundir = p.path(QStringLiteral("out/demo.sim"));
         QCOMPARE(readText(rundir + QStringLiteral("/demo.sim.log")),
@@ -306,10 +306,10 @@ private Q_SLOTS:
         QCOMPARE(readText(out), QStringLiteral("hi\nhi\nhello\n"));
         r = run(p, {QStringLiteral("all"), QStringLiteral("--clean")});
         QCOMPARE(readText(out), QStringLiteral("hello\n"));
-        r = run(p, {QStringLiteral("-c"), QStringLiteral("debug")});
+        r = run(p, {QStringLiteral("--all"), QStringLiteral("-c"), QStringLiteral("debug")});
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: -c debug: package 'inc' has no configuration 'debug' (it has none)\n"));
-        r = run(p, {QStringLiteral("--clean"), QStringLiteral("--rundir"), QStringLiteral(".")});
+        r = run(p, {QStringLiteral("--all"), QStringLiteral("--clean"), QStringLiteral("--rundir"), QStringLiteral(".")});
         QCOMPARE(r.code, 2);
         QCOMPARE(r.err, QStringLiteral("dfm run: --clean: refusing to remove %1, which holds the project %1; pass a --rundir of its own\n")
                             .arg(p.root()));
@@ -350,7 +350,7 @@ private Q_SLOTS:
         QFETCH(QString, message);
         TempProject p;
         p.write(QStringLiteral("flow.dv"), flow);
-        const Run r = run(p, {});
+        const Run r = run(p, {QStringLiteral("--all")});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.startsWith(QStringLiteral("dfm run: %1%2").arg(p.path(QStringLiteral("flow.dv")), message)), qPrintable(r.err));
         QCOMPARE(r.out, QString());
@@ -407,7 +407,7 @@ private Q_SLOTS:
         p.write(QStringLiteral("flow.dv"), kGraphFlow);
         startDaemon(p);
         const qint64 pid = daemonPid(p);
-        const Run r = run(p, {QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        const Run r = run(p, {QStringLiteral("--all"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QCOMPARE(r.code, 1);
         QVERIFY2(r.out.contains(QStringLiteral("dfm run: 2 passed, 1 failed, 1 skipped, 0 cancelled in ")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("(through daemon pid %1)\n").arg(pid)), qPrintable(r.out));
@@ -477,7 +477,7 @@ private Q_SLOTS:
         for (QProcess *proc : {&a, &b}) {
             proc->setProcessEnvironment(env());
             proc->setWorkingDirectory(p.root());
-            proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+            proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all")});
         }
         QVERIFY(a.waitForFinished(60000) && b.waitForFinished(60000));
         QCOMPARE(a.exitCode(), 1); // test_b fails in both
@@ -516,7 +516,7 @@ private Q_SLOTS:
                 flow += QStringLiteral("    needs: [t%1]\n").arg(i - 1).toUtf8();
         }
         p.write(QStringLiteral("flow.dv"), flow);
-        const Run r = run(p, {QStringLiteral("-j"), QStringLiteral("4"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        const Run r = run(p, {QStringLiteral("--all"), QStringLiteral("-j"), QStringLiteral("4"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QSet<QString> workers;
         for (const QJsonValue &t : readJson(p.path(QStringLiteral("r.json"))).value(QLatin1String("tasks")).toArray())
@@ -547,12 +547,12 @@ private Q_SLOTS:
     run: grep -o '"[ab].sv"' $DFM_INPUTS | sort | tr '\n' ' ' > files.txt
 )");
         startDaemon(p);
-        Run r = run(p, {});
+        Run r = run(p, {QStringLiteral("--all")});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/proj.build/files.txt"))), QStringLiteral("\"a.sv\" \"b.sv\" "));
         QVERIFY2(readText(p.path(QStringLiteral("rundir/proj.hello/proj.hello.log"))).contains(QStringLiteral("hello from std.Message")),
                  qPrintable(readText(p.path(QStringLiteral("rundir/proj.hello/proj.hello.log")))));
-        r = run(p, {});
+        r = run(p, {QStringLiteral("--all")});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
         QVERIFY2(r.out.contains(QStringLiteral("passed proj.build (up-to-date)")), qPrintable(r.out));
     }
@@ -603,7 +603,7 @@ private Q_SLOTS:
         QProcess proc;
         proc.setProcessEnvironment(env());
         proc.setWorkingDirectory(p.root());
-        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all")});
         QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000); // ">=": a forking bash briefly shows twice
         ::kill(pid_t(pid), SIGKILL);
         QVERIFY(proc.waitForFinished(30000));
@@ -631,7 +631,7 @@ private Q_SLOTS:
         QProcess proc;
         proc.setProcessEnvironment(env());
         proc.setWorkingDirectory(p.root());
-        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run")});
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all")});
         QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 1, 30000); // ">=": a forking bash briefly shows twice
         QString err;
         ::kill(pid_t(proc.processId()), SIGINT);
@@ -699,7 +699,7 @@ private Q_SLOTS:
         QProcess proc;
         proc.setProcessEnvironment(env());
         proc.setWorkingDirectory(p.root());
-        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
+        proc.start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QTRY_VERIFY_WITH_TIMEOUT(processesMatching(marker).size() >= 2, 30000); // ">=": a forking bash briefly shows twice
         ::kill(pid_t(proc.processId()), SIGINT);
         QVERIFY(proc.waitForFinished(30000));

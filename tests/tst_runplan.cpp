@@ -115,6 +115,24 @@ private slots:
         QVERIFY(!plan.moreToDo());
     }
 
+    void markFailedTurnsOnlyASkippedTaskIntoAFailure()
+    {
+        // 0 body task, 1 compound(0), 2 after(1): a compound whose body failed fails.
+        RunPlan plan({{}, {0}, {1}});
+        drainReady(&plan);
+        plan.finished(0, false);
+        QCOMPARE(statuses(plan), QStringLiteral("failed skipped skipped"));
+        plan.markFailed(1);
+        plan.markFailed(0); // failed already: unchanged
+        QCOMPARE(statuses(plan), QStringLiteral("failed failed skipped"));
+        QCOMPARE(plan.count(TaskStatus::Failed), 2);
+        QCOMPARE(plan.count(TaskStatus::Skipped), 1);
+        QVERIFY(!plan.moreToDo());
+        RunPlan waiting({{}, {0}});
+        waiting.markFailed(1); // waiting: unchanged
+        QCOMPARE(waiting.status(1), TaskStatus::Waiting);
+    }
+
     void cancelRemainingLeavesRunningTasksToFinish()
     {
         RunPlan plan({{}, {}, {0}, {}});

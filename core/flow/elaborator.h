@@ -1,7 +1,9 @@
 #pragma once
-// The elaborator's state, shared by elaborate.cpp (parameters, `uses:`,
-// expressions, needs), compound.cpp (bodies) and matrix.cpp
-// (strategy.matrix). Internal to core/flow/.
+// The elaborator's state, shared by elaborate.cpp (the stages, one task's
+// expansion), pkgscope.cpp (-D, package parameters and scopes), params.cpp
+// (values and types), uses.cpp (`uses:` bases), needs.cpp (needs, cycles),
+// compound.cpp (bodies) and matrix.cpp (strategy.matrix). Internal to
+// core/flow/.
 
 #include "flow/decl.h"
 #include "flow/expr.h"
@@ -136,19 +138,24 @@ public:
     void run();
 
 private:
+    // elaborate.cpp
     void builtins();
-    void packageParams();
-    void applyDefines();
-    void resolveUses();
-    bool resolveOne(int index);
     void expandTask(int index);
     int expandInstance(const TaskDecl &d, const Resolved &r, const InstanceCtx &ctx);
-    bool resolveDecl(const TaskDecl &d, Resolved *out); // a body task: its `uses:` base, then itself
+    // pkgscope.cpp
+    void applyDefines();
+    void packageParams();
+    // params.cpp
+    bool evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out, const QString &where);
+    // uses.cpp
+    void resolveUses();
+    bool resolveOne(int index);
     void applyDecl(const TaskDecl &d, Resolved *r);     // what a declaration sets over its base
     bool stdBaseOf(const TaskDecl &d, const StdTaskDef **base); // false after reporting an unknown or refused one
     int lookupUses(const TaskDecl &d);                  // the package task `uses:` names; -1 after reporting
     void applyStdBase(const StdTaskDef &base, int line, Resolved *r);
     // compound.cpp
+    bool resolveDecl(const TaskDecl &d, Resolved *out); // a body task: its `uses:` base, then itself
     void expandBody(int compoundIndex, const TaskDecl &d, const Resolved &r, const Params &params,
                     const InstanceCtx &ctx, const Scope &scope, std::vector<PendingNeed> inputNeeds);
     void expandBodyOnce(int compoundIndex, const Resolved &r, const Params &params, const InstanceCtx &ctx,
@@ -158,9 +165,9 @@ private:
     // matrix.cpp
     bool matrixCombinations(const TaskDecl &owner, const Scope &scope, std::vector<QJsonObject> *combos,
                             QStringList *suffixes, const QString &where);
+    // needs.cpp
     void linkNeeds();
     int resolveNeed(int from, const PendingNeed &need);
-    bool evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out, const QString &where);
 
     const PackageDecl &m_pkg;
     const FlowOptions &m_opt;
@@ -185,7 +192,7 @@ private:
     /// The package of a task: its name and parameters.
     const QString &pkgNameOf(int k) const { return k == 0 ? m_pkg.name : m_pkg.imported[size_t(k - 1)].name; }
     const QJsonObject &pkgParamsOf(int k) const { return k == 0 ? m_flow->params : m_pkgParams[size_t(k)]; }
-    void packageScopes();
+    void packageScopes();                 // pkgscope.cpp
     bool importedDefine(const QString &name, const QJsonValue &value);
 
     /// True when `v` refers to a parameter already reported wrong: its own

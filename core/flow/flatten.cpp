@@ -195,6 +195,7 @@ void Flattener::overrideMaps()
             const Entry &old = m_entries[size_t(target)];
             repl.decl.task.name = old.bare;
             repl.decl.task.exported = old.decl.task.exported;
+            repl.decl.task.root = old.decl.task.root;
             repl.decl.task.local = old.decl.task.local;
             repl.owner = old.owner;
             repl.bare = old.bare;

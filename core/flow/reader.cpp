@@ -261,6 +261,7 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
             return;
         }
         t.task.exported = key == QLatin1String("root") || key == QLatin1String("export");
+        t.task.root = key == QLatin1String("root");
         t.task.local = key == QLatin1String("local");
     }
     if (!t.override.isEmpty())
@@ -304,6 +305,7 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
             const QStringList scopes = value.isSeq() ? yamlToJson(value).toVariant().toStringList()
                                                           : QStringList{str(value)};
             for (const QString &s : scopes) {
+                t.task.root = t.task.root || s == QLatin1String("root");
                 if (s == QLatin1String("root") || s == QLatin1String("export"))
                     t.task.exported = true;
                 else if (s == QLatin1String("local"))
