@@ -183,11 +183,11 @@ private slots:
         QCOMPARE(parseError("package:\n  name: p\n"), QStringLiteral("/p/flow.dv:1: package 'p' has no 'tasks' list"));
         QCOMPARE(parseError("package:\n  tasks: []\n"), QStringLiteral("/p/flow.dv:1: package has no 'name'"));
         QCOMPARE(parseError("package:\n  name: p\n  tasks: {a: 1}\n"), QStringLiteral("/p/flow.dv:3: package 'tasks' must be a list of tasks"));
-        QCOMPARE(parseError("package:\n  name: p\n  types: [x]\n  tasks: []\n"),
-                 QStringLiteral("/p/flow.dv:3: package: `types:` is not supported yet"));
+        QCOMPARE(parseError("package:\n  name: p\n  filters: [x]\n  tasks: []\n"),
+                 QStringLiteral("/p/flow.dv:3: package: `filters:` is not supported yet"));
         QCOMPARE(parseError("package:\n  name: p\n  colour: red\n  tasks: []\n"),
                  QStringLiteral("/p/flow.dv:3: package: unknown key 'colour' (known keys: name, tasks, with, tags, desc, doc, "
-                                "imports, fragments, configs, overrides)"));
+                                "imports, fragments, configs, overrides, types, uses)"));
     }
 
     void pythonTaskBodiesAreRefusedNamingTheTask()
@@ -205,12 +205,12 @@ private slots:
 
     void unsupportedConstructsAreRefusedByNameAllAtOnce()
     {
-        QCOMPARE(parseError("package:\n  name: p\n  uses: base\n  tasks:\n"
+        QCOMPARE(parseError("package:\n  name: p\n  filters: [f]\n  tasks:\n"
                             "  - name: m\n    strategy:\n      matrix: {x: [1, 2]}\n    run: x\n"
                             "  - override: t\n    run: x\n"
                             "  - name: r\n    uses: std.RunTasks\n"
                             "  - name: o\n    uses: other.Task\n"),
-                 QStringLiteral("/p/flow.dv:3: package: `uses:` (a package inheriting another) is not supported yet\n"
+                 QStringLiteral("/p/flow.dv:3: package: `filters:` is not supported yet\n"
                                 "/p/flow.dv:6: task 'm': `strategy.matrix` repeats a body; the task has no `body:`\n"
                                 "/p/flow.dv:9: task 't' overrides 't', which is not a task in package 'p'\n"
                                 "/p/flow.dv:12: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
@@ -285,7 +285,8 @@ private slots:
 
     void unknownTagsAndResourceKeysAreRejected()
     {
-        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - my.Tag: {a: 1}\n"), QString());
+        QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - my.Tag: {a: 1}\n"),
+                 QStringLiteral("/p/flow.dv:7: task 't': tag 'my.Tag' names no type (declare it under `types:`)"));
         QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - std.ResourceTag:\n        core: 4\n"),
                  QStringLiteral("/p/flow.dv:8: task 't': std.ResourceTag: unknown key 'core'; did you mean 'cores'? "
                                 "(known keys: resource_class, cores, memory, queue, walltime)"));

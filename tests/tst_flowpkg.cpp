@@ -350,7 +350,8 @@ private slots:
         Flow plain, tagged;
         QCOMPARE(load(p, &plain), QString());
         p.write(QStringLiteral("flow.dv"), "package:\n  name: top\n  with: {n: 1}\n"
-                                           "  tags:\n  - project.Tag\n  - std.ResourceTag: {cores: 2}\n" + tasks);
+                                           "  types:\n  - name: Tag\n    uses: std.Tag\n"
+                                           "  tags:\n  - top.Tag\n  - std.ResourceTag: {cores: 2}\n" + tasks);
         QCOMPARE(load(p, &tagged), QString());
         QCOMPARE(graph(tagged), graph(plain));
         QCOMPARE(tagged.tasks[0].run, plain.tasks[0].run);
@@ -459,7 +460,7 @@ private slots:
                 QVERIFY2(!text.contains(s), qPrintable(dir + QStringLiteral(": '") + s + QStringLiteral("' in\n") + text));
             ++cases;
         }
-        QCOMPARE(cases, 15);
+        QCOMPARE(cases, 16);
     }
 };
 

@@ -95,6 +95,16 @@ bool applyConfig(PackageDecl *pkg, const QString &name, bool explicitly, int loc
             f.baseDir = pkg->dir;
             pkg->fragments.push_back(f);
         }
+        for (TypeDecl &t : c.types) {
+            if (!t.override.isEmpty()) { // replaces the package's type of that name
+                auto &types = pkg->types;
+                types.erase(std::remove_if(types.begin(), types.end(), [&](const TypeDecl &x) { return x.name == t.override; }),
+                            types.end());
+            }
+            pkg->types.push_back(std::move(t));
+        }
+        for (ExtendDecl &e : c.extensions)
+            pkg->extensions.push_back(std::move(e));
     }
     return true;
 }

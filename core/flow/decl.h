@@ -14,6 +14,8 @@
 
 namespace dfm::flow {
 
+class TypeIndex;
+
 /// One parameter as declared: `name: VALUE` or `name: {type:, value:}`.
 struct ParamDecl {
     QString name;
@@ -21,6 +23,15 @@ struct ParamDecl {
     QJsonValue value = QJsonValue(QJsonValue::Undefined); /* as written (undefined: none); strings may hold ${{ }} */
     bool typed = false;
     int line = 0;
+};
+
+/// One tag of a task or package as written: a type name and the values
+/// it sets (`- my.Tag: {k: v}`). Checked against `types:` (core/flow/types.cpp).
+struct TagRef {
+    QString type;
+    int line = 0;
+    std::vector<std::pair<QString, QJsonValue>> with; /* in file order */
+    std::vector<int> withLines;
 };
 
 /// One task as written. Fields left empty inherit from `uses:`.
@@ -47,6 +58,28 @@ struct TaskDecl {
     bool hasMaxFailures = false;
     std::vector<std::pair<QString, QJsonValue>> matrix; /* strategy.matrix: axis -> values as written, in file order */
     int strategyLine = 0;
+    std::vector<TagRef> tags;      /* tags: other than std.ResourceTag (read into task.resources) */
+    bool hasDesc = false, hasIff = false;
+};
+
+/// One entry of `types:` (a data type; core/flow/types.cpp).
+struct TypeDecl {
+    QString name;                  /* NS.NAME in a named fragment */
+    QString uses;                  /* its base type as written; "" when none */
+    QString override;              /* a configuration's `override:` of a type */
+    int line = 0;
+    int usesLine = 0;
+    std::vector<ParamDecl> params; /* with: */
+    std::vector<TagRef> tags;
+};
+
+/// One entry of a configuration's `extensions:`: more parameters and
+/// needs for an existing task.
+struct ExtendDecl {
+    QString task;
+    int line = 0;
+    std::vector<ParamDecl> params;
+    std::vector<std::pair<QString, int>> needs;
 };
 
 /// One entry of `imports:`: a path, or a package by name (`std`), or
@@ -67,11 +100,13 @@ struct FragmentRef {
     int line = 0;
 };
 
-/// `overrides:`: every reference to `target` runs `with` instead.
+/// `overrides:`: every reference to `target` runs `with` instead, or the
+/// task defined inline (`inlineTask`, one at most).
 struct OverrideDecl {
     QString target;
     QString with;
     int line = 0;
+    std::vector<TaskDecl> inlineTask;
 };
 
 /// One entry of `configs:` as written.
@@ -84,6 +119,8 @@ struct ConfigDecl {
     std::vector<OverrideDecl> overrides;
     std::vector<ImportDecl> imports;
     std::vector<FragmentRef> fragments;
+    std::vector<TypeDecl> types;
+    std::vector<ExtendDecl> extensions;
 };
 
 /// The package as written. After loadPackageSet() `tasks` holds the tasks
@@ -100,6 +137,12 @@ struct PackageDecl {
     std::vector<FragmentRef> fragments;
     std::vector<ConfigDecl> configs;
     std::vector<OverrideDecl> overrides;
+    std::vector<TypeDecl> types;
+    std::vector<TagRef> tags;               /* the package's own tags */
+    std::vector<ExtendDecl> extensions;     /* from its configuration */
+    QString uses;                           /* the base package (package inheritance); "" when none */
+    int usesLine = 0;
+    int base = -1;                          /* the base package's index in the load (loadPackageSet); -1: none */
     std::vector<PackageDecl> imported;      /* other packages (tasks moved into the root's) */
     QHash<QString, QString> aliases;        /* as: alias -> package name */
 };
@@ -193,7 +236,14 @@ void loadPackageSet(PackageDecl *root, const FlowOptions &options, Errors *error
 /// pkgs[0]->tasks: `override:` tasks and `overrides:` applied, names made
 /// the flow's (PKG.NAME outside the root), `needs:`/`uses:` resolved
 /// (aliases, PKG.NAME, the package's own names), visibility checked.
-void flattenPackages(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors);
+/// A task whose `uses:` names a data type gets the type's parameters
+/// (types.h); `types` may be null when the load declares none.
+void flattenPackages(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors,
+                     const TypeIndex *types = nullptr);
+
+/// (inherit.cpp) Makes *d derive from `base`: every field *d does not set
+/// is the base's; parameters the base's first, then its own.
+void inheritTask(TaskDecl *d, const TaskDecl &base);
 
 /// Applies the configuration `name` of *pkg to it (imports.cpp calls it);
 /// `explicitly` false for the implicit `default`. False when there is none.

@@ -55,16 +55,16 @@ public:
             *value = *taskSrcdir;
             return true;
         }
-        if (pkgParams && name == pkgName) {
-            *value = *pkgParams;
-            return true;
-        }
-        if (packages) {
+        if (packages) { // first: `top` there also holds package `top.sub`'s parameters as `top.sub`
             const auto p = packages->constFind(name);
             if (p != packages->constEnd()) {
                 *value = *p;
                 return true;
             }
+        }
+        if (pkgParams && name == pkgName) {
+            *value = *pkgParams;
+            return true;
         }
         const auto it = builtins->constFind(name);
         if (it != builtins->constEnd()) {

@@ -4,6 +4,7 @@
 // Python dfm; of a `local:` one an error).
 
 #include "flow/decl.h"
+#include "flow/types.h"
 
 #include "spellcheck.h"
 
@@ -18,6 +19,8 @@ struct Entry {
     int owner = 0;  /* the package it is a task of (its flow name's) */
     QString bare;   /* its name in that package */
     bool removed = false;
+    bool inherited = false; /* a base package's task, taken over by the package using it (package `uses:`) */
+    std::vector<int> extraNeeds; /* entries a configuration's extension adds to its needs */
 };
 
 /// A reference resolved: a package and a name in it.
@@ -29,8 +32,9 @@ struct Ref {
 
 class Flattener {
 public:
-    Flattener(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors)
-        : m_pkgs(pkgs), m_byName(byName), m_err(errors)
+    Flattener(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors,
+              const TypeIndex *types)
+        : m_pkgs(pkgs), m_byName(byName), m_err(errors), m_types(types)
     {
     }
     void run();
@@ -55,13 +59,17 @@ private:
     }
     QString qualified(const Entry &e) const { return m_pkgs[size_t(e.owner)]->name + QLatin1Char('.') + e.bare; }
     QString notATask(int pkg, const QString &name) const;
+    void takeOverBases();
     void taskOverrides();
     void overrideMaps();
+    void extensions();
     void references(int i);
+    bool usesType(Entry &e);
 
     const std::vector<PackageDecl *> &m_pkgs;
     const QHash<QString, int> &m_byName;
     Errors *m_err;
+    const TypeIndex *m_types;
     std::vector<Entry> m_entries;
     std::vector<QHash<QString, std::vector<int>>> m_names; /* per package: bare name -> entries */
 };
@@ -151,14 +159,28 @@ void Flattener::taskOverrides()
             continue;
         }
         m_entries[size_t(t)].removed = true;
-        if (pkg != e.owner) { // it becomes the other package's task of that name
+        if (m_entries[size_t(t)].inherited) {
+            // As the Python dfm: a package's override of its base package's
+            // task derives from it (unless it says `uses:` itself), and every
+            // reference to the base's task reaches the override.
+            if (e.decl.task.uses.isEmpty())
+                inheritTask(&e.decl, m_entries[size_t(t)].decl);
+            for (auto &names : m_names) {
+                auto it2 = names.find(name);
+                if (it2 != names.end() && std::find(it2->begin(), it2->end(), t) != it2->end()
+                    && std::find(it2->begin(), it2->end(), int(i)) == it2->end())
+                    it2->push_back(int(i));
+            }
+        }
+        const int owner = m_entries[size_t(t)].owner; // the package whose task it becomes (pkg, or the one that took pkg's over)
+        if (owner != e.owner) { // it becomes the other package's task of that name
             std::vector<int> &mine = m_names[size_t(e.owner)][e.bare];
             mine.erase(std::remove(mine.begin(), mine.end(), int(i)), mine.end());
             if (mine.empty())
                 m_names[size_t(e.owner)].remove(e.bare);
-            e.owner = pkg;
+            e.owner = owner;
             e.bare = name;
-            m_names[size_t(pkg)][name].push_back(int(i));
+            m_names[size_t(owner)][name].push_back(int(i));
         }
     }
 }
@@ -176,7 +198,12 @@ void Flattener::overrideMaps()
                 continue;
             }
             Entry repl;
-            if (o.with.startsWith(QLatin1String("std."))) {
+            if (!o.inlineTask.empty()) { // defined in place
+                repl.decl = o.inlineTask.front();
+                repl.scope = int(k);
+                if (k > 0 && repl.decl.task.srcdir.isEmpty())
+                    repl.decl.task.srcdir = m_pkgs[k]->dir;
+            } else if (o.with.startsWith(QLatin1String("std."))) {
                 repl.decl.task.line = o.line;
                 repl.decl.task.uses = o.with;
                 repl.decl.usesLine = o.line;
@@ -247,12 +274,18 @@ void Flattener::references(int i)
         }
         needs.emplace_back(flowName(te.owner, te.bare), need.second);
     }
+    for (int x : e.extraNeeds) {
+        if (!m_entries[size_t(x)].removed)
+            needs.emplace_back(flowName(m_entries[size_t(x)].owner, m_entries[size_t(x)].bare), e.decl.task.line);
+    }
     e.decl.needs = std::move(needs);
     const QString uses = e.decl.task.uses;
     if (uses.isEmpty() || uses.startsWith(QLatin1String("std.")))
         return;
     const Ref r = resolveIn(e, uses);
     const int t = r.pkg < 0 ? -1 : live(r.pkg, r.name);
+    if (t < 0 && usesType(e))
+        return;
     if (t < 0) {
         if (r.pkg < 0 && !r.unknownPkg.isEmpty()) {
             m_err->add(e.decl.usesLine, QStringLiteral("task '%1' uses '%2', but no package '%3' is imported").arg(who, uses, r.unknownPkg));
@@ -269,6 +302,86 @@ void Flattener::references(int i)
         return;
     }
     e.decl.task.uses = flowName(m_entries[size_t(t)].owner, m_entries[size_t(t)].bare);
+}
+
+void Flattener::takeOverBases()
+{
+    // Package `uses:`: the base's tasks become the deriving package's
+    // (PKG.NAME of the deriver), unless it declares a task of that name
+    // itself; they keep resolving their references and parameters in the
+    // base, as the Python dfm's aliases do. Bases first, for chains.
+    std::vector<char> done(m_pkgs.size(), 0);
+    for (size_t pass = 0; pass < m_pkgs.size(); ++pass) {
+        for (size_t k = 0; k < m_pkgs.size(); ++k) {
+            const int b = m_pkgs[k]->base;
+            if (done[k] || b < 0 || (m_pkgs[size_t(b)]->base >= 0 && !done[size_t(b)]))
+                continue;
+            done[k] = 1;
+            for (size_t i = 0; i < m_entries.size(); ++i) {
+                Entry &e = m_entries[i];
+                if (e.removed || e.owner != b)
+                    continue;
+                bool own = false;
+                const auto it = m_names[k].constFind(e.bare);
+                if (it != m_names[k].constEnd()) {
+                    for (int j : *it)
+                        own = own || (m_entries[size_t(j)].owner == int(k) && m_entries[size_t(j)].decl.override.isEmpty());
+                }
+                if (own)
+                    continue; // the deriver's own task of that name; the base's stays its own
+                e.owner = int(k);
+                e.inherited = true;
+                m_names[k][e.bare].push_back(int(i));
+            }
+        }
+    }
+}
+
+void Flattener::extensions()
+{
+    for (size_t k = 0; k < m_pkgs.size(); ++k) {
+        for (const ExtendDecl &x : m_pkgs[k]->extensions) {
+            const Ref t = resolve(int(k), x.task);
+            const int target = t.pkg < 0 ? -1 : live(t.pkg, t.name);
+            if (target < 0) {
+                m_err->add(x.line, t.pkg < 0 && !t.unknownPkg.isEmpty()
+                                       ? QStringLiteral("extension of '%1': no package '%2' is imported").arg(x.task, t.unknownPkg)
+                                       : QStringLiteral("extension of '%1', %2").arg(x.task, notATask(t.pkg < 0 ? int(k) : t.pkg, t.pkg < 0 ? x.task : t.name)));
+                continue;
+            }
+            Entry &e = m_entries[size_t(target)];
+            e.decl.params.insert(e.decl.params.end(), x.params.begin(), x.params.end());
+            for (const auto &need : x.needs) {
+                const Ref r = resolve(int(k), need.first);
+                const int n = r.pkg < 0 ? -1 : live(r.pkg, r.name);
+                if (n < 0) {
+                    m_err->add(need.second, QStringLiteral("extension of '%1' needs '%2', %3").arg(x.task, need.first,
+                        r.pkg < 0 && !r.unknownPkg.isEmpty() ? QStringLiteral("but no package '%1' is imported").arg(r.unknownPkg)
+                                                             : notATask(r.pkg < 0 ? int(k) : r.pkg, r.pkg < 0 ? need.first : r.name)));
+                    continue;
+                }
+                e.extraNeeds.push_back(n);
+            }
+        }
+    }
+}
+
+bool Flattener::usesType(Entry &e)
+{
+    if (!m_types)
+        return false;
+    const TypeInfo *type = m_types->find(e.scope, e.decl.task.uses);
+    if (!type || !type->decl)
+        return false; // a standard type is not a task: elaboration explains
+    // As the Python dfm: a task based on a data type takes its parameters
+    // (base first, then its own) and runs nothing.
+    std::vector<ParamDecl> params = TypeIndex::params(type);
+    for (ParamDecl &p : params)
+        p.line = e.decl.usesLine;
+    params.insert(params.end(), e.decl.params.begin(), e.decl.params.end());
+    e.decl.params = std::move(params);
+    e.decl.task.uses.clear();
+    return true;
 }
 
 void Flattener::feeds()
@@ -305,8 +418,10 @@ void Flattener::run()
         }
         m_pkgs[k]->tasks.clear();
     }
+    takeOverBases();
     taskOverrides();
     overrideMaps();
+    extensions();
     std::vector<TaskDecl> &out = m_pkgs[0]->tasks;
     out.reserve(m_entries.size());
     for (size_t i = 0; i < m_entries.size(); ++i) {
@@ -314,6 +429,25 @@ void Flattener::run()
             references(int(i));
     }
     feeds();
+    // A root task named like another package's (`sub.t` of a named fragment
+    // of `top` and task `t` of package `top.sub`) would share its qualified
+    // name and run directory.
+    QHash<QString, int> others;
+    for (size_t i = 0; i < m_entries.size(); ++i) {
+        if (!m_entries[i].removed && m_entries[i].owner != 0)
+            others.insert(flowName(m_entries[i].owner, m_entries[i].bare), int(i));
+    }
+    for (size_t i = 0; i < m_entries.size() && !others.isEmpty(); ++i) {
+        const Entry &e = m_entries[i];
+        if (e.removed || e.owner != 0)
+            continue;
+        const auto o = others.constFind(qualified(e));
+        if (o != others.constEnd()) {
+            const Entry &x = m_entries[size_t(*o)];
+            m_err->add(e.decl.task.line, QStringLiteral("task '%1' of package '%2' and task '%3' of package '%4' are both named '%5'; rename one")
+                                             .arg(e.bare, m_pkgs[0]->name, x.bare, m_pkgs[size_t(x.owner)]->name, qualified(e)));
+        }
+    }
     // The root's tasks first, then each package's, in the order loaded.
     for (size_t k = 0; k < m_pkgs.size(); ++k) {
         for (size_t i = 0; i < m_entries.size(); ++i) {
@@ -330,9 +464,10 @@ void Flattener::run()
 
 } // namespace
 
-void flattenPackages(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors)
+void flattenPackages(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors,
+                     const TypeIndex *types)
 {
-    Flattener(pkgs, byName, errors).run();
+    Flattener(pkgs, byName, errors, types).run();
 }
 
 } // namespace dfm::flow

@@ -7,11 +7,15 @@
 // it, else the first found below it.
 
 #include "flow/decl.h"
+#include "flow/expr.h"
+#include "flow/types.h"
 
 #include "spellcheck.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QRegularExpression>
 
 #include <memory>
@@ -90,7 +94,10 @@ private:
     void fragment(int k, const FragmentRef &ref, const QString &ns, QStringList *chain);
     void loadFragment(int k, const QString &file, int loc, bool listed, const QString &ns, QStringList *chain);
     void importOne(int k, const ImportDecl &imp);
+    bool expandPath(int k, const ImportDecl &imp, QString *path);
     void checkNamedImports();
+    void resolveBases();
+    int baseOf(int k, std::vector<int> *state);
 
     const FlowOptions &m_opt;
     Errors *m_err;
@@ -113,10 +120,13 @@ void SetLoader::run(PackageDecl *root)
     complete(0, m_opt.config.isEmpty() ? QStringLiteral("default") : m_opt.config, !m_opt.config.isEmpty(), -1);
     m_loading.clear();
     checkNamedImports();
+    resolveBases();
     std::vector<PackageDecl *> pkgs;
     for (auto &p : m_pkgs)
         pkgs.push_back(p.get());
-    flattenPackages(pkgs, m_byName, m_err);
+    const TypeIndex types(pkgs, m_byName, m_err);
+    flattenPackages(pkgs, m_byName, m_err, &types);
+    checkTags(types, pkgs, &pkgs[0]->tasks, m_err);
     *root = std::move(*m_pkgs[0]);
     for (size_t k = 1; k < m_pkgs.size(); ++k)
         root->imported.push_back(std::move(*m_pkgs[k]));
@@ -200,6 +210,11 @@ void SetLoader::loadFragment(int k, const QString &file, int loc, bool listed, c
     }
     for (ParamDecl &d : frag.params)
         p.params.push_back(d);
+    for (TypeDecl &t : frag.types) {
+        if (!ns.isEmpty())
+            t.name = ns + QLatin1Char('.') + t.name;
+        p.types.push_back(std::move(t));
+    }
     for (ImportDecl &i : frag.imports) {
         i.baseDir = frag.dir;
         p.imports.push_back(i);
@@ -219,16 +234,15 @@ void SetLoader::importOne(int k, const ImportDecl &imp)
             m_named.push_back(Named{k, imp});
         return;
     }
-    if (imp.path.contains(QLatin1String("${{"))) {
-        m_err->add(imp.line, QStringLiteral("import '%1': expressions in import paths are not supported yet").arg(imp.path));
+    QString path = imp.path;
+    if (hasExpr(path) && !expandPath(k, imp, &path))
         return;
-    }
     QStringList tried;
     QString file;
-    const QStringList bases = QDir::isAbsolutePath(imp.path) ? QStringList{QString()}
-                                                             : QStringList{imp.baseDir, m_pkgs[0]->dir};
+    const QStringList bases = QDir::isAbsolutePath(path) ? QStringList{QString()}
+                                                         : QStringList{imp.baseDir, m_pkgs[0]->dir};
     for (const QString &b : bases) {
-        const QString candidate = b.isEmpty() ? imp.path : QDir::cleanPath(b + QLatin1Char('/') + imp.path);
+        const QString candidate = b.isEmpty() ? path : QDir::cleanPath(b + QLatin1Char('/') + path);
         if (tried.contains(candidate))
             continue;
         tried << candidate;
@@ -238,7 +252,7 @@ void SetLoader::importOne(int k, const ImportDecl &imp)
     }
     if (file.isEmpty()) {
         static const QRegularExpression pkgName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.]*$"));
-        if (imp.name.isEmpty() && pkgName.match(imp.path).hasMatch() && !imp.path.contains(QLatin1String(".dv"))
+        if (imp.name.isEmpty() && path == imp.path && pkgName.match(imp.path).hasMatch() && !imp.path.contains(QLatin1String(".dv"))
             && !imp.path.endsWith(QLatin1String(".yaml")) && !imp.path.endsWith(QLatin1String(".yml"))) {
             ImportDecl named = imp; // a package by name
             named.name = imp.path;
@@ -296,6 +310,122 @@ void SetLoader::importOne(int k, const ImportDecl &imp)
     }
 }
 
+/// Names an import path may use, as the Python dfm allows there: `env.X`,
+/// `rootdir`, `srcdir` (the listing file's directory) and the importing
+/// package's parameters whose values are written out (no expression).
+class ImportScope : public ExprScope {
+public:
+    QJsonObject vars;
+    bool lookup(const QString &name, QJsonValue *value) const override
+    {
+        const auto it = vars.constFind(name);
+        if (it == vars.constEnd())
+            return false;
+        *value = *it;
+        return true;
+    }
+    QStringList names() const override { return vars.keys(); }
+};
+
+bool SetLoader::expandPath(int k, const ImportDecl &imp, QString *path)
+{
+    ImportScope scope;
+    for (const ParamDecl &p : m_pkgs[size_t(k)]->params) {
+        const QJsonValue v = p.value;
+        if (!v.isUndefined() && !(v.isString() && hasExpr(v.toString())))
+            scope.vars.insert(p.name, v);
+    }
+    QJsonObject env;
+    if (m_opt.env.isEmpty()) {
+        const QProcessEnvironment pe = QProcessEnvironment::systemEnvironment();
+        for (const QString &key : pe.keys())
+            env.insert(key, pe.value(key));
+    } else {
+        for (auto it = m_opt.env.begin(); it != m_opt.env.end(); ++it)
+            env.insert(it.key(), it.value());
+    }
+    scope.vars.insert(QStringLiteral("env"), env);
+    scope.vars.insert(QStringLiteral("rootdir"), m_pkgs[0]->dir);
+    scope.vars.insert(QStringLiteral("srcdir"), imp.baseDir);
+    QJsonValue out;
+    QString err;
+    if (!expandText(imp.path, scope, &out, &err)) {
+        m_err->add(imp.line, QStringLiteral("import '%1': %2").arg(imp.path, err));
+        return false;
+    }
+    *path = valueText(out).trimmed();
+    if (path->isEmpty()) {
+        m_err->add(imp.line, QStringLiteral("import '%1': the path is empty once expanded").arg(imp.path));
+        return false;
+    }
+    return true;
+}
+
+int SetLoader::baseOf(int k, std::vector<int> *state)
+{
+    // state: 0 not seen, 1 on the chain being followed, 2 done
+    PackageDecl &p = *m_pkgs[size_t(k)];
+    if ((*state)[size_t(k)] == 2 || p.uses.isEmpty())
+        return p.base;
+    if ((*state)[size_t(k)] == 1) {
+        m_err->add(p.usesLine, QStringLiteral("package '%1' uses '%2', which closes a package `uses:` cycle").arg(p.name, p.uses));
+        p.uses.clear();
+        return -1;
+    }
+    (*state)[size_t(k)] = 1;
+    QString name = p.aliases.value(p.uses, p.uses);
+    const auto it = m_byName.constFind(name);
+    const bool self = it != m_byName.constEnd() && *it == k;
+    if (it == m_byName.constEnd() || self) {
+        m_err->add(p.usesLine, self
+                                   ? QStringLiteral("package '%1' uses itself").arg(p.name)
+                                   : QStringLiteral("package '%1' uses '%2', which is not imported; list its flow file under `imports:`").arg(p.name, p.uses));
+        (*state)[size_t(k)] = 2;
+        return -1;
+    }
+    const int b = *it;
+    baseOf(b, state); // its own base first: its parameters are complete
+    if ((*state)[size_t(k)] == 2)
+        return p.base; // a cycle through k was reported
+    for (size_t j = 0; j < m_pkgs.size(); ++j) {
+        if (int(j) != k && m_pkgs[j]->base == b) {
+            m_err->add(p.usesLine, QStringLiteral("package '%1' uses '%2', which package '%3' uses too; this dfm lets one package "
+                                                  "derive from a base (not supported yet: several)").arg(p.name, p.uses, m_pkgs[j]->name));
+            (*state)[size_t(k)] = 2;
+            return -1;
+        }
+    }
+    // The base's parameters, then the package's own over them (an untyped
+    // value keeps the base's type).
+    std::vector<ParamDecl> params = m_pkgs[size_t(b)]->params;
+    for (const ParamDecl &own : p.params) {
+        auto same = std::find_if(params.begin(), params.end(), [&](const ParamDecl &x) { return x.name == own.name; });
+        if (same == params.end()) {
+            params.push_back(own);
+        } else if (!own.typed) {
+            same->value = own.value;
+            same->line = own.line;
+        } else {
+            *same = own;
+        }
+    }
+    p.params = std::move(params);
+    for (auto a = m_pkgs[size_t(b)]->aliases.begin(); a != m_pkgs[size_t(b)]->aliases.end(); ++a) {
+        if (!p.aliases.contains(a.key()))
+            p.aliases.insert(a.key(), a.value());
+    }
+    p.base = b;
+    (*state)[size_t(k)] = 2;
+    return b;
+}
+
+void SetLoader::resolveBases()
+{
+    std::vector<int> state(m_pkgs.size(), 0);
+    for (size_t k = 0; k < m_pkgs.size(); ++k)
+        baseOf(int(k), &state);
+}
+
 void SetLoader::checkNamedImports()
 {
     for (const Named &n : m_named) {
@@ -310,14 +440,26 @@ void SetLoader::checkNamedImports()
     }
 }
 
+bool hasTags(const TaskDecl &t)
+{
+    if (!t.tags.empty())
+        return true;
+    for (const TaskDecl &b : t.body) {
+        if (hasTags(b))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 void loadPackageSet(PackageDecl *root, const FlowOptions &options, Errors *errors)
 {
-    if (root->imports.empty() && root->fragments.empty() && root->configs.empty() && root->overrides.empty()) {
+    if (root->imports.empty() && root->fragments.empty() && root->configs.empty() && root->overrides.empty()
+        && root->types.empty() && root->tags.empty() && root->uses.isEmpty()) {
         bool overrides = false;
         for (const TaskDecl &t : root->tasks)
-            overrides = overrides || !t.override.isEmpty() || !t.feeds.empty();
+            overrides = overrides || !t.override.isEmpty() || !t.feeds.empty() || hasTags(t);
         if (!overrides) {
             if (!options.config.isEmpty())
                 applyConfig(root, options.config, true, -1, errors); // reports that there is none

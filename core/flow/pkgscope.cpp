@@ -21,6 +21,8 @@ void Elaborator::applyDefines()
         QString name = d.left(eq).trimmed();
         const QJsonValue value = scalarToJson(d.mid(eq + 1));
         const QString prefix = m_pkg.name + QLatin1Char('.');
+        if (!m_pkg.imported.empty() && name.startsWith(prefix) && importedDefine(name, value))
+            continue; // a package named like the root's prefix (`top.sub` beside `top`)
         if (name.startsWith(prefix))
             name = name.mid(prefix.size());
         bool isPkgParam = false;

@@ -46,10 +46,7 @@ QString unsupportedTaskKey(const QString &key)
 
 QString unsupportedPackageKey(const QString &key)
 {
-    if (key == QLatin1String("uses"))
-        return QStringLiteral("`uses:` (a package inheriting another) is not supported yet");
-    static const QStringList keys{QStringLiteral("types"), QStringLiteral("set"), QStringLiteral("let"),
-                                  QStringLiteral("filters")};
+    static const QStringList keys{QStringLiteral("set"), QStringLiteral("let"), QStringLiteral("filters")};
     if (keys.contains(key))
         return QStringLiteral("`%1:` is not supported yet").arg(key);
     return QString();
@@ -115,7 +112,7 @@ void Reader::readPackage(const YNode &pkg, int line)
     static const QStringList known{QStringLiteral("name"), QStringLiteral("tasks"), QStringLiteral("with"),
                                    QStringLiteral("tags"), QStringLiteral("desc"), QStringLiteral("doc"),
                                    QStringLiteral("imports"), QStringLiteral("fragments"), QStringLiteral("configs"),
-                                   QStringLiteral("overrides")};
+                                   QStringLiteral("overrides"), QStringLiteral("types"), QStringLiteral("uses")};
     const YNode *tasks = nullptr;
     bool haveTasks = false;
     for (size_t it = 0; it < pkg.pairs(); ++it) {
@@ -135,8 +132,19 @@ void Reader::readPackage(const YNode &pkg, int line)
             }
         } else if (key == QLatin1String("with")) {
             readParams(pkg.value(it), &m_pkg->params, QStringLiteral("package"));
-        } else if (key == QLatin1String("tags") || key == QLatin1String("desc") || key == QLatin1String("doc")) {
-            // documentation and classification only
+        } else if (key == QLatin1String("tags")) {
+            readTags(pkg.value(it), &m_pkg->tags, nullptr, QStringLiteral("package"));
+        } else if (key == QLatin1String("desc") || key == QLatin1String("doc")) {
+            // documentation only
+        } else if (key == QLatin1String("types")) {
+            readTypes(pkg.value(it), &m_pkg->types, false);
+        } else if (key == QLatin1String("uses") && !m_pkg->fragment) {
+            if (!pkg.value(it).isScalar() || str(pkg.value(it)).trimmed().isEmpty()) {
+                m_err->add(kline, QStringLiteral("package: 'uses' must name the base package"));
+            } else {
+                m_pkg->uses = str(pkg.value(it)).trimmed();
+                m_pkg->usesLine = kline;
+            }
         } else if (key == QLatin1String("imports")) {
             readImports(pkg.value(it), &m_pkg->imports);
         } else if (key == QLatin1String("fragments")) {
@@ -280,6 +288,7 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
         } else if (key == QLatin1String("desc") || key == QLatin1String("doc")) {
             if (value.isScalar() && (t.task.desc.isEmpty() || key == QLatin1String("desc")))
                 t.task.desc = str(value).trimmed().section(QLatin1Char('\n'), 0, 0);
+            t.hasDesc = true;
         } else if (key == QLatin1String("shell") || key == QLatin1String("run") || key == QLatin1String("uses")) {
             if (!value.isScalar() && !value.isNull()) {
                 taskError(line, t, QStringLiteral("'%1' must be a string").arg(key));
@@ -324,10 +333,11 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
         } else if (key == QLatin1String("with")) {
             readParams(value, &t.params, QStringLiteral("task '%1'").arg(t.task.name));
         } else if (key == QLatin1String("tags")) {
-            readTags(value, &t);
+            readTags(value, &t.tags, &t, QStringLiteral("task '%1'").arg(t.task.name));
         } else if (key == QLatin1String("iff")) {
             t.iff = yamlToJson(value);
             t.iffLine = line;
+            t.hasIff = true;
         } else if (key == QLatin1String("rundir")) {
             const QString mode = value.isScalar() ? str(value) : QString();
             if (mode != QLatin1String("unique") && mode != QLatin1String("inherit"))
@@ -455,29 +465,45 @@ void Reader::readNeeds(const YNode &value, TaskDecl *t)
     }
 }
 
-void Reader::readTags(const YNode &value, TaskDecl *t)
+void Reader::readTags(const YNode &value, std::vector<TagRef> *out, TaskDecl *t, const QString &where)
 {
     if (value.isNull())
         return;
     if (!value.isSeq()) {
-        taskError(lineOf(value), *t, QStringLiteral("'tags' must be a list"));
+        m_err->add(lineOf(value), QStringLiteral("%1: 'tags' must be a list").arg(where));
         return;
     }
     for (const YNode &item : value.items) {
-        std::vector<std::pair<YNode, YNode>> tags; // (name node, config)
+        std::vector<std::pair<const YNode *, const YNode *>> tags; // (name node, settings or null)
         if (item.isScalar()) {
-            tags.emplace_back(item, YNode());
+            tags.emplace_back(&item, nullptr);
         } else if (item.isMap()) {
             for (size_t it = 0; it < item.pairs(); ++it)
-                tags.emplace_back(item.key(it), item.value(it));
+                tags.emplace_back(&item.key(it), &item.value(it));
         } else {
-            taskError(lineOf(item), *t, QStringLiteral("each tag must be a name or 'name: {settings}'"));
+            m_err->add(lineOf(item), QStringLiteral("%1: each tag must be a name or 'name: {settings}'").arg(where));
             continue;
         }
         for (const auto &tag : tags) {
-            if (str(tag.first) == QLatin1String("std.ResourceTag"))
-                readResourceTag(tag.second, t);
-            // Other tags classify tasks (dfm show); they change nothing in a run.
+            const QString name = str(*tag.first).trimmed();
+            if (t && name == QLatin1String("std.ResourceTag")) {
+                readResourceTag(tag.second ? *tag.second : YNode(), t);
+                continue;
+            }
+            TagRef ref;
+            ref.type = name;
+            ref.line = lineOf(*tag.first);
+            if (tag.second && !tag.second->isNull()) {
+                if (!tag.second->isMap()) {
+                    m_err->add(lineOf(*tag.second), QStringLiteral("%1: tag '%2': its settings must be a mapping of parameters to values").arg(where, name));
+                    continue;
+                }
+                for (size_t k = 0; k < tag.second->pairs(); ++k) {
+                    ref.with.emplace_back(str(tag.second->key(k)), yamlToJson(tag.second->value(k)));
+                    ref.withLines.push_back(lineOf(tag.second->key(k)));
+                }
+            }
+            out->push_back(std::move(ref));
         }
     }
 }
