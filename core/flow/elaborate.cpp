@@ -44,7 +44,7 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
     FlowTask t = d.task;
     t.name = ctx.name;
     t.compound = ctx.compound;
-    const QString where = QStringLiteral("task '%1'").arg(t.name);
+    const auto where = [&t] { return QStringLiteral("task '%1'").arg(t.name); }; // for errors only
     const QString qualified = t.package.isEmpty() ? m_pkg.name + QLatin1Char('.') + t.name : t.name;
     // The run directory, as the Python dfm nests it: PKG.T under the root,
     // a body task's PKG.C.SUB under its compound's (or the compound's own
@@ -70,19 +70,22 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
     if (!d.task.srcdir.isEmpty())
         scope.taskSrcdir = &d.task.srcdir;
 
-    std::vector<ParamDecl> decls = r.params;
+    const std::vector<ParamDecl> *decls = &r.params;
+    std::vector<ParamDecl> defined; /* r.params and this task's -D values, when it has some */
     const auto defs = ctx.nested ? m_taskDefines.constEnd() : m_taskDefines.constFind(t.name);
     if (defs != m_taskDefines.constEnd()) {
+        defined = r.params;
         for (auto it = defs->begin(); it != defs->end(); ++it) {
             ParamDecl p;
             p.name = it.key();
             p.value = it.value();
             p.line = t.line;
-            decls.push_back(p);
+            defined.push_back(p);
         }
+        decls = &defined;
     }
     Params params;
-    bool ok = evalParams(decls, scope, &params, where);
+    bool ok = evalParams(*decls, scope, &params, "task", t.name);
     t.with = params.values;
     t.callableSpec = r.callable;
     t.shell = r.shell.isEmpty() ? QStringLiteral("bash") : r.shell;
@@ -103,13 +106,15 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
                    QStringLiteral("task '%1': `shell: %2` is a Python task body; this dfm cannot run it "
                                   "(the Python `dfm run` runs it through our daemon)").arg(t.name, t.shell));
         ok = false;
-    } else if (t.callableSpec.isEmpty() && !r.rawRun.isEmpty()) {
+    } else if (t.callableSpec.isEmpty() && !r.rawRun.contains(QLatin1String("${{"))) {
+        t.run = r.rawRun; // nothing to expand: shared, not copied
+    } else if (t.callableSpec.isEmpty()) {
         scope.layers.insert(scope.layers.begin(), &params.values);
         QJsonValue body;
         QString e;
         if (!expandText(r.rawRun, scope, &body, &e)) {
             if (m_poisoned.isEmpty() || !mentionsPoisoned(r.rawRun))
-                m_err->add(d.runLine ? d.runLine : t.line, QStringLiteral("%1: run: %2").arg(where, e));
+                m_err->add(d.runLine ? d.runLine : t.line, QStringLiteral("%1: run: %2").arg(where(), e));
             ok = false;
         }
         t.run = valueText(body);
@@ -121,7 +126,7 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
         QString e;
         if (d.iff.isString() && !evalValue(d.iff, scope, &v, &e)) {
             if (m_poisoned.isEmpty() || !mentionsPoisoned(d.iff))
-                m_err->add(d.iffLine, QStringLiteral("%1: iff: %2").arg(where, e));
+                m_err->add(d.iffLine, QStringLiteral("%1: iff: %2").arg(where(), e));
             ok = false;
         } else {
             if (!d.iff.isString())

@@ -146,7 +146,9 @@ private:
     void applyDefines();
     void packageParams();
     // params.cpp
-    bool evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out, const QString &where);
+    /// Errors name the owner: "WHAT 'NAME': parameter 'P': ..." (WHAT is "task" or "package").
+    bool evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out, const char *what,
+                    const QString &name);
     // uses.cpp
     void resolveUses();
     bool resolveOne(int index);

@@ -122,7 +122,7 @@ bool coerce(const QJsonValue &v, const QString &type, QJsonValue *out, QString *
 } // namespace
 
 bool Elaborator::evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out,
-                            const QString &where)
+                            const char *what, const QString &name)
 {
     bool ok = true;
     Scope scope = baseScope;
@@ -138,7 +138,8 @@ bool Elaborator::evalParams(const std::vector<ParamDecl> &decls, const Scope &ba
         QJsonValue ev, cv;
         if (!evalValue(v, scope, &ev, &e) || !coerce(ev, type, &cv, &e)) {
             if (m_poisoned.isEmpty() || !mentionsPoisoned(v))
-                m_err->add(d.line, QStringLiteral("%1: parameter '%2': %3").arg(where, d.name, e));
+                m_err->add(d.line, QStringLiteral("%1 '%2': parameter '%3': %4")
+                                          .arg(QLatin1String(what), name, d.name, e));
             m_poisoned.insert(d.name);
             ok = false;
             continue;

@@ -77,7 +77,7 @@ void Elaborator::packageParams()
     Scope scope;
     scope.builtins = &m_builtins;
     Params p;
-    evalParams(decls, scope, &p, QStringLiteral("package '%1'").arg(m_pkg.name));
+    evalParams(decls, scope, &p, "package", m_pkg.name);
     m_flow->params = p.values;
     // Imported packages: each with its own -D PKG.NAME.
     m_pkgParams.resize(m_pkg.imported.size() + 1);
@@ -91,7 +91,7 @@ void Elaborator::packageParams()
                 d.value = *it;
         }
         Params ipv;
-        evalParams(ds, scope, &ipv, QStringLiteral("package '%1'").arg(ip.name));
+        evalParams(ds, scope, &ipv, "package", ip.name);
         m_pkgParams[k + 1] = ipv.values;
     }
     packageScopes();

@@ -8,7 +8,8 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QRegularExpression>
+
+#include <algorithm>
 
 namespace dfm::flow {
 
@@ -263,8 +264,9 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
             return;
         }
         t.task.name = str(node.value(it));
-        static const QRegularExpression bad(QStringLiteral("[/\\s]"));
-        if (t.task.name.contains(bad)) {
+        const bool bad = std::any_of(t.task.name.cbegin(), t.task.name.cend(),
+                                     [](QChar c) { return c == QLatin1Char('/') || c.isSpace(); });
+        if (bad) {
             m_err->add(line, QStringLiteral("task name '%1' must not contain '/' or whitespace").arg(t.task.name));
             return;
         }
