@@ -5,6 +5,7 @@
 #include "flow.h"
 #include "flow/failurebudget.h"
 #include "flow/submit.h"
+#include "flowtestutil.h"
 #include "testutil.h"
 
 #include <QJsonArray>
@@ -35,13 +36,6 @@ QString needsOf(const Flow &flow)
     for (const FlowTask &t : flow.tasks)
         s += t.name + QStringLiteral(": ") + t.needs.join(QLatin1Char(' ')) + QLatin1Char('\n');
     return s;
-}
-
-const FlowTask &task(const Flow &flow, const QString &name)
-{
-    static const FlowTask none;
-    const int i = flow.indexOf(name);
-    return i >= 0 ? flow.tasks[size_t(i)] : none;
 }
 
 QString rundirOf(const Flow &flow, const QString &name)
@@ -81,12 +75,6 @@ const QByteArray kCompound = R"(package:
     needs: [entry]
     run: echo after
 )";
-
-QString readText(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing %1>").arg(path);
-}
 
 QMap<QString, QString> statuses(const QString &jsonFile)
 {

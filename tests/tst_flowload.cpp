@@ -6,6 +6,7 @@
 // `top.sub`).
 
 #include "flow.h"
+#include "flowtestutil.h"
 #include "testutil.h"
 
 #include <QDirIterator>
@@ -17,52 +18,6 @@ using namespace dfm;
 using namespace dfm::test;
 
 namespace {
-
-QString load(const TempProject &p, Flow *flow, const QString &config = QString(), const QStringList &defines = {},
-             const QHash<QString, QString> &env = {})
-{
-    FlowOptions o;
-    o.config = config;
-    o.defines = defines;
-    o.env = env;
-    o.rundirRoot = p.path(QStringLiteral("rundir"));
-    QString err;
-    return loadFlow(p.root(), o, flow, &err) ? QString() : err;
-}
-
-/// The flow's tasks as "QUALIFIED<-NEED,NEED" in flow order.
-QStringList graph(const Flow &flow)
-{
-    QStringList out;
-    for (const FlowTask &t : flow.tasks)
-        out << flow.qualified(t) + (t.needs.isEmpty() ? QString() : QStringLiteral("<-") + t.needs.join(QLatin1Char(',')));
-    return out;
-}
-
-const FlowTask &task(const Flow &flow, const QString &name)
-{
-    static const FlowTask none;
-    const int i = flow.indexOf(name);
-    return i < 0 ? none : flow.tasks[size_t(i)];
-}
-
-QString readText(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing %1>").arg(path);
-}
-
-QStringList statuses(const QString &reportFile)
-{
-    QFile f(reportFile);
-    if (!f.open(QIODevice::ReadOnly))
-        return {QStringLiteral("<no report>")};
-    QStringList out;
-    for (const QJsonValue &v : QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("tasks")).toArray())
-        out << v.toObject().value(QLatin1String("name")).toString() + QLatin1Char('=') + v.toObject().value(QLatin1String("status")).toString();
-    out.sort();
-    return out;
-}
 
 } // namespace
 
@@ -200,7 +155,7 @@ private slots:
 
         const Run r = run(p, {QStringLiteral("all"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        QCOMPARE(statuses(p.path(QStringLiteral("r.json"))),
+        QCOMPARE(statusList(p.path(QStringLiteral("r.json"))),
                  (QStringList{QStringLiteral("p2.all=passed"), QStringLiteral("p2.t1=passed"), QStringLiteral("p2.t2=passed"),
                               QStringLiteral("p2.t3=passed")}));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/p2.t1/t1.txt"))), QStringLiteral("p2.t1 val1_2 val2\n"));

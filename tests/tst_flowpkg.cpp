@@ -5,6 +5,7 @@
 
 #include "flow.h"
 #include "flow/submit.h"
+#include "flowtestutil.h"
 #include "testutil.h"
 
 #include <QDirIterator>
@@ -16,62 +17,6 @@ using namespace dfm;
 using namespace dfm::test;
 
 namespace {
-
-/// Loads the project in `p`; returns the errors, or "" when it loaded.
-QString load(const TempProject &p, Flow *flow, const QString &config = QString(), const QStringList &defines = {})
-{
-    FlowOptions o;
-    o.config = config;
-    o.defines = defines;
-    o.rundirRoot = p.path(QStringLiteral("rundir"));
-    QString err;
-    return loadFlow(p.root(), o, flow, &err) ? QString() : err;
-}
-
-/// The flow's tasks as "QUALIFIED<-NEED,NEED" in flow order.
-QStringList graph(const Flow &flow)
-{
-    QStringList out;
-    for (const FlowTask &t : flow.tasks)
-        out << flow.qualified(t) + (t.needs.isEmpty() ? QString() : QStringLiteral("<-") + t.needs.join(QLatin1Char(',')));
-    return out;
-}
-
-const FlowTask &task(const Flow &flow, const QString &name)
-{
-    static const FlowTask none;
-    const int i = flow.indexOf(name);
-    return i < 0 ? none : flow.tasks[size_t(i)];
-}
-
-QString readText(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing %1>").arg(path);
-}
-
-/// Every task log under `rundir`, concatenated.
-QString logs(const QString &rundir)
-{
-    QString all;
-    QDirIterator it(rundir, {QStringLiteral("*.log")}, QDir::Files, QDirIterator::Subdirectories);
-    while (it.hasNext())
-        all += readText(it.next());
-    return all;
-}
-
-/// The tasks of a --json report, sorted, as NAME=STATUS.
-QStringList statuses(const QString &reportFile)
-{
-    QFile f(reportFile);
-    if (!f.open(QIODevice::ReadOnly))
-        return {QStringLiteral("<no report>")};
-    QStringList out;
-    for (const QJsonValue &v : QJsonDocument::fromJson(f.readAll()).object().value(QLatin1String("tasks")).toArray())
-        out << v.toObject().value(QLatin1String("name")).toString() + QLatin1Char('=') + v.toObject().value(QLatin1String("status")).toString();
-    out.sort();
-    return out;
-}
 
 /// A package `sub` (with a parameter), imported by path; it imports
 /// `shared` by a path that is relative to the root only; `tools` is a
@@ -135,7 +80,7 @@ private slots:
 
         const Run r = run(p, {QStringLiteral("all"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        QCOMPARE(statuses(p.path(QStringLiteral("r.json"))),
+        QCOMPARE(statusList(p.path(QStringLiteral("r.json"))),
                  (QStringList{QStringLiteral("shared.gen=passed"), QStringLiteral("sub.compile=passed"),
                               QStringLiteral("tools.lint=passed"), QStringLiteral("top.all=passed")}));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/sub.compile/out.txt"))), QStringLiteral("8 %1\n").arg(p.path(QStringLiteral("sub"))));
@@ -325,7 +270,7 @@ private slots:
         QCOMPARE(task(flow, QStringLiteral("sub.compile")).run, QStringLiteral("echo sub.compile > compile.txt"));
         const Run r = run(p, {QStringLiteral("all"), QStringLiteral("--json"), p.path(QStringLiteral("r.json"))});
         QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
-        QCOMPARE(statuses(p.path(QStringLiteral("r.json"))),
+        QCOMPARE(statusList(p.path(QStringLiteral("r.json"))),
                  (QStringList{QStringLiteral("sub.compile=passed"), QStringLiteral("sub.test=passed"),
                               QStringLiteral("top.all=passed"), QStringLiteral("top.setup=passed")}));
         QCOMPARE(readText(p.path(QStringLiteral("rundir/top.setup/setup.txt"))), QStringLiteral("mine\n"));
@@ -452,7 +397,7 @@ private slots:
             for (const QString &t : list(f[2]))
                 expected << t + QStringLiteral("=passed");
             expected.sort();
-            QCOMPARE(statuses(p.path(QStringLiteral("r.json"))), expected);
+            QCOMPARE(statusList(p.path(QStringLiteral("r.json"))), expected);
             const QString text = logs(p.path(QStringLiteral("rundir")));
             for (const QString &s : list(f[3]))
                 QVERIFY2(text.contains(s), qPrintable(dir + QStringLiteral(": no '") + s + QStringLiteral("' in\n") + text));

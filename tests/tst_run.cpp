@@ -4,6 +4,7 @@
 #include "daemonclient.h"
 #include "monitorsession.h"
 #include "statefile.h"
+#include "flowtestutil.h"
 #include "testutil.h"
 
 #include <QJsonArray>
@@ -46,12 +47,6 @@ QMap<QString, QString> statuses(const QJsonObject &report)
     for (const QJsonValue &v : report.value(QLatin1String("tasks")).toArray())
         m.insert(v.toObject().value(QLatin1String("name")).toString(), v.toObject().value(QLatin1String("status")).toString());
     return m;
-}
-
-QString readText(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QStringLiteral("<missing %1>").arg(path);
 }
 
 } // namespace
