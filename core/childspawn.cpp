@@ -1,4 +1,4 @@
-#include "spawn.h"
+#include "childspawn.h"
 
 #include <cerrno>
 #include <csignal>

@@ -10,7 +10,7 @@
 // of its group gets SIGTERM, then SIGKILL, before the result is reported.
 
 #include "procgroup.h"
-#include "spawn.h"
+#include "childspawn.h"
 #include "taskrun.h"
 
 #include <QElapsedTimer>

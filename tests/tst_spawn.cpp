@@ -1,7 +1,7 @@
 // spawnChild(): a child started without copying this process, set up (group,
 // death signal, descriptors, directory) before its execve().
 
-#include "spawn.h"
+#include "childspawn.h"
 
 #include <QFile>
 #include <QTemporaryDir>
