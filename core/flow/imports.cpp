@@ -124,7 +124,7 @@ void SetLoader::run(PackageDecl *root)
     std::vector<PackageDecl *> pkgs;
     for (auto &p : m_pkgs)
         pkgs.push_back(p.get());
-    const TypeIndex types(pkgs, m_byName, m_err);
+    const TypeIndex types(pkgs, m_err);
     flattenPackages(pkgs, m_byName, m_err, &types);
     checkTags(types, pkgs, &pkgs[0]->tasks, m_err);
     *root = std::move(*m_pkgs[0]);

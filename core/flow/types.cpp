@@ -74,8 +74,8 @@ const TypeInfo *findStdType(const QString &name)
     return nullptr;
 }
 
-TypeIndex::TypeIndex(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors)
-    : m_pkgs(pkgs), m_byName(byName)
+TypeIndex::TypeIndex(const std::vector<PackageDecl *> &pkgs, Errors *errors)
+    : m_pkgs(pkgs)
 {
     for (size_t k = 0; k < pkgs.size(); ++k) {
         for (const TypeDecl &d : pkgs[k]->types) {

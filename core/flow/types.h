@@ -26,7 +26,7 @@ class TypeIndex {
 public:
     /// Indexes the types of pkgs (pkgs[0] the root) and resolves their
     /// bases, reporting unknown bases and cycles to *errors.
-    TypeIndex(const std::vector<PackageDecl *> &pkgs, const QHash<QString, int> &byName, Errors *errors);
+    TypeIndex(const std::vector<PackageDecl *> &pkgs, Errors *errors);
     /// The type `ref` names when written in package k: the package's own
     /// (bare or PKG.NAME), another package's PKG.NAME (or ALIAS.NAME), or
     /// std.NAME. Null when none.
@@ -44,7 +44,6 @@ public:
 
 private:
     const std::vector<PackageDecl *> &m_pkgs;
-    const QHash<QString, int> &m_byName;
     std::vector<std::unique_ptr<TypeInfo>> m_user;
     QHash<QString, const TypeInfo *> m_byQualified; /* PKG.NAME -> type */
 };
