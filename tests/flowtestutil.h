@@ -43,6 +43,17 @@ inline const FlowTask &task(const Flow &flow, const QString &name)
     return i < 0 ? none : flow.tasks[size_t(i)];
 }
 
+/// `dfm run ARGS` in project `p`, uncoloured; HOME set to `home` unless
+/// it is empty.
+inline Run runFlow(const TempProject &p, const QStringList &args, const QString &home = QString())
+{
+    auto e = QProcessEnvironment::systemEnvironment();
+    if (!home.isEmpty())
+        e.insert(QStringLiteral("HOME"), home);
+    e.insert(QStringLiteral("TERM"), QStringLiteral("dumb"));
+    return runDfm(QStringList{QStringLiteral("run")} + args, p.root(), 120000, e);
+}
+
 /// A file's text, or "<missing PATH>".
 inline QString readText(const QString &path)
 {

@@ -96,9 +96,7 @@ class TestCompound : public QObject {
 
     Run run(const TempProject &p, const QStringList &args) const
     {
-        auto e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("TERM"), QStringLiteral("dumb"));
-        return runDfm(QStringList{QStringLiteral("run")} + args, p.root(), 120000, e);
+        return runFlow(p, args);
     }
 
 private Q_SLOTS:

@@ -17,10 +17,6 @@
 using namespace dfm;
 using namespace dfm::test;
 
-namespace {
-
-} // namespace
-
 class TestFlowLoad : public QObject {
     Q_OBJECT
 
@@ -28,10 +24,7 @@ class TestFlowLoad : public QObject {
 
     Run run(const TempProject &p, const QStringList &args) const
     {
-        auto e = QProcessEnvironment::systemEnvironment();
-        e.insert(QStringLiteral("HOME"), m_home.path());
-        e.insert(QStringLiteral("TERM"), QStringLiteral("dumb"));
-        return runDfm(QStringList{QStringLiteral("run")} + args, p.root(), 120000, e);
+        return runFlow(p, args, m_home.path());
     }
 
 private slots:
