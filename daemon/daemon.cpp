@@ -210,6 +210,7 @@ void Daemon::markSpoke(quint64 id)
     if (it == m_clients.end() || it->spoke)
         return;
     it->spoke = true;
+    disconnect(it->hearing); // only the silence timer needs it, and only until then
     --m_silentClients;
 }
 
@@ -230,7 +231,10 @@ void Daemon::onNewClient(int fd)
     auto *conn = new LineConnection(sock, this);
     conn->label = QStringLiteral("client %1").arg(id);
     conn->setMaxOutputBytes(m_clientOutputCap);
-    m_clients.insert(id, Client{conn, false, false, peerInfo(id, fd)});
+    Client client;
+    client.conn = conn;
+    client.info = peerInfo(id, fd);
+    m_clients.insert(id, client);
     ++m_silentClients;
     connect(conn, &LineConnection::messageReceived, this,
             [this, id](const proto::Message &m) { onClientMessage(id, m); });
@@ -253,7 +257,7 @@ void Daemon::onNewClient(int fd)
         it->inputEnded = true;
         closeIfDone(id);
     });
-    connect(sock, &QIODevice::readyRead, this, [this, id] {
+    m_clients[id].hearing = connect(sock, &QIODevice::readyRead, this, [this, id] {
         auto it = m_clients.find(id);
         if (it != m_clients.end())
             it->heard = true;

@@ -50,6 +50,7 @@ private:
         int deferred = 0;   /* submits not answered yet */
         bool inputEnded = false; /* half-closed: close once all is answered */
         bool heard = false; /* bytes arrived since the silence timer last looked */
+        QMetaObject::Connection hearing; /* sets `heard`; cut once it spoke */
     };
 
     void onNewClient(int fd);
