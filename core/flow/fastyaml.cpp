@@ -15,6 +15,10 @@
 
 #include "flow/ynode.h"
 
+#include <deque>
+#include <iterator>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace dfm::flow {
@@ -76,6 +80,37 @@ private:
     bool m_lastHasBreak = true;
     int m_depth = 0;
     std::vector<Line> m_lines;
+    std::unordered_map<std::string_view, QString> m_keys; /* keys seen, pointing into the text */
+    static constexpr size_t kMaxSharedKeys = 256;
+    std::deque<std::vector<YNode>> m_buffers; /* Items' buffers, one per open map or sequence */
+    size_t m_open = 0;                       /* maps and sequences being read */
+
+    /// The items of a map or sequence being read, gathered in a buffer
+    /// that each nesting level reuses, then moved into the node at their
+    /// exact count: one allocation per node rather than one per doubling.
+    class Items {
+    public:
+        Items(FastYaml *p, YNode *out) : m_p(p), m_out(out)
+        {
+            if (p->m_buffers.size() <= p->m_open)
+                p->m_buffers.emplace_back();
+            m_buf = &p->m_buffers[p->m_open++];
+        }
+        ~Items()
+        {
+            m_buf->clear();
+            --m_p->m_open;
+        }
+        Items(const Items &) = delete;
+        Items &operator=(const Items &) = delete;
+        void push(YNode &&n) { m_buf->push_back(std::move(n)); }
+        void done() { m_out->items.assign(std::make_move_iterator(m_buf->begin()), std::make_move_iterator(m_buf->end())); }
+
+    private:
+        FastYaml *m_p;
+        YNode *m_out;
+        std::vector<YNode> *m_buf;
+    };
 
     int lineCount() const { return int(m_lines.size()); }
 
@@ -145,6 +180,20 @@ private:
     {
         const char *b = m_s + m_lines[size_t(li)].begin;
         return QString::fromLatin1(b + from, to - from);
+    }
+
+    /// A key's text. Flow files repeat a few keys (name, run, needs, ...)
+    /// once per task: those share one string rather than each allocating.
+    QString keyText(int li, int from, int to)
+    {
+        const std::string_view key(m_s + m_lines[size_t(li)].begin + from, size_t(to - from));
+        const auto it = m_keys.find(key);
+        if (it != m_keys.end())
+            return it->second;
+        QString text = textOf(li, from, to);
+        if (m_keys.size() < kMaxSharedKeys)
+            m_keys.emplace(key, text);
+        return text;
     }
 
     /// Nothing but spaces and perhaps a comment from COL to the end of line LI.
@@ -220,11 +269,12 @@ private:
     {
         out->kind = YNode::Map;
         out->line = li + 1;
+        Items items(this, out);
         while (true) {
             const int ke = keyEnd(li, col);
             if (ke < 0)
                 return false;
-            out->items.push_back(scalar(textOf(li, col, ke), li + 1, true));
+            items.push(scalar(keyText(li, col, ke), li + 1, true));
             YNode value;
             int after = 0;
             const int vc = skipSpaces(li, ke + 1);
@@ -234,13 +284,14 @@ private:
             } else if (!inlineValue(li, vc, col, &value, &after)) {
                 return false;
             }
-            out->items.push_back(std::move(value));
+            items.push(std::move(value));
             li = nextContent(after);
             if (li == lineCount() || m_lines[size_t(li)].indent < col)
                 break;
             if (m_lines[size_t(li)].indent > col)
                 return false;
         }
+        items.done();
         *next = li;
         return true;
     }
@@ -249,6 +300,7 @@ private:
     {
         out->kind = YNode::Seq;
         out->line = li + 1;
+        Items items(this, out);
         while (true) {
             YNode item;
             int after = 0;
@@ -259,7 +311,7 @@ private:
             } else if (!node(li, ic, col, &item, &after)) {
                 return false;
             }
-            out->items.push_back(std::move(item));
+            items.push(std::move(item));
             li = nextContent(after);
             if (li == lineCount())
                 break;
@@ -269,6 +321,7 @@ private:
             if (ind < col || !seqEntryAt(li, col))
                 break;
         }
+        items.done();
         *next = li;
         return true;
     }
@@ -422,19 +475,20 @@ private:
             --m_depth;
             return true;
         }
+        Items items(this, out);
         while (true) {
             if (map) {
                 YNode key;
                 if (!flowPlain(li, k, &key, &k) || at(li, k) != ':' || at(li, k + 1) != ' ')
                     return false;
-                out->items.push_back(std::move(key));
+                items.push(std::move(key));
                 k += 2;
                 k = skipSpaces(li, k);
             }
             YNode item;
             if (!flowItem(li, k, &item, &k))
                 return false;
-            out->items.push_back(std::move(item));
+            items.push(std::move(item));
             k = skipSpaces(li, k);
             if (at(li, k) == close)
                 break;
@@ -443,6 +497,7 @@ private:
             ++k;
             k = skipSpaces(li, k);
         }
+        items.done();
         *end = k + 1;
         --m_depth;
         return true;
