@@ -400,7 +400,7 @@ int runCommand(const QStringList &args)
         passthrough.push_back(t.passthrough);
         local.push_back(t.isNull() ? 1 : 0);
         alwaysRun.push_back(t.neverUpToDate ? 1 : 0);
-        parent.push_back(t.compound.isEmpty() ? -1 : position.value(flow.indexOf(t.compound), -1));
+        parent.push_back(t.compound().isEmpty() ? -1 : position.value(flow.indexOf(t.compound()), -1));
         maxFailures.push_back(t.maxFailures);
     }
     if (a.clean && !cleanRundir(a, &e)) {

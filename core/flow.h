@@ -11,6 +11,8 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QSharedData>
+#include <QSharedDataPointer>
 #include <QString>
 #include <QStringList>
 
@@ -22,40 +24,66 @@ namespace dfm {
 /// where building a string value allocates (it matters at 100,000 tasks).
 const QJsonValue &flowWord(const char *word);
 
+/// What few tasks set, kept apart so that the many tasks setting none
+/// share one empty block: a 100,000-task flow then holds 100,000 narrow
+/// tasks, not 100,000 blocks of empty strings (docs/performance.md).
+struct FlowTaskMore : QSharedData {
+    QString callableSpec;           /* std task: the Python callable, e.g. dv_flow.mgr.std.fileset.FileSet */
+    QString uses;                   /* as written, "" when none */
+    QString desc;                   /* desc: or the first line of doc: */
+    QString resourceClass;          /* from std.ResourceTag; empty = default class */
+    ResourceSpec resources;         /* per-task values from std.ResourceTag (unset = 0/empty) */
+    QString package;                /* its package when imported ("" = the root's); name starts with it */
+    QString srcdir;                 /* the directory of its file; "" = the flow's */
+    QString compound;               /* bare name of the enclosing compound; "" at the top level */
+    QString rundirPath;             /* a body task's run directory relative to the rundir root ("." = the root); "" = by name */
+};
+
 struct FlowTask {
     QString name;                   /* bare name in the root package; PKG.NAME in an imported one */
     QString shell = QStringLiteral("bash"); /* run as /bin/<shell>; "pytask" for a standard task */
     QString run;                    /* the shell body, `${{ }}` evaluated (runtime references kept) */
-    QString callableSpec;           /* std task: the Python callable, e.g. dv_flow.mgr.std.fileset.FileSet */
-    QString uses;                   /* as written, "" when none */
-    QString desc;                   /* desc: or the first line of doc: */
     QStringList needs;              /* bare names of the tasks it needs, in file order, no repeats */
     QJsonObject with;               /* parameters, evaluated (null when empty) */
-    QString resourceClass;          /* from std.ResourceTag; empty = default class */
-    ResourceSpec resources;         /* per-task values from std.ResourceTag (unset = 0/empty) */
     QJsonValue consumes = flowWord("all");       /* "all", "none" or a list of patterns */
     QJsonValue passthrough = flowWord("unused"); /* "all", "none", "unused" or a list of patterns */
+    double timeout = 0;             /* seconds; 0 = none */
+    int line = 0;                   /* 1-based line of the task in its file */
+    int maxFailures = -1;           /* a compound's max_failures; -1 = no limit */
     bool inheritRundir = false;     /* rundir: inherit (runs in the rundir root) */
     bool exported = false;          /* root: or export: */
     bool root = false;              /* root: or scope: root: an entry point, listed by `dfm run` without a task */
     bool local = false;             /* local: */
-    double timeout = 0;             /* seconds; 0 = none */
     bool neverUpToDate = false;     /* uptodate: false: runs every time */
     bool iff = true;                /* false: `iff` evaluated false; the task passes without running */
-    int line = 0;                   /* 1-based line of the task in its file */
-    QString package;                /* its package when imported ("" = the root's); name starts with it */
-    QString srcdir;                 /* the directory of its file; "" = the flow's */
     // Compound tasks (`body:`): a body task is named COMPOUND.SUB (COMPOUND.SUB_i_j
     // for a strategy.matrix instance); the compound itself runs nothing and
     // needs the body tasks no other body task needs.
-    QString compound;               /* bare name of the enclosing compound; "" at the top level */
-    QString rundirPath;             /* a body task's run directory relative to the rundir root ("." = the root); "" = by name */
-    int maxFailures = -1;           /* a compound's max_failures; -1 = no limit */
     bool isCompound = false;        /* has a body (or a strategy.matrix) */
+
+    /// The rarely set fields (callable, base, description, resources,
+    /// package, srcdir, compound, rundirPath); editMore() to set one, which
+    /// gives this task a block of its own.
+    const FlowTaskMore &more() const { return *m_more; }
+    FlowTaskMore &editMore() { return *m_more; } // detaches from the shared block
+    // Reading them (the names they had before being kept apart):
+    const QString &callableSpec() const { return m_more->callableSpec; }
+    const QString &uses() const { return m_more->uses; }
+    const QString &desc() const { return m_more->desc; }
+    const QString &resourceClass() const { return m_more->resourceClass; }
+    const ResourceSpec &resources() const { return m_more->resources; }
+    const QString &package() const { return m_more->package; }
+    const QString &srcdir() const { return m_more->srcdir; }
+    const QString &compound() const { return m_more->compound; }
+    const QString &rundirPath() const { return m_more->rundirPath; }
 
     /// True for a task that runs nothing (no body, no standard task): it
     /// only orders its needs and passes their data on.
-    bool isNull() const { return run.trimmed().isEmpty() && callableSpec.isEmpty(); }
+    bool isNull() const { return run.trimmed().isEmpty() && callableSpec().isEmpty(); }
+
+private:
+    QSharedDataPointer<FlowTaskMore> m_more = emptyFlowTaskMore();
+    static QSharedDataPointer<FlowTaskMore> emptyFlowTaskMore();
 };
 
 struct Flow {
@@ -73,7 +101,7 @@ struct Flow {
     /// "PKG.NAME", or NAME when the flow has no package (a task list).
     QString qualified(const FlowTask &t) const
     {
-        return packageName.isEmpty() || !t.package.isEmpty() ? t.name : packageName + QLatin1Char('.') + t.name;
+        return packageName.isEmpty() || !t.package().isEmpty() ? t.name : packageName + QLatin1Char('.') + t.name;
     }
 
 private:

@@ -123,8 +123,8 @@ private Q_SLOTS:
         QVERIFY(entry.isNull());
         QCOMPARE(entry.maxFailures, 2);
         QCOMPARE(entry.passthrough, QJsonValue(QStringLiteral("all")));
-        QCOMPARE(task(flow, QStringLiteral("foo.entry.say")).compound, QStringLiteral("entry"));
-        QCOMPARE(task(flow, QStringLiteral("prep")).compound, QString());
+        QCOMPARE(task(flow, QStringLiteral("foo.entry.say")).compound(), QStringLiteral("entry"));
+        QCOMPARE(task(flow, QStringLiteral("prep")).compound(), QString());
     }
 
     void bodyTasksSeeTheCompoundsParametersAndNestedRunDirectories()

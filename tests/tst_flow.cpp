@@ -64,7 +64,7 @@ private slots:
         QCOMPARE(smoke.needs, QStringList{QStringLiteral("build")});
         QCOMPARE(smoke.with.value(QStringLiteral("seed")), QJsonValue(1));
         QVERIFY(smoke.with.value(QStringLiteral("seed")).isDouble());
-        QCOMPARE(smoke.resourceClass, QStringLiteral("large"));
+        QCOMPARE(smoke.resourceClass(), QStringLiteral("large"));
         QCOMPARE(smoke.line, 9);
         const FlowTask &full = flow.tasks[3];
         QCOMPARE(full.needs, (QStringList{QStringLiteral("build"), QStringLiteral("lint")}));
@@ -136,12 +136,12 @@ private slots:
         QCOMPARE(parseError("package:\n  name: p\n  tasks:\n  - name: t\n    run: x\n    tags:\n    - std.ResourceTag:\n"
                             "        cores: 4\n        memory: 8G\n        queue: big\n        walltime: \"2:00\"\n", &flow),
                  QString());
-        const ResourceSpec &r = flow.tasks[0].resources;
+        const ResourceSpec &r = flow.tasks[0].resources();
         QCOMPARE(r.cores, 4);
         QCOMPARE(r.memory, QStringLiteral("8G"));
         QCOMPARE(r.queue, QStringLiteral("big"));
         QCOMPARE(r.walltime, QStringLiteral("2:00"));
-        QVERIFY(flow.tasks[0].resourceClass.isEmpty());
+        QVERIFY(flow.tasks[0].resourceClass().isEmpty());
     }
 
     void badYamlGivesTheParsersLine()
@@ -224,7 +224,7 @@ private slots:
                             "    with: {type: systemVerilogSource, include: \"*.sv\"}\n"
                             "  - name: hello\n    uses: std.Message\n    with:\n      msg: hi\n", &flow), QString());
         const FlowTask &rtl = flow.tasks[0];
-        QCOMPARE(rtl.callableSpec, QStringLiteral("dv_flow.mgr.std.fileset.FileSet"));
+        QCOMPARE(rtl.callableSpec(), QStringLiteral("dv_flow.mgr.std.fileset.FileSet"));
         QCOMPARE(rtl.shell, QStringLiteral("pytask"));
         QCOMPARE(rtl.with, (QJsonObject{{QStringLiteral("base"), QString()}, {QStringLiteral("type"), QStringLiteral("systemVerilogSource")},
                                         {QStringLiteral("incdirs"), QJsonValue()}, {QStringLiteral("defines"), QJsonValue()},

@@ -99,8 +99,8 @@ private slots:
                       "  - name: greet\n    uses: p.hello\n"
                       "  - name: hello\n    uses: std.Message\n    with: {msg: hi}\n", &flow), QString());
         QCOMPARE(flow.tasks[1].run, QStringLiteral("./sim +seed=7 +mode=fast"));
-        QCOMPARE(flow.tasks[1].resources.cores, 2);
-        QCOMPARE(flow.tasks[2].callableSpec, QStringLiteral("dv_flow.mgr.std.message.Message"));
+        QCOMPARE(flow.tasks[1].resources().cores, 2);
+        QCOMPARE(flow.tasks[2].callableSpec(), QStringLiteral("dv_flow.mgr.std.message.Message"));
         QCOMPARE(flow.tasks[2].with.value(QLatin1String("msg")), QJsonValue(QStringLiteral("hi")));
         QCOMPARE(load("package:\n  name: p\n  tasks:\n  - {name: a, uses: b}\n  - {name: b, uses: a}\n  - {name: c, uses: nosuch}\n", &flow),
                  QStringLiteral("/p/flow.dv:5: task 'b' uses 'a', which closes a `uses:` cycle\n"

@@ -68,9 +68,9 @@ private slots:
         Flow flow;
         QCOMPARE(load(p, &flow), QString());
         const FlowTask &sim = task(flow, QStringLiteral("sim"));
-        QCOMPARE(sim.resources.cores, 8);
-        QCOMPARE(sim.resources.memory, QStringLiteral("16G"));
-        QCOMPARE(sim.resources.queue, QStringLiteral("long"));
+        QCOMPARE(sim.resources().cores, 8);
+        QCOMPARE(sim.resources().memory, QStringLiteral("16G"));
+        QCOMPARE(sim.resources().queue, QStringLiteral("long"));
         const FlowTask &cfg = task(flow, QStringLiteral("cfg"));
         QCOMPARE(cfg.with, (QJsonObject{{QStringLiteral("width"), 32}, {QStringLiteral("label"), QStringLiteral("wide")}}));
         QVERIFY(cfg.run.isEmpty()); // a data type runs nothing

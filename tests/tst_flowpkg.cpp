@@ -297,7 +297,7 @@ private slots:
         QCOMPARE(load(p, &tagged), QString());
         QCOMPARE(graph(tagged), graph(plain));
         QCOMPARE(tagged.tasks[0].run, plain.tasks[0].run);
-        QCOMPARE(tagged.tasks[0].resources.cores, 0);
+        QCOMPARE(tagged.tasks[0].resources().cores, 0);
     }
 
     void configsOverlayTheRootPackage()

@@ -48,19 +48,19 @@ bool Elaborator::checkCompound(const TaskDecl &d, const Resolved &r, const QStri
 bool Elaborator::resolveDecl(const TaskDecl &d, Resolved *out)
 {
     Resolved r;
-    if (d.task.uses.startsWith(QLatin1String("std."))) {
+    if (d.task.uses().startsWith(QLatin1String("std."))) {
         const StdTaskDef *base = nullptr;
         if (!stdBaseOf(d, &base))
             return false;
         applyStdBase(*base, d.usesLine, &r);
-    } else if (!d.task.uses.isEmpty()) {
+    } else if (!d.task.uses().isEmpty()) {
         const int base = lookupUses(d);
-        if (base < 0 || m_pkg.tasks[size_t(base)].broken || !m_resolved[size_t(base)].done)
+        const Resolved *b = base < 0 || m_pkg.tasks[size_t(base)].broken ? nullptr : resolvedBase(base);
+        if (!b)
             return false;
-        r = m_resolved[size_t(base)];
+        r = *b;
     }
     applyDecl(d, &r);
-    r.done = true;
     *out = std::move(r);
     return true;
 }

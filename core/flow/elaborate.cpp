@@ -13,6 +13,16 @@
 
 namespace dfm::flow {
 
+namespace {
+
+bool sameResources(const ResourceSpec &a, const ResourceSpec &b)
+{
+    return a.cores == b.cores && a.memory == b.memory && a.walltime == b.walltime && a.queue == b.queue
+           && a.resourceSelect == b.resourceSelect && a.partition == b.partition;
+}
+
+} // namespace
+
 void Elaborator::builtins()
 {
     m_rundirRoot = m_opt.rundirRoot.isEmpty() ? m_flow->dir + QStringLiteral("/rundir") : m_opt.rundirRoot;
@@ -31,30 +41,40 @@ void Elaborator::builtins()
     m_builtins.insert(QStringLiteral("rundir"), m_rundirRoot);
 }
 
-void Elaborator::expandTask(int index)
+void Elaborator::expandTask(int index, const Resolved &r)
 {
     const TaskDecl &d = m_pkg.tasks[size_t(index)];
     InstanceCtx ctx;
     ctx.name = d.task.name;
-    m_flowIndex[size_t(index)] = expandInstance(d, m_resolved[size_t(index)], ctx);
+    m_flowIndex[size_t(index)] = expandInstance(d, r, ctx);
 }
 
 int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const InstanceCtx &ctx)
 {
     FlowTask t = d.task;
     t.name = ctx.name;
-    t.compound = ctx.compound;
+    if (t.compound() != ctx.compound) // most tasks: both empty, and the shared block stays shared
+        t.editMore().compound = ctx.compound;
     const auto where = [&t] { return QStringLiteral("task '%1'").arg(t.name); }; // for errors only
-    const QString qualified = t.package.isEmpty() ? m_pkg.name + QLatin1Char('.') + t.name : t.name;
-    // The run directory, as the Python dfm nests it: PKG.T under the root,
-    // a body task's PKG.C.SUB under its compound's (or the compound's own
-    // with `rundir: inherit`).
-    QString rundirPath = r.inheritRundir ? ctx.rundirParent
-                                         : ctx.rundirParent.isEmpty() ? qualified : ctx.rundirParent + QLatin1Char('/') + qualified;
-    if (ctx.nested)
-        t.rundirPath = rundirPath.isEmpty() ? QStringLiteral(".") : rundirPath;
-    const QString rundir = rundirPath.isEmpty() ? m_rundirRoot : m_rundirRoot + QLatin1Char('/') + rundirPath;
+    // Most tasks of a large flow evaluate nothing (no parameters, no
+    // `${{ }}`, no `iff`, no body): they need no names built for a scope.
+    const bool evaluates = !r.params.empty() || r.rawRun.contains(QLatin1String("${{")) || !d.iff.isUndefined()
+                           || r.bodyOwner || r.strategyOwner || m_taskDefines.contains(t.name);
+    QString qualified, rundir;
+    if (evaluates || ctx.nested) {
+        qualified = t.package().isEmpty() ? m_pkg.name + QLatin1Char('.') + t.name : t.name;
+        // The run directory, as the Python dfm nests it: PKG.T under the
+        // root, a body task's PKG.C.SUB under its compound's (or the
+        // compound's own with `rundir: inherit`).
+        const QString rundirPath = r.inheritRundir ? ctx.rundirParent
+                                   : ctx.rundirParent.isEmpty() ? qualified
+                                                                : ctx.rundirParent + QLatin1Char('/') + qualified;
+        if (ctx.nested)
+            t.editMore().rundirPath = rundirPath.isEmpty() ? QStringLiteral(".") : rundirPath;
+        rundir = rundirPath.isEmpty() ? m_rundirRoot : m_rundirRoot + QLatin1Char('/') + rundirPath;
+    }
     Scope scope;
+    scope.layers.reserve(ctx.outer.size() + 4);
     scope.builtins = &m_builtins;
     scope.pkgName = pkgNameOf(d.pkg);
     scope.pkgParams = &pkgParamsOf(d.pkg);
@@ -67,8 +87,8 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
         scope.layers.push_back(&ctx.extra);
     scope.taskName = &qualified;
     scope.taskRundir = &rundir;
-    if (!d.task.srcdir.isEmpty())
-        scope.taskSrcdir = &d.task.srcdir;
+    if (!d.task.srcdir().isEmpty())
+        scope.taskSrcdir = &d.task.srcdir();
 
     const std::vector<ParamDecl> *decls = &r.params;
     std::vector<ParamDecl> defined; /* r.params and this task's -D values, when it has some */
@@ -87,16 +107,19 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
     Params params;
     bool ok = evalParams(*decls, scope, &params, "task", t.name);
     t.with = params.values;
-    t.callableSpec = r.callable;
+    if (t.callableSpec() != r.callable)
+        t.editMore().callableSpec = r.callable;
     t.shell = r.shell.isEmpty() ? QStringLiteral("bash") : r.shell;
     t.consumes = r.consumes;
     t.passthrough = r.passthrough;
     t.inheritRundir = r.inheritRundir;
     t.timeout = r.timeout;
-    t.resources = r.resources;
-    t.resourceClass = r.resourceClass;
+    if (!sameResources(t.resources(), r.resources))
+        t.editMore().resources = r.resources;
+    if (t.resourceClass() != r.resourceClass)
+        t.editMore().resourceClass = r.resourceClass;
     t.run.clear();
-    if (t.shell == QLatin1String("pytask") && t.callableSpec.isEmpty()) {
+    if (t.shell == QLatin1String("pytask") && t.callableSpec().isEmpty()) {
         m_err->add(d.runLine ? d.runLine : t.line,
                    QStringLiteral("task '%1': `shell: pytask` runs the Python callable '%2', a Python task body; this dfm "
                                   "cannot run it (the Python `dfm run` runs it through our daemon)").arg(t.name, r.rawRun.trimmed()));
@@ -106,9 +129,9 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
                    QStringLiteral("task '%1': `shell: %2` is a Python task body; this dfm cannot run it "
                                   "(the Python `dfm run` runs it through our daemon)").arg(t.name, t.shell));
         ok = false;
-    } else if (t.callableSpec.isEmpty() && !r.rawRun.contains(QLatin1String("${{"))) {
+    } else if (t.callableSpec().isEmpty() && !r.rawRun.contains(QLatin1String("${{"))) {
         t.run = r.rawRun; // nothing to expand: shared, not copied
-    } else if (t.callableSpec.isEmpty()) {
+    } else if (t.callableSpec().isEmpty()) {
         scope.layers.insert(scope.layers.begin(), &params.values);
         QJsonValue body;
         QString e;
@@ -140,7 +163,8 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
     }
     if (!t.iff) { // the task stays in the graph, runs nothing, passes its inputs on
         t.run.clear();
-        t.callableSpec.clear();
+        if (!t.callableSpec().isEmpty())
+            t.editMore().callableSpec.clear();
         t.passthrough = QStringLiteral("all");
     }
     const bool compound = t.iff && (r.bodyOwner || r.strategyOwner);
@@ -164,7 +188,8 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
         t.isCompound = true;
         t.maxFailures = r.maxFailures;
         t.run.clear();
-        t.callableSpec.clear();
+        if (!t.callableSpec().isEmpty())
+            t.editMore().callableSpec.clear();
         t.consumes = QStringLiteral("all");
         t.passthrough = QStringLiteral("all");
     }
@@ -200,15 +225,18 @@ void Elaborator::run()
     builtins();
     applyDefines();
     packageParams();
-    resolveUses();
+    m_unresolvable.assign(m_pkg.tasks.size(), 0);
     m_flowIndex.assign(m_pkg.tasks.size(), -1);
     m_flow->tasks.reserve(m_pkg.tasks.size());
     m_pending.reserve(m_pkg.tasks.size());
     for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
         const TaskDecl &d = m_pkg.tasks[i];
-        if (d.broken || m_resolved[i].failed || m_byName.value(d.task.name) != int(i))
+        if (d.broken)
             continue;
-        expandTask(int(i));
+        Resolved r;
+        // A task defined twice is reported (above); its `uses:` is still checked.
+        if (resolveTask(int(i), &r) && m_byName.value(d.task.name) == int(i))
+            expandTask(int(i), r);
     }
     linkNeeds();
 }

@@ -14,6 +14,7 @@
 #include <QSet>
 
 #include <deque>
+#include <unordered_map>
 #include <vector>
 
 namespace dfm::flow {
@@ -95,8 +96,6 @@ struct Params {
 
 /// Everything a task inherits through `uses:`, before its own expansion.
 struct Resolved {
-    bool done = false;
-    bool failed = false;
     std::vector<ParamDecl> params;   /* base first, then own: evaluated in this order */
     QString rawRun, shell = QStringLiteral("bash"), callable;
     QJsonValue consumes = flowWord("all"), passthrough = flowWord("unused");
@@ -140,7 +139,7 @@ public:
 private:
     // elaborate.cpp
     void builtins();
-    void expandTask(int index);
+    void expandTask(int index, const Resolved &r);
     int expandInstance(const TaskDecl &d, const Resolved &r, const InstanceCtx &ctx);
     // pkgscope.cpp
     void applyDefines();
@@ -150,8 +149,12 @@ private:
     bool evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out, const char *what,
                     const QString &name);
     // uses.cpp
-    void resolveUses();
-    bool resolveOne(int index);
+    /// What task `index` inherits and sets (its `uses:` chain followed);
+    /// false after reporting why it cannot be had (once per task). Only
+    /// tasks reached as a base are kept (m_bases): a flow's other tasks
+    /// need theirs only while they are expanded.
+    bool resolveTask(int index, Resolved *out);
+    const Resolved *resolvedBase(int index); // kept; null when it cannot be had
     void applyDecl(const TaskDecl &d, Resolved *r);     // what a declaration sets over its base
     bool stdBaseOf(const TaskDecl &d, const StdTaskDef **base); // false after reporting an unknown or refused one
     int lookupUses(const TaskDecl &d);                  // the package task `uses:` names; -1 after reporting
@@ -178,7 +181,8 @@ private:
     QJsonObject m_builtins;
     QString m_rundirRoot;
     QHash<QString, int> m_byName;        /* task decl name -> index */
-    std::vector<Resolved> m_resolved;
+    std::unordered_map<int, Resolved> m_bases;  /* decl index -> resolved, for tasks reached through `uses:` */
+    std::vector<unsigned char> m_unresolvable; /* decl index -> 1: its `uses:` failed (reported) */
     QHash<QString, QJsonValue> m_pkgDefines;                 /* -D for package parameters */
     QHash<QString, QHash<QString, QJsonValue>> m_taskDefines; /* -D TASK.PARAM */
     std::vector<int> m_flowIndex;        /* decl index -> flow task index (-1: dropped) */

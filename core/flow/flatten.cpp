@@ -163,7 +163,7 @@ void Flattener::taskOverrides()
             // As the Python dfm: a package's override of its base package's
             // task derives from it (unless it says `uses:` itself), and every
             // reference to the base's task reaches the override.
-            if (e.decl.task.uses.isEmpty())
+            if (e.decl.task.uses().isEmpty())
                 inheritTask(&e.decl, m_entries[size_t(t)].decl);
             for (auto &names : m_names) {
                 auto it2 = names.find(name);
@@ -201,11 +201,11 @@ void Flattener::overrideMaps()
             if (!o.inlineTask.empty()) { // defined in place
                 repl.decl = o.inlineTask.front();
                 repl.scope = int(k);
-                if (k > 0 && repl.decl.task.srcdir.isEmpty())
-                    repl.decl.task.srcdir = m_pkgs[k]->dir;
+                if (k > 0 && repl.decl.task.srcdir().isEmpty())
+                    repl.decl.task.editMore().srcdir = m_pkgs[k]->dir;
             } else if (o.with.startsWith(QLatin1String("std."))) {
                 repl.decl.task.line = o.line;
-                repl.decl.task.uses = o.with;
+                repl.decl.task.editMore().uses = o.with;
                 repl.decl.usesLine = o.line;
                 repl.scope = int(k);
             } else {
@@ -279,7 +279,7 @@ void Flattener::references(int i)
             needs.emplace_back(flowName(m_entries[size_t(x)].owner, m_entries[size_t(x)].bare), e.decl.task.line);
     }
     e.decl.needs = std::move(needs);
-    const QString uses = e.decl.task.uses;
+    const QString uses = e.decl.task.uses();
     if (uses.isEmpty() || uses.startsWith(QLatin1String("std.")))
         return;
     const Ref r = resolveIn(e, uses);
@@ -301,7 +301,7 @@ void Flattener::references(int i)
         e.decl.broken = true;
         return;
     }
-    e.decl.task.uses = flowName(m_entries[size_t(t)].owner, m_entries[size_t(t)].bare);
+    e.decl.task.editMore().uses = flowName(m_entries[size_t(t)].owner, m_entries[size_t(t)].bare);
 }
 
 void Flattener::takeOverBases()
@@ -370,7 +370,7 @@ bool Flattener::usesType(Entry &e)
 {
     if (!m_types)
         return false;
-    const TypeInfo *type = m_types->find(e.scope, e.decl.task.uses);
+    const TypeInfo *type = m_types->find(e.scope, e.decl.task.uses());
     if (!type || !type->decl)
         return false; // a standard type is not a task: elaboration explains
     // As the Python dfm: a task based on a data type takes its parameters
@@ -380,7 +380,7 @@ bool Flattener::usesType(Entry &e)
         p.line = e.decl.usesLine;
     params.insert(params.end(), e.decl.params.begin(), e.decl.params.end());
     e.decl.params = std::move(params);
-    e.decl.task.uses.clear();
+    e.decl.task.editMore().uses.clear();
     return true;
 }
 
@@ -455,7 +455,8 @@ void Flattener::run()
             if (e.removed || e.owner != int(k))
                 continue;
             e.decl.task.name = flowName(e.owner, e.bare);
-            e.decl.task.package = e.owner == 0 ? QString() : m_pkgs[size_t(e.owner)]->name;
+            if (e.owner != 0 || !e.decl.task.package().isEmpty())
+                e.decl.task.editMore().package = e.owner == 0 ? QString() : m_pkgs[size_t(e.owner)]->name;
             e.decl.pkg = e.scope;
             out.push_back(std::move(e.decl));
         }

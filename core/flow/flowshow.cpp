@@ -19,7 +19,7 @@ QString scopeOf(const FlowTask &t)
 bool matches(const Flow &flow, const FlowTask &t, const QString &search)
 {
     return search.isEmpty() || flow.qualified(t).contains(search, Qt::CaseInsensitive)
-           || t.desc.contains(search, Qt::CaseInsensitive);
+           || t.desc().contains(search, Qt::CaseInsensitive);
 }
 
 QString qualifiedNeed(const Flow &flow, const QString &need)
@@ -50,7 +50,7 @@ QString taskTable(const Flow &flow, const QString &search)
         if (!matches(flow, t, search))
             continue;
         const QString name = flow.qualified(t);
-        out += t.desc.isEmpty() ? name : name.leftJustified(width + 2) + t.desc;
+        out += t.desc().isEmpty() ? name : name.leftJustified(width + 2) + t.desc();
         out += QLatin1Char('\n');
     }
     return out;
@@ -67,9 +67,9 @@ QJsonArray taskJson(const Flow &flow, const QString &search)
             needs.append(qualifiedNeed(flow, n));
         out.append(QJsonObject{{QStringLiteral("name"), flow.qualified(t)},
                                {QStringLiteral("package"), flow.packageName},
-                               {QStringLiteral("desc"), t.desc},
+                               {QStringLiteral("desc"), t.desc()},
                                {QStringLiteral("scope"), scopeOf(t)},
-                               {QStringLiteral("uses"), t.uses},
+                               {QStringLiteral("uses"), t.uses()},
                                {QStringLiteral("needs"), needs},
                                {QStringLiteral("params"), t.with}});
     }
@@ -83,10 +83,10 @@ QString taskDetail(const Flow &flow, int index)
     QString out;
     out += QStringLiteral("Task:        %1\n").arg(flow.qualified(t));
     out += QStringLiteral("Package:     %1\n").arg(flow.packageName);
-    out += QStringLiteral("Base:        %1\n").arg(t.uses.isEmpty() ? none : t.uses);
+    out += QStringLiteral("Base:        %1\n").arg(t.uses().isEmpty() ? none : t.uses());
     out += QStringLiteral("Scope:       %1\n").arg(scopeOf(t).isEmpty() ? none : scopeOf(t));
-    if (!t.desc.isEmpty())
-        out += QStringLiteral("\nDescription:\n  %1\n").arg(t.desc);
+    if (!t.desc().isEmpty())
+        out += QStringLiteral("\nDescription:\n  %1\n").arg(t.desc());
     if (!t.with.isEmpty()) {
         out += QStringLiteral("\nParameters:\n");
         int width = 0;
@@ -112,8 +112,8 @@ QString flowDot(const Flow &flow, const std::vector<int> &order)
     QHash<QString, std::vector<int>> children; // compound name ("" = top) -> tasks
     for (int i : order) {
         const FlowTask &t = flow.tasks[size_t(i)];
-        const bool parentShown = !t.compound.isEmpty() && selected.contains(flow.indexOf(t.compound));
-        children[parentShown ? t.compound : QString()].push_back(i);
+        const bool parentShown = !t.compound().isEmpty() && selected.contains(flow.indexOf(t.compound()));
+        children[parentShown ? t.compound() : QString()].push_back(i);
     }
     QString out = QStringLiteral("digraph %1 {\n  node [shape=box];\n").arg(dotId(flow.packageName.isEmpty() ? QStringLiteral("tasks") : flow.packageName));
     // Nested clusters; the depth is that of the bodies (bounded by the loader).

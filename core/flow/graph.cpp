@@ -14,6 +14,12 @@ const QJsonValue &flowWord(const char *word)
     return qstrcmp(word, "all") == 0 ? all : qstrcmp(word, "none") == 0 ? none : unused;
 }
 
+QSharedDataPointer<FlowTaskMore> FlowTask::emptyFlowTaskMore()
+{
+    static const QSharedDataPointer<FlowTaskMore> empty(new FlowTaskMore);
+    return empty;
+}
+
 int Flow::indexOf(const QString &nameOrQualified) const
 {
     if (m_indexed != tasks.size() || m_index.size() > int(tasks.size())) {

@@ -143,15 +143,15 @@ void SetLoader::complete(int k, const QString &config, bool explicitly, int loc)
             f.baseDir = p.dir;
     if (k > 0) {
         for (TaskDecl &t : p.tasks)
-            t.task.srcdir = p.dir;
+            t.task.editMore().srcdir = p.dir;
     }
     QStringList chain{QFileInfo(p.file).canonicalFilePath()};
     fragments(k, 0, &chain);
     const size_t before = p.fragments.size();
     if (applyConfig(&p, config, explicitly, loc, m_err)) {
         for (size_t i = 0; i < p.tasks.size(); ++i)
-            if (p.tasks[i].task.srcdir.isEmpty() && k > 0)
-                p.tasks[i].task.srcdir = p.dir;
+            if (p.tasks[i].task.srcdir().isEmpty() && k > 0)
+                p.tasks[i].task.editMore().srcdir = p.dir;
         fragments(k, before, &chain);
     }
     const std::vector<ImportDecl> imports = p.imports; // p's vectors may grow while importing
@@ -201,7 +201,7 @@ void SetLoader::loadFragment(int k, const QString &file, int loc, bool listed, c
     const QString ns = frag.name.isEmpty() ? outer : outer.isEmpty() ? frag.name : outer + QLatin1Char('.') + frag.name;
     PackageDecl &p = *m_pkgs[size_t(k)];
     for (TaskDecl &t : frag.tasks) {
-        t.task.srcdir = frag.dir;
+        t.task.editMore().srcdir = frag.dir;
         if (!ns.isEmpty()) {
             t.ns = ns;
             t.task.name = ns + QLatin1Char('.') + t.task.name;

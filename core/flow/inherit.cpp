@@ -18,8 +18,8 @@ void inheritTask(TaskDecl *d, const TaskDecl &base)
     merged.overrideLine = d->overrideLine;
     merged.ns = d->ns;
     merged.broken = d->broken || base.broken;
-    if (!d->task.srcdir.isEmpty() || d->hasRun)
-        merged.task.srcdir = d->task.srcdir;
+    if (!d->task.srcdir().isEmpty() || d->hasRun)
+        merged.task.editMore().srcdir = d->task.srcdir();
     if (d->hasRun) {
         merged.task.run = d->task.run;
         merged.hasRun = true;
@@ -48,7 +48,7 @@ void inheritTask(TaskDecl *d, const TaskDecl &base)
         merged.hasTimeout = true;
     }
     if (d->hasDesc)
-        merged.task.desc = d->task.desc;
+        merged.task.editMore().desc = d->task.desc();
     if (d->hasIff) {
         merged.iff = d->iff;
         merged.iffLine = d->iffLine;
@@ -72,17 +72,17 @@ void inheritTask(TaskDecl *d, const TaskDecl &base)
         merged.matrix = d->matrix;
         merged.strategyLine = d->strategyLine;
     }
-    const ResourceSpec &own = d->task.resources;
+    const ResourceSpec &own = d->task.resources();
     if (own.cores)
-        merged.task.resources.cores = own.cores;
+        merged.task.editMore().resources.cores = own.cores;
     if (!own.memory.isEmpty())
-        merged.task.resources.memory = own.memory;
+        merged.task.editMore().resources.memory = own.memory;
     if (!own.queue.isEmpty())
-        merged.task.resources.queue = own.queue;
+        merged.task.editMore().resources.queue = own.queue;
     if (!own.walltime.isEmpty())
-        merged.task.resources.walltime = own.walltime;
-    if (!d->task.resourceClass.isEmpty())
-        merged.task.resourceClass = d->task.resourceClass;
+        merged.task.editMore().resources.walltime = own.walltime;
+    if (!d->task.resourceClass().isEmpty())
+        merged.task.editMore().resourceClass = d->task.resourceClass();
     merged.params.insert(merged.params.end(), d->params.begin(), d->params.end());
     merged.tags.insert(merged.tags.end(), d->tags.begin(), d->tags.end());
     if (d->task.neverUpToDate)

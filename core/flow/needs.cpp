@@ -24,7 +24,7 @@ int Elaborator::resolveNeed(int from, const PendingNeed &need)
     const auto it = m_byName.constFind(bare);
     if (it != m_byName.constEnd())
         return m_flowIndex[size_t(*it)]; // -1: that task had errors of its own
-    if (const int body = m_flow->indexOf(bare); body >= 0 && !m_flow->tasks[size_t(body)].compound.isEmpty())
+    if (const int body = m_flow->indexOf(bare); body >= 0 && !m_flow->tasks[size_t(body)].compound().isEmpty())
         return body; // a compound's body task by its full name, C.SUB
     // A compound's needs reach several body tasks: report each once.
     const QString key = QStringLiteral("%1:%2").arg(need.line).arg(need.written);

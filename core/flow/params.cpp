@@ -124,6 +124,8 @@ bool coerce(const QJsonValue &v, const QString &type, QJsonValue *out, QString *
 bool Elaborator::evalParams(const std::vector<ParamDecl> &decls, const Scope &baseScope, Params *out,
                             const char *what, const QString &name)
 {
+    if (decls.empty()) // most tasks of a large flow: nothing to evaluate, no scope to copy
+        return true;
     bool ok = true;
     Scope scope = baseScope;
     scope.layers.insert(scope.layers.begin(), &out->values);

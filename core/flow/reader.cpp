@@ -288,8 +288,8 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
             || key == QLatin1String("local") || key == QLatin1String("override")) {
             continue;
         } else if (key == QLatin1String("desc") || key == QLatin1String("doc")) {
-            if (value.isScalar() && (t.task.desc.isEmpty() || key == QLatin1String("desc")))
-                t.task.desc = str(value).trimmed().section(QLatin1Char('\n'), 0, 0);
+            if (value.isScalar() && (t.task.desc().isEmpty() || key == QLatin1String("desc")))
+                t.task.editMore().desc = str(value).trimmed().section(QLatin1Char('\n'), 0, 0);
             t.hasDesc = true;
         } else if (key == QLatin1String("shell") || key == QLatin1String("run") || key == QLatin1String("uses")) {
             if (!value.isScalar() && !value.isNull()) {
@@ -303,7 +303,7 @@ void Reader::readTask(const YNode &node, std::vector<TaskDecl> *out)
                 t.hasRun = true;
                 t.runLine = line;
             } else if (key == QLatin1String("uses")) {
-                t.task.uses = text.trimmed();
+                t.task.editMore().uses = text.trimmed();
                 t.usesLine = line;
             } else if (text.trimmed().isEmpty()) {
                 taskError(line, t, QStringLiteral("'shell' must name a shell, e.g. bash"));
@@ -537,17 +537,17 @@ void Reader::readResourceTag(const YNode &value, TaskDecl *t)
             const int n = v.toInt(&ok);
             if (!ok || n < 1)
                 taskError(line, *t, QStringLiteral("std.ResourceTag.cores: expected a positive integer, got '%1'").arg(v));
-            t->task.resources.cores = n;
+            t->task.editMore().resources.cores = n;
         } else if (key == QLatin1String("memory")) {
             if (!v.isEmpty() && !parseMemoryMB(v, nullptr))
                 taskError(line, *t, QStringLiteral("std.ResourceTag.memory: expected a memory size such as 512M or 4G, got '%1'").arg(v));
-            t->task.resources.memory = v;
+            t->task.editMore().resources.memory = v;
         } else if (key == QLatin1String("resource_class")) {
-            t->task.resourceClass = v;
+            t->task.editMore().resourceClass = v;
         } else if (key == QLatin1String("queue")) {
-            t->task.resources.queue = v;
+            t->task.editMore().resources.queue = v;
         } else {
-            t->task.resources.walltime = v;
+            t->task.editMore().resources.walltime = v;
         }
     }
 }

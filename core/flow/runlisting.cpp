@@ -11,7 +11,7 @@ QString runListing(const Flow &flow)
     // Python dfm lists its root package's task map, which holds neither.
     std::vector<const FlowTask *> all, roots;
     for (const FlowTask &t : flow.tasks) {
-        if (!t.package.isEmpty() || !t.compound.isEmpty())
+        if (!t.package().isEmpty() || !t.compound().isEmpty())
             continue;
         all.push_back(&t);
         if (t.root)
@@ -33,7 +33,7 @@ QString runListing(const Flow &flow)
     text += QStringLiteral("No task specified. Available Tasks:\n");
     for (const auto &[name, t] : named)
         text += name.leftJustified(width) + QStringLiteral(" - ")
-                + (t->desc.isEmpty() ? QStringLiteral("<no description>") : t->desc) + QLatin1Char('\n');
+                + (t->desc().isEmpty() ? QStringLiteral("<no description>") : t->desc()) + QLatin1Char('\n');
     return text;
 }
 

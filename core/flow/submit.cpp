@@ -6,10 +6,10 @@ namespace dfm::flow {
 
 QString taskRundir(const Flow &flow, const FlowTask &t, const QString &rundirRoot)
 {
-    if (t.rundirPath == QLatin1String("."))
+    if (t.rundirPath() == QLatin1String("."))
         return rundirRoot;
-    if (!t.rundirPath.isEmpty())
-        return rundirRoot + QLatin1Char('/') + t.rundirPath;
+    if (!t.rundirPath().isEmpty())
+        return rundirRoot + QLatin1Char('/') + t.rundirPath();
     return t.inheritRundir ? rundirRoot : rundirRoot + QLatin1Char('/') + flow.qualified(t);
 }
 
@@ -23,29 +23,29 @@ QJsonObject submitParams(const Flow &flow, const FlowTask &t, const QString &run
                     {QStringLiteral("name"), name},
                     {QStringLiteral("shell"), t.shell},
                     {QStringLiteral("body"), t.run},
-                    {QStringLiteral("srcdir"), t.srcdir.isEmpty() ? flow.dir : t.srcdir},
+                    {QStringLiteral("srcdir"), t.srcdir().isEmpty() ? flow.dir : t.srcdir()},
                     {QStringLiteral("rundir"), taskRundir(flow, t, rundirRoot)},
                     {QStringLiteral("env"), QJsonObject()},
-                    {QStringLiteral("resource_class"), t.resourceClass},
+                    {QStringLiteral("resource_class"), t.resourceClass()},
                     {QStringLiteral("params"), params},
                     {QStringLiteral("inputs"), QJsonArray()},
                     {QStringLiteral("memento"), QJsonValue()}};
-    if (!t.callableSpec.isEmpty()) {
+    if (!t.callableSpec().isEmpty()) {
         raw.insert(QStringLiteral("shell"), QStringLiteral("pytask"));
-        raw.insert(QStringLiteral("callable_spec"), t.callableSpec);
+        raw.insert(QStringLiteral("callable_spec"), t.callableSpec());
     }
     const double timeout = t.timeout > 0 ? t.timeout : defaultTimeout;
     if (timeout > 0)
         raw.insert(QStringLiteral("timeout"), timeout);
     QJsonObject resources;
-    if (t.resources.cores > 0)
-        resources.insert(QStringLiteral("cores"), t.resources.cores);
-    if (!t.resources.memory.isEmpty())
-        resources.insert(QStringLiteral("memory"), t.resources.memory);
-    if (!t.resources.queue.isEmpty())
-        resources.insert(QStringLiteral("queue"), t.resources.queue);
-    if (!t.resources.walltime.isEmpty())
-        resources.insert(QStringLiteral("walltime"), t.resources.walltime);
+    if (t.resources().cores > 0)
+        resources.insert(QStringLiteral("cores"), t.resources().cores);
+    if (!t.resources().memory.isEmpty())
+        resources.insert(QStringLiteral("memory"), t.resources().memory);
+    if (!t.resources().queue.isEmpty())
+        resources.insert(QStringLiteral("queue"), t.resources().queue);
+    if (!t.resources().walltime.isEmpty())
+        resources.insert(QStringLiteral("walltime"), t.resources().walltime);
     if (!resources.isEmpty())
         raw.insert(QStringLiteral("resources"), resources);
     return raw;

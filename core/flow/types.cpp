@@ -239,19 +239,19 @@ void checkTag(const TypeIndex &types, int k, const TagRef &tag, const QString &w
                 errors->add(tag.line, QStringLiteral("%1: tag '%2': cores: expected a positive integer, got '%3'").arg(where, tag.type, text));
                 return;
             }
-            task->resources.cores = n;
+            task->editMore().resources.cores = n;
         } else if (v.first == QLatin1String("memory")) {
             if (!text.isEmpty() && !parseMemoryMB(text, nullptr)) {
                 errors->add(tag.line, QStringLiteral("%1: tag '%2': memory: expected a memory size such as 512M or 4G, got '%3'").arg(where, tag.type, text));
                 return;
             }
-            task->resources.memory = text;
+            task->editMore().resources.memory = text;
         } else if (v.first == QLatin1String("queue")) {
-            task->resources.queue = text;
+            task->editMore().resources.queue = text;
         } else if (v.first == QLatin1String("walltime")) {
-            task->resources.walltime = text;
+            task->editMore().resources.walltime = text;
         } else if (v.first == QLatin1String("resource_class")) {
-            task->resourceClass = text;
+            task->editMore().resourceClass = text;
         }
     }
 }

@@ -6,11 +6,13 @@
 
 #include "spellcheck.h"
 
+#include <algorithm>
+
 namespace dfm::flow {
 
 bool Elaborator::stdBaseOf(const TaskDecl &d, const StdTaskDef **base)
 {
-    const QString &uses = d.task.uses;
+    const QString &uses = d.task.uses();
     *base = findStdTaskDef(uses);
     if (!*base) {
         const QString close = closestMatch(uses, stdTaskNames());
@@ -29,7 +31,7 @@ bool Elaborator::stdBaseOf(const TaskDecl &d, const StdTaskDef **base)
 
 int Elaborator::lookupUses(const TaskDecl &d)
 {
-    const QString &uses = d.task.uses;
+    const QString &uses = d.task.uses();
     QString bare = uses;
     if (!m_byName.contains(bare) && bare.startsWith(m_pkg.name + QLatin1Char('.')))
         bare = bare.mid(m_pkg.name.size() + 1);
@@ -78,7 +80,7 @@ void Elaborator::applyDecl(const TaskDecl &d, Resolved *r)
         r->inheritRundir = d.task.inheritRundir;
     if (d.hasTimeout)
         r->timeout = d.task.timeout;
-    const ResourceSpec &own = d.task.resources;
+    const ResourceSpec &own = d.task.resources();
     if (own.cores)
         r->resources.cores = own.cores;
     if (!own.memory.isEmpty())
@@ -87,8 +89,8 @@ void Elaborator::applyDecl(const TaskDecl &d, Resolved *r)
         r->resources.queue = own.queue;
     if (!own.walltime.isEmpty())
         r->resources.walltime = own.walltime;
-    if (!d.task.resourceClass.isEmpty())
-        r->resourceClass = d.task.resourceClass;
+    if (!d.task.resourceClass().isEmpty())
+        r->resourceClass = d.task.resourceClass();
     if (!d.body.empty())
         r->bodyOwner = &d;
     if (!d.matrix.empty())
@@ -97,59 +99,78 @@ void Elaborator::applyDecl(const TaskDecl &d, Resolved *r)
         r->maxFailures = d.maxFailures;
 }
 
-bool Elaborator::resolveOne(int index)
+bool Elaborator::resolveTask(int index, Resolved *out)
 {
-    // Follow the `uses:` chain iteratively to a resolved base, then unwind.
+    if (m_unresolvable[size_t(index)])
+        return false;
+    const auto memo = m_bases.find(index);
+    if (memo != m_bases.end()) {
+        *out = memo->second;
+        return true;
+    }
+    const TaskDecl &own = m_pkg.tasks[size_t(index)];
+    if (own.task.uses().isEmpty()) { // most tasks: no chain to follow
+        Resolved r;
+        applyDecl(own, &r);
+        *out = std::move(r);
+        return true;
+    }
+    // Follow the `uses:` chain iteratively to a kept base (or its end),
+    // then build forwards from it, keeping every base passed on the way.
     std::vector<int> chain{index};
-    QHash<int, bool> onChain{{index, true}};
+    const Resolved *kept = nullptr;
     const StdTaskDef *stdBase = nullptr;
+    const auto fail = [this, index] {
+        m_unresolvable[size_t(index)] = 1;
+        return false;
+    };
     while (true) {
         const TaskDecl &d = m_pkg.tasks[size_t(chain.back())];
-        if (d.task.uses.isEmpty() || m_resolved[size_t(chain.back())].done)
+        if (d.task.uses().isEmpty())
             break;
-        const QString &uses = d.task.uses;
-        if (uses.startsWith(QLatin1String("std."))) {
+        if (d.task.uses().startsWith(QLatin1String("std."))) {
             if (!stdBaseOf(d, &stdBase))
-                return false;
+                return fail();
             break;
         }
         const int base = lookupUses(d);
         if (base < 0)
-            return false;
-        if (onChain.contains(base)) {
-            m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which closes a `uses:` cycle").arg(d.task.name, uses));
-            return false;
+            return fail();
+        if (std::find(chain.begin(), chain.end(), base) != chain.end()) {
+            m_err->add(d.usesLine, QStringLiteral("task '%1' uses '%2', which closes a `uses:` cycle").arg(d.task.name, d.task.uses()));
+            return fail();
         }
-        if (m_resolved[size_t(base)].failed || m_pkg.tasks[size_t(base)].broken)
-            return false;
+        if (m_unresolvable[size_t(base)] || m_pkg.tasks[size_t(base)].broken)
+            return fail();
+        const auto b = m_bases.find(base);
+        if (b != m_bases.end()) {
+            kept = &b->second;
+            break;
+        }
         chain.push_back(base);
-        onChain.insert(base, true);
     }
-    // chain.back() is resolved or has no local base; build from it forwards.
+    Resolved r = kept ? *kept : Resolved();
     for (auto ci = chain.rbegin(); ci != chain.rend(); ++ci) {
-        Resolved &r = m_resolved[size_t(*ci)];
-        if (r.done)
-            continue;
         const TaskDecl &d = m_pkg.tasks[size_t(*ci)];
-        if (ci != chain.rbegin()) {
-            r = m_resolved[size_t(*(ci - 1))]; // the base, inherited whole
-            r.done = false;
-        } else if (stdBase) {
+        if (ci == chain.rbegin() && stdBase)
             applyStdBase(*stdBase, d.usesLine, &r);
-        }
         applyDecl(d, &r);
-        r.done = true;
+        if (*ci != index)
+            m_bases.emplace(*ci, r);
     }
+    *out = std::move(r);
     return true;
 }
 
-void Elaborator::resolveUses()
+const Resolved *Elaborator::resolvedBase(int index)
 {
-    m_resolved.resize(m_pkg.tasks.size());
-    for (size_t i = 0; i < m_pkg.tasks.size(); ++i) {
-        if (!m_pkg.tasks[i].broken && !m_resolved[i].done && !resolveOne(int(i)))
-            m_resolved[i].failed = true;
-    }
+    const auto kept = m_bases.find(index);
+    if (kept != m_bases.end())
+        return &kept->second;
+    Resolved r;
+    if (!resolveTask(index, &r))
+        return nullptr;
+    return &m_bases.emplace(index, std::move(r)).first->second;
 }
 
 } // namespace dfm::flow
