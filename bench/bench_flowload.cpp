@@ -2,9 +2,11 @@
 // `${{ }}` expressions in values and bodies, against a same-run baseline of
 // the plain 10,000-task flow (shell bodies and needs only), then a
 // compound whose strategy.matrix makes 10,000 body tasks, a 100,000-task
-// chain (each task needing the next), and the plain flow's tasks split over
-// 10 packages in files of their own, imported by path (needs across
-// packages). Prints figures only.
+// chain (each task needing the next; measured first, on the fresh heap a
+// `dfm run` starts with), and the plain flow's tasks split over 10 packages
+// in files of their own, imported by path (needs across packages). Prints
+// figures only. DFM_HUGE_HEAP=0 turns the loader's huge-page heap off (the
+// baseline of core/flow/hugeheap.h's figure).
 //
 //   build/bench/bench_flowload [N=10000]
 #include "flow.h"
@@ -14,6 +16,8 @@
 #include <QFile>
 #include <QString>
 #include <QTemporaryDir>
+
+#include <sys/resource.h>
 
 #include <chrono>
 #include <cstdio>
@@ -75,6 +79,13 @@ QByteArray chainFlow(int n)
             y += "    needs: [t" + QByteArray::number(i + 1) + "]\n";
     }
     return y;
+}
+
+long minorFaults()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_minflt;
 }
 
 /// Wall seconds; *cpu gets the process CPU seconds (what counts on a shared machine).
@@ -151,6 +162,11 @@ int main(int argc, char **argv)
     const int n = argc > 1 ? std::atoi(argv[1]) : 10000;
     int tasks = 0;
     double cpuPlain = 0, cpuParams = 0, cpuChain = 0;
+    // The chain first, on the fresh heap a `dfm run` starts with.
+    const long faults0 = minorFaults();
+    const double chain = loadSeconds(chainFlow(10 * n), &tasks, &cpuChain);
+    std::printf("chain of %d tasks (each needs the next): %.3f s wall, %.3f s CPU, %ld page faults\n", tasks, chain,
+                cpuChain, minorFaults() - faults0);
     const double plain = loadSeconds(plainFlow(n), &tasks, &cpuPlain);
     std::printf("plain flow, %d tasks:            %.3f s wall, %.3f s CPU (baseline)\n", tasks, plain, cpuPlain);
     const double params = loadSeconds(paramFlow(n), &tasks, &cpuParams);
@@ -160,8 +176,6 @@ int main(int argc, char **argv)
     const double matrix = loadSeconds(matrixFlow(n), &tasks, &cpuMatrix);
     std::printf("strategy.matrix body, %d tasks:  %.3f s wall, %.3f s CPU (%.2fx the baseline's CPU)\n", tasks, matrix,
                 cpuMatrix, cpuMatrix / cpuPlain);
-    const double chain = loadSeconds(chainFlow(10 * n), &tasks, &cpuChain);
-    std::printf("chain of %d tasks (each needs the next): %.3f s wall, %.3f s CPU\n", tasks, chain, cpuChain);
     double cpuImported = 0;
     const double imported = importedSeconds(n, &tasks, &cpuImported);
     std::printf("plain tasks in 10 imported packages, %d tasks: %.3f s wall, %.3f s CPU (%.2fx the baseline's CPU)\n",
