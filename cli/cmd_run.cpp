@@ -388,9 +388,16 @@ int runCommand(const QStringList &args)
     std::vector<QJsonValue> consumes, passthrough;
     std::vector<char> local, alwaysRun;
     std::vector<int> parent, maxFailures;
-    QHash<int, int> position; // flow index -> position in the run
+    std::vector<int> position(flow.tasks.size(), -1); // flow index -> position in the run
     for (size_t k = 0; k < order.size(); ++k)
-        position.insert(order[k], int(k));
+        position[size_t(order[k])] = int(k);
+    specs.reserve(order.size());
+    consumes.reserve(order.size());
+    passthrough.reserve(order.size());
+    local.reserve(order.size());
+    alwaysRun.reserve(order.size());
+    parent.reserve(order.size());
+    maxFailures.reserve(order.size());
     for (int i : order) {
         const FlowTask &t = flow.tasks[size_t(i)];
         proto::TaskSpec named; // the rest when it is submitted (setSpecMaker)
@@ -400,7 +407,8 @@ int runCommand(const QStringList &args)
         passthrough.push_back(t.passthrough);
         local.push_back(t.isNull() ? 1 : 0);
         alwaysRun.push_back(t.neverUpToDate ? 1 : 0);
-        parent.push_back(t.compound().isEmpty() ? -1 : position.value(flow.indexOf(t.compound()), -1));
+        const int outer = t.compound().isEmpty() ? -1 : flow.indexOf(t.compound());
+        parent.push_back(outer < 0 ? -1 : position[size_t(outer)]);
         maxFailures.push_back(t.maxFailures);
     }
     if (a.clean && !cleanRundir(a, &e)) {

@@ -21,6 +21,7 @@ RunSession::RunSession(std::vector<proto::TaskSpec> specs, const std::vector<std
     m_local.assign(m_specs.size(), 0);
     m_sentInputs.resize(m_specs.size());
     m_specMade.assign(m_specs.size(), 0);
+    m_indexOf.reserve(qsizetype(m_specs.size()));
     for (size_t i = 0; i < m_specs.size(); ++i) {
         m_outcomes[i].name = m_specs[i].name;
         m_indexOf.insert(m_specs[i].requestId, int(i));

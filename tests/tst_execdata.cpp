@@ -111,6 +111,19 @@ private slots:
         QCOMPARE(back.toJson(), r.toJson());
         QVERIFY(!store.load(dir.path(), QStringLiteral("p.other"), &back));
     }
+
+    void aRecordThatIsASymlinkIsNotRead()
+    {
+        QTemporaryDir dir, elsewhere;
+        FileExecStore store;
+        QString err;
+        QVERIFY2(store.save(elsewhere.path(), passedRecord(), &err), qPrintable(err));
+        QVERIFY(QFile::link(elsewhere.filePath(QStringLiteral("p.sim.exec_data.json")),
+                            dir.filePath(QStringLiteral("p.sim.exec_data.json"))));
+        ExecRecord back;
+        QVERIFY(store.load(elsewhere.path(), QStringLiteral("p.sim"), &back));
+        QVERIFY(!store.load(dir.path(), QStringLiteral("p.sim"), &back)); // so the task runs again
+    }
 };
 
 QTEST_APPLESS_MAIN(TestExecData)

@@ -8,6 +8,9 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace dfm::flow {
 
 QJsonObject ExecRecord::toJson() const
@@ -49,9 +52,15 @@ QString recordPath(const QString &rundir, const QString &name)
 
 bool FileExecStore::load(const QString &rundir, const QString &name, ExecRecord *r)
 {
-    QFile f(recordPath(rundir, name));
-    if (QFileInfo(f.fileName()).isSymLink() || !f.open(QIODevice::ReadOnly))
+    // One open() that refuses a symlink: a first run asks for 10,000 missing records.
+    const int fd = ::open(QFile::encodeName(recordPath(rundir, name)).constData(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
         return false;
+    QFile f;
+    if (!f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return false;
+    }
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(f.read(64 * 1024 * 1024), &pe);
     return pe.error == QJsonParseError::NoError && doc.isObject() && ExecRecord::fromJson(doc.object(), r)

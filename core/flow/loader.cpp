@@ -14,9 +14,10 @@ namespace dfm {
 bool parseFlowText(const QString &fileName, const QString &yamlText, const FlowOptions &options, Flow *flow,
                    QString *err)
 {
-    // A large flow needs about 30 bytes of memory per byte of YAML while it loads.
+    // A large flow (some 7,000 tasks and up) needs about 30 bytes of memory per
+    // character of YAML while it loads.
     const size_t size = size_t(yamlText.size());
-    flow::HugeHeapScope heap(size > (size_t(1) << 20) ? size * 32 : 0);
+    flow::HugeHeapScope heap(size > (size_t(1) << 18) ? size * 32 : 0);
     *flow = Flow();
     flow->file = fileName;
     flow->dir = QFileInfo(fileName).absolutePath();
