@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "daemonbackend.h"
 #include "ephemeralbackend.h"
+#include "flow/hugeheap.h"
 #include "flow/runlisting.h"
 #include "flow/submit.h"
 #include "poolsetup.h"
@@ -469,6 +470,7 @@ int runCommand(const QStringList &args)
     QObject::connect(backend.get(), &TaskBackend::finished, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     session.start();
     printer.begin();
+    flow::releaseLoadHeap(); // the first tasks are on their way; a large load's freed pages go back now
     QCoreApplication::exec();
     printer.close();
 

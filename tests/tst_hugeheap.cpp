@@ -90,7 +90,7 @@ private slots:
         std::free(p);
     }
 
-    void aLargeLoadGetsOneAdvisedReservation()
+    void aLargeLoadGetsOneAdvisedReservationKeptUntilReleased()
     {
         void *big = nullptr;
         {
@@ -103,7 +103,13 @@ private slots:
             QVERIFY2(advised(middle), vmFlagsOf(middle).constData());
             std::free(big);
         }
-        // After the scope, large blocks are mapped on their own again.
+        // Until released, what follows the load reuses the reservation...
+        void *reused = std::malloc(size_t(16) << 20);
+        QVERIFY(reused);
+        QVERIFY(advised(static_cast<char *>(reused) + (size_t(8) << 20)));
+        std::free(reused);
+        // ...and once released, large blocks are mapped on their own again.
+        releaseLoadHeap();
         void *after = std::malloc(size_t(16) << 20);
         QVERIFY(after);
         QVERIFY(!advised(static_cast<char *>(after) + (size_t(8) << 20)));

@@ -41,12 +41,26 @@ HugeHeapScope::HugeHeapScope(size_t bytes)
     std::free(p);
 }
 
+namespace {
+bool g_releasePending = false; // a scope ended and its freed pages are still held
+}
+
 HugeHeapScope::~HugeHeapScope()
 {
     if (!m_active)
         return;
+    // The freed pages are kept for now: what follows (the run's own tables)
+    // reuses them without a fault each. releaseLoadHeap() gives them back.
     mallopt(M_TOP_PAD, kDefaultPad);
     mallopt(M_MMAP_THRESHOLD, kDefaultMmap);
+    g_releasePending = true;
+}
+
+void releaseLoadHeap()
+{
+    if (!g_releasePending)
+        return;
+    g_releasePending = false;
     malloc_trim(0);
 }
 
@@ -57,6 +71,7 @@ HugeHeapScope::~HugeHeapScope()
 namespace dfm::flow {
 HugeHeapScope::HugeHeapScope(size_t) {}
 HugeHeapScope::~HugeHeapScope() = default;
+void releaseLoadHeap() {}
 } // namespace dfm::flow
 
 #endif

@@ -5,8 +5,8 @@
 // HugeHeapScope lives, the heap grows in one large reservation backed by
 // transparent huge pages (madvise), so the load takes one fault per 2 MiB.
 // Linux with glibc only; elsewhere, when the kernel refuses, and when the
-// environment says DFM_HUGE_HEAP=0, it does nothing.
-// Internal to core/flow/.
+// environment says DFM_HUGE_HEAP=0, it does nothing. The pages the load
+// freed stay with the process, for what follows, until releaseLoadHeap().
 
 #include <cstddef>
 
@@ -23,5 +23,10 @@ public:
 private:
     bool m_active = false;
 };
+
+/// Gives the pages a large load freed back to the system (malloc_trim): a
+/// walk of the whole heap, so `dfm run` calls it once its first tasks are
+/// sent rather than on their path. Nothing when no scope was active.
+void releaseLoadHeap();
 
 } // namespace dfm::flow
