@@ -66,7 +66,7 @@ private:
     void handleExecute(const QJsonObject &params);
     void handleCancel(const QJsonObject &params);
     void onTaskFinished(const proto::TaskResult &result);
-    void sendResult(const QString &requestId, proto::TaskResult result);
+    void sendResult(const QString &requestId, const proto::TaskResult &result);
     void send(const QJsonObject &obj);
     void finishStop();
 

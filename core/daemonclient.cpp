@@ -50,6 +50,7 @@ bool DaemonClient::call(QLatin1String method, const QJsonObject &params, QJsonVa
         return false;
     }
     const qint64 id = send(method, params);
+    m_transport.flush(); // even when called while handling input: we wait for the answer
     bool done = false, ok = false;
     QEventLoop loop;
     QTimer timer;

@@ -6,11 +6,46 @@
 #include <QLocalSocket>
 #include <QTimer>
 
+#include <algorithm>
+#include <vector>
+
 namespace dfm {
 
 namespace {
 constexpr int kCloseGraceMs = 5000; /* a graceful close that does not drain is aborted */
-}
+/// Inside a read pass, a backlog this large is written at once rather than
+/// at the end of the pass.
+constexpr qint64 kFlushEarlyBytes = 64 * 1024;
+
+// The read passes of this thread (transports live on the thread of their
+// device and are driven by its event loop).
+thread_local int t_passDepth = 0;                      /* nested processInput() calls */
+thread_local std::vector<LineTransport *> t_unflushed; /* sent to during the pass */
+} // namespace
+
+/// One read pass: what is sent while it lasts is written when the outermost
+/// pass ends. A system call per line written cost more than the line.
+class ReadPass {
+public:
+    ReadPass() { ++t_passDepth; }
+    ~ReadPass()
+    {
+        if (--t_passDepth > 0)
+            return;
+        // Flushing may emit signals whose receivers send more: take turns
+        // until nothing is left.
+        while (!t_unflushed.empty()) {
+            std::vector<LineTransport *> due;
+            due.swap(t_unflushed);
+            for (LineTransport *t : due) {
+                t->m_flushQueued = false;
+                t->flushDevice();
+            }
+        }
+    }
+    ReadPass(const ReadPass &) = delete;
+    ReadPass &operator=(const ReadPass &) = delete;
+};
 
 LineTransport::LineTransport(QIODevice *device, Role role, QObject *parent)
     : QObject(parent), m_device(device), m_role(role)
@@ -37,6 +72,8 @@ void LineTransport::connectDevice()
 
 LineTransport::~LineTransport()
 {
+    if (m_flushQueued)
+        t_unflushed.erase(std::find(t_unflushed.begin(), t_unflushed.end(), this));
     if (m_device)
         m_device->disconnect(this);
 }
@@ -66,8 +103,28 @@ bool LineTransport::sendLine(const QByteArray &line)
         return false;
     }
     m_device->write(line);
-    flushDevice(); // what the peer sent before it half-closed is answered now
+    if (t_passDepth > 0 && backlog() < kFlushEarlyBytes)
+        flushLater();
+    else
+        flushDevice();
     return true;
+}
+
+void LineTransport::flushLater()
+{
+    if (m_flushQueued)
+        return;
+    m_flushQueued = true;
+    t_unflushed.push_back(this);
+}
+
+void LineTransport::flush()
+{
+    if (m_flushQueued) {
+        m_flushQueued = false;
+        t_unflushed.erase(std::find(t_unflushed.begin(), t_unflushed.end(), this));
+    }
+    flushDevice();
 }
 
 void LineTransport::flushDevice()
@@ -183,6 +240,7 @@ void LineTransport::rejectOverlong()
 
 void LineTransport::processInput()
 {
+    const ReadPass pass; // what the handlers send is written when it ends
     if (m_reader.overflowed())
         return;
     if (m_device->bytesAvailable() > 0 && !m_reader.append(m_device->readAll())) {

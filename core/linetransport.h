@@ -15,6 +15,11 @@
 //   emitted once, then closed()).
 // - Input that arrived before the peer closed is still delivered, before
 //   closed().
+// - What is sent while a read pass is handling input (processInput() on any
+//   transport of this thread) is written once that pass ends: one write per
+//   connection per pass, however many lines it answered with, and always
+//   before the pass returns to the event loop (and before inputEnded()).
+//   A send outside a read pass is written at once.
 //
 // closed() is always emitted from the event loop, never from inside send()
 // or close(), so a receiver may delete the transport or edit its tables.
@@ -71,6 +76,9 @@ public:
     /// Reads and handles whatever the device has buffered (also called on
     /// readyRead). Useful before a blocking wait.
     void processInput();
+    /// Writes what is queued now, even inside a read pass (before a
+    /// blocking wait for the peer's answer).
+    void flush();
 
     /// Short description for logs ("client 3", "worker w2").
     QString label;
@@ -95,6 +103,8 @@ private:
     void finish();
     void rejectOverlong();
     void flushDevice();
+    void flushLater();
+    friend class ReadPass;
     bool deviceUnconnected() const;
     void disconnectDevice(bool graceful);
 
@@ -105,6 +115,7 @@ private:
     qint64 m_maxOutput = 0;
     bool m_open = true;
     bool m_closeQueued = false;
+    bool m_flushQueued = false; /* written at the end of the current read pass */
     int m_generation = 0; /* bumped by reset(): timers of an older connection do nothing */
 };
 

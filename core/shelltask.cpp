@@ -1,5 +1,6 @@
 #include "shelltask.h"
 
+#include "execenv.h"
 #include "expand.h"
 #include "taskenv.h"
 
@@ -20,8 +21,6 @@
 #include <unistd.h>
 
 #include <vector>
-
-extern char **environ;
 
 namespace dfm {
 
@@ -70,86 +69,6 @@ int devNullFd()
     if (fd < 0)
         fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     return fd;
-}
-
-/// One "KEY=VALUE" entry of the worker's own environment.
-struct EnvEntry {
-    QByteArray key;
-    QByteArray text; /* KEY=VALUE, as execve() takes it */
-};
-
-/// The worker's own environment, read once.
-const std::vector<EnvEntry> &systemEnvironment()
-{
-    static const std::vector<EnvEntry> env = [] {
-        std::vector<EnvEntry> v;
-        QSet<QByteArray> seen;
-        for (char **e = environ; e && *e; ++e) {
-            const char *eq = std::strchr(*e, '=');
-            if (!eq || eq == *e)
-                continue;
-            QByteArray key(*e, eq - *e);
-            if (seen.contains(key))
-                continue; // the first one counts, as getenv() sees it
-            seen.insert(key);
-            v.push_back({key, QByteArray(*e)});
-        }
-        return v;
-    }();
-    return env;
-}
-
-/// True when some item of `inputs` is a std.Env (which changes the environment).
-bool hasEnvInput(const QJsonArray &inputs)
-{
-    for (const QJsonValue &v : inputs)
-        if (v.toObject().value(QLatin1String("type")).toString() == QLatin1String("std.Env"))
-            return true;
-    return false;
-}
-
-/// The task's environment for execve(): the worker's environment, then
-/// std.Env inputs, then `env`, then the task environment (as the original:
-/// env merged over inputs' std.Env). The entries live in *storage (and in
-/// the worker's environment, read once); *envp points at them.
-void taskEnvironment(const proto::TaskSpec &spec, const QString &rundir,
-                     std::vector<QByteArray> *storage, std::vector<char *> *envp)
-{
-    const std::vector<EnvEntry> &sys = systemEnvironment();
-    QHash<QString, QString> set; // what the task sets over the worker's environment
-    const bool merged = hasEnvInput(spec.inputs);
-    if (merged) {
-        // Rare: a std.Env input may append to any variable; work on all of them.
-        for (const EnvEntry &e : sys)
-            set.insert(QString::fromLocal8Bit(e.key),
-                       QString::fromLocal8Bit(e.text.constData() + e.key.size() + 1));
-        taskenv::mergeInputEnv(spec.inputs, &set);
-    }
-    for (auto it = spec.env.begin(); it != spec.env.end(); ++it)
-        set.insert(it.key(), it.value().toString());
-    const QHash<QString, QString> vars = taskenv::taskVariables(spec, rundir);
-    for (auto it = vars.cbegin(); it != vars.cend(); ++it)
-        set.insert(it.key(), it.value());
-
-    QSet<QByteArray> keys;
-    storage->clear();
-    storage->reserve(size_t(set.size()));
-    for (auto it = set.cbegin(); it != set.cend(); ++it) {
-        QByteArray key = it.key().toLocal8Bit();
-        storage->push_back(key + '=' + it.value().toLocal8Bit());
-        keys.insert(key);
-    }
-    envp->clear();
-    envp->reserve(sys.size() + storage->size() + 1);
-    if (!merged) {
-        for (const EnvEntry &e : sys) {
-            if (!keys.contains(e.key))
-                envp->push_back(const_cast<char *>(e.text.constData()));
-        }
-    }
-    for (QByteArray &t : *storage)
-        envp->push_back(t.data());
-    envp->push_back(nullptr);
 }
 
 } // namespace
@@ -259,9 +178,7 @@ void ShellTask::start()
     for (QByteArray &a : argBytes)
         argv.push_back(a.data());
     argv.push_back(nullptr);
-    std::vector<QByteArray> envStorage;
-    std::vector<char *> envp;
-    taskEnvironment(m_spec, m_rundir, &envStorage, &envp);
+    const TaskEnvironment env(BaseEnvironment::ofThisProcess(), m_spec, m_rundir);
     const QByteArray dir = QFile::encodeName(m_rundir);
 
     // Its own process group, so a stop reaches everything the task spawned,
@@ -275,7 +192,7 @@ void ShellTask::start()
     setup.newProcessGroup = true;
     setup.dieWithParent = pid_t(m_guard.parentPid());
     m_spawned = true;
-    const bool started = spawnChild(program.constData(), argv.data(), envp.data(), setup, &m_child, &err);
+    const bool started = spawnChild(program.constData(), argv.data(), env.envp(), setup, &m_child, &err);
     ::close(logFd); // the child has its copies
     if (!started) {
         m_guard.forget();

@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
+#include <QStringList>
 
 #include <cerrno>
 #include <cstring>
@@ -18,19 +19,29 @@ namespace dfm::taskenv {
 
 namespace {
 
-QString inRundir(const QString &rundir, QLatin1String file)
+/// `dir`/`file`, as the system names it (`dir` encoded once per task, not once per file).
+QByteArray pathIn(const QByteArray &dir, QLatin1String file)
 {
-    return rundir + QLatin1Char('/') + file;
+    QByteArray p;
+    p.reserve(dir.size() + 1 + file.size());
+    p.append(dir).append('/').append(file.data(), file.size());
+    return p;
 }
 
-/// Writes `data` to `path` (created or truncated), refusing a symlink.
-bool writeFile(const QString &path, const QByteArray &data, QString *err)
+/// "cannot `verb` 'PATH': `why`", the path decoded only for the message.
+QString fileError(const char *verb, const QByteArray &native, int errnum)
 {
-    const QByteArray native = QFile::encodeName(path);
+    return QStringLiteral("cannot %1 '%2': %3")
+        .arg(QLatin1String(verb), QFile::decodeName(native), QString::fromLocal8Bit(std::strerror(errnum)));
+}
+
+/// Writes `data` to `native` (created or truncated), refusing a symlink.
+bool writeFile(const QByteArray &native, const QByteArray &data, QString *err)
+{
     const int fd = ::open(native.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
                           0644);
     if (fd < 0) {
-        *err = QStringLiteral("cannot write '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        *err = fileError("write", native, errno);
         return false;
     }
     qsizetype done = 0;
@@ -39,24 +50,23 @@ bool writeFile(const QString &path, const QByteArray &data, QString *err)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            *err = QStringLiteral("cannot write '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            *err = fileError("write", native, errno);
             ::close(fd);
             return false;
         }
         done += n;
     }
     if (::close(fd) != 0) {
-        *err = QStringLiteral("cannot write '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        *err = fileError("write", native, errno);
         return false;
     }
     return true;
 }
 
-/// Reads `path`; a missing file is empty. False for a symlink or read error.
-bool readFile(const QString &path, QByteArray *out, QString *err)
+/// Reads `native`; a missing file is empty. False for a symlink or read error.
+bool readFile(const QByteArray &native, QByteArray *out, QString *err)
 {
     out->clear();
-    const QByteArray native = QFile::encodeName(path);
     // Most tasks write none of their output files: one lstat() tells a
     // missing or empty file without opening it. Anything else (a symlink
     // included) goes on to the open, which refuses a symlink.
@@ -71,7 +81,7 @@ bool readFile(const QString &path, QByteArray *out, QString *err)
     if (fd < 0) {
         if (errno == ENOENT)
             return true;
-        *err = QStringLiteral("cannot read '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+        *err = fileError("read", native, errno);
         return false;
     }
     char buf[65536];
@@ -80,7 +90,7 @@ bool readFile(const QString &path, QByteArray *out, QString *err)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            *err = QStringLiteral("cannot read '%1': %2").arg(path, QString::fromLocal8Bit(std::strerror(errno)));
+            *err = fileError("read", native, errno);
             ::close(fd);
             return false;
         }
@@ -94,10 +104,17 @@ bool readFile(const QString &path, QByteArray *out, QString *err)
 
 QByteArray jsonText(const QJsonValue &v)
 {
-    if (v.isObject())
-        return QJsonDocument(v.toObject()).toJson(QJsonDocument::Indented);
-    if (v.isArray())
-        return QJsonDocument(v.toArray()).toJson(QJsonDocument::Indented);
+    // Most tasks have no parameters or inputs: their text is made once.
+    static const QByteArray emptyObject = QJsonDocument(QJsonObject()).toJson(QJsonDocument::Indented);
+    static const QByteArray emptyArray = QJsonDocument(QJsonArray()).toJson(QJsonDocument::Indented);
+    if (v.isObject()) {
+        const QJsonObject o = v.toObject();
+        return o.isEmpty() ? emptyObject : QJsonDocument(o).toJson(QJsonDocument::Indented);
+    }
+    if (v.isArray()) {
+        const QJsonArray a = v.toArray();
+        return a.isEmpty() ? emptyArray : QJsonDocument(a).toJson(QJsonDocument::Indented);
+    }
     // A scalar memento: wrap and strip, as QJsonDocument holds only containers.
     QByteArray a = QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact);
     return a.mid(1, a.size() - 2) + '\n';
@@ -124,26 +141,78 @@ bool parseValue(const QByteArray &line, QJsonValue *out, QString *err)
 
 } // namespace
 
+namespace {
+
+/// Appends "NAME=VALUE" (one allocation: this runs ~15 times per task).
+void addEntry(std::vector<QByteArray> *out, QByteArrayView name, QByteArrayView value)
+{
+    QByteArray e;
+    e.reserve(name.size() + 1 + value.size());
+    e.append(name).append('=').append(value);
+    out->push_back(std::move(e));
+}
+
+/// Appends "NAME=DIR/FILE".
+void addPath(std::vector<QByteArray> *out, QByteArrayView name, const QByteArray &dir, QLatin1String file)
+{
+    QByteArray e;
+    e.reserve(name.size() + 2 + dir.size() + file.size());
+    e.append(name).append('=').append(dir).append('/').append(file.data(), file.size());
+    out->push_back(std::move(e));
+}
+
+} // namespace
+
 QHash<QString, QString> taskVariables(const proto::TaskSpec &spec, const QString &rundir)
 {
+    std::vector<QByteArray> entries;
+    appendTaskVariableEntries(spec, rundir, &entries);
     QHash<QString, QString> v;
-    for (auto it = spec.params.begin(); it != spec.params.end(); ++it)
-        v.insert(QStringLiteral("DFM_PARAM_") + it.key().toUpper(), jsonValueText(it.value()));
-    v.insert(QStringLiteral("TASK_SRCDIR"), spec.srcdir);
-    v.insert(QStringLiteral("TASK_RUNDIR"), rundir);
-    v.insert(QStringLiteral("DFM_TASK_NAME"), spec.name);
-    v.insert(QStringLiteral("DFM_RUNDIR"), rundir);
-    v.insert(QStringLiteral("DFM_SRCDIR"), spec.srcdir);
-    v.insert(QStringLiteral("DFM_PARAMS"), inRundir(rundir, kParamsFile));
-    v.insert(QStringLiteral("DFM_INPUTS"), inRundir(rundir, kInputsFile));
-    v.insert(QStringLiteral("DFM_OUTPUT"), inRundir(rundir, kOutputFile));
-    v.insert(QStringLiteral("DFM_ENV"), inRundir(rundir, kEnvFile));
-    v.insert(QStringLiteral("DFM_PATH"), inRundir(rundir, kPathFile));
-    v.insert(QStringLiteral("DFM_MARKERS"), inRundir(rundir, kMarkersFile));
-    v.insert(QStringLiteral("DFM_MEMENTO_OUT"), inRundir(rundir, kMementoOut));
-    if (!spec.memento.isNull() && !spec.memento.isUndefined())
-        v.insert(QStringLiteral("DFM_MEMENTO"), inRundir(rundir, kMementoIn));
+    v.reserve(qsizetype(entries.size()));
+    for (const QByteArray &e : entries) {
+        const qsizetype eq = e.indexOf('=');
+        v.insert(QString::fromLocal8Bit(e.left(eq)), QString::fromLocal8Bit(e.mid(eq + 1)));
+    }
     return v;
+}
+
+void appendTaskVariableEntries(const proto::TaskSpec &spec, const QString &rundir,
+                               std::vector<QByteArray> *out)
+{
+    if (!spec.params.isEmpty()) {
+        // Parameters whose names differ only in case make one variable; the
+        // last in key order wins, as inserting them one by one into a map would.
+        QList<QByteArray> names;
+        names.reserve(spec.params.size());
+        for (auto it = spec.params.begin(); it != spec.params.end(); ++it)
+            names.append("DFM_PARAM_" + it.key().toUpper().toLocal8Bit());
+        qsizetype i = 0;
+        for (auto it = spec.params.begin(); it != spec.params.end(); ++it, ++i) {
+            if (names.indexOf(names.at(i), i + 1) < 0)
+                addEntry(out, names.at(i), jsonValueText(it.value()).toLocal8Bit());
+        }
+    }
+    const QByteArray dir = rundir.toLocal8Bit();
+    const QByteArray src = spec.srcdir.toLocal8Bit();
+    addEntry(out, "TASK_SRCDIR", src);
+    addEntry(out, "TASK_RUNDIR", dir);
+    addEntry(out, "DFM_TASK_NAME", spec.name.toLocal8Bit());
+    addEntry(out, "DFM_RUNDIR", dir);
+    addEntry(out, "DFM_SRCDIR", src);
+    addPath(out, "DFM_PARAMS", dir, kParamsFile);
+    addPath(out, "DFM_INPUTS", dir, kInputsFile);
+    addPath(out, "DFM_OUTPUT", dir, kOutputFile);
+    addPath(out, "DFM_ENV", dir, kEnvFile);
+    addPath(out, "DFM_PATH", dir, kPathFile);
+    addPath(out, "DFM_MARKERS", dir, kMarkersFile);
+    addPath(out, "DFM_MEMENTO_OUT", dir, kMementoOut);
+    if (!spec.memento.isNull() && !spec.memento.isUndefined())
+        addPath(out, "DFM_MEMENTO", dir, kMementoIn);
+}
+
+bool isTaskVariableName(QByteArrayView name)
+{
+    return name.startsWith("DFM_") || name.startsWith("TASK_");
 }
 
 void mergeInputEnv(const QJsonArray &inputs, QHash<QString, QString> *env)
@@ -175,17 +244,18 @@ void mergeInputEnv(const QJsonArray &inputs, QHash<QString, QString> *env)
 
 bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString *err, bool freshDir)
 {
-    if (!writeFile(inRundir(rundir, kParamsFile), jsonText(spec.params), err)
-        || !writeFile(inRundir(rundir, kInputsFile), jsonText(spec.inputs), err))
+    const QByteArray dir = QFile::encodeName(rundir);
+    if (!writeFile(pathIn(dir, kParamsFile), jsonText(spec.params), err)
+        || !writeFile(pathIn(dir, kInputsFile), jsonText(spec.inputs), err))
         return false;
     if (!spec.memento.isNull() && !spec.memento.isUndefined()
-        && !writeFile(inRundir(rundir, kMementoIn), jsonText(spec.memento), err))
+        && !writeFile(pathIn(dir, kMementoIn), jsonText(spec.memento), err))
         return false;
     for (QLatin1String f : {kOutputFile, kEnvFile, kPathFile, kMarkersFile}) {
-        const QString path = inRundir(rundir, f);
+        const QByteArray path = pathIn(dir, f);
         // In a fresh directory an empty file is one mknod(): no descriptor to
         // open and close. Anything unusual goes the general way.
-        if (freshDir && ::mknod(QFile::encodeName(path).constData(), S_IFREG | 0644, 0) == 0)
+        if (freshDir && ::mknod(path.constData(), S_IFREG | 0644, 0) == 0)
             continue;
         if (!writeFile(path, QByteArray(), err))
             return false;
@@ -193,9 +263,9 @@ bool stageTaskFiles(const proto::TaskSpec &spec, const QString &rundir, QString 
     if (freshDir)
         return true;
     // A memento left by an earlier run must not be taken for this run's.
-    const QString stale = inRundir(rundir, kMementoOut);
-    if (::unlink(QFile::encodeName(stale).constData()) != 0 && errno != ENOENT) {
-        *err = QStringLiteral("cannot remove '%1': %2").arg(stale, QString::fromLocal8Bit(std::strerror(errno)));
+    const QByteArray stale = pathIn(dir, kMementoOut);
+    if (::unlink(stale.constData()) != 0 && errno != ENOENT) {
+        *err = fileError("remove", stale, errno);
         return false;
     }
     return true;
@@ -337,10 +407,11 @@ void parseMemento(const QByteArray &text, Harvest *h)
 Harvest harvestTaskFiles(const QString &rundir, const QString &taskName)
 {
     Harvest h;
+    const QByteArray dir = QFile::encodeName(rundir);
     auto read = [&](QLatin1String file) {
         QByteArray data;
         QString err;
-        if (!readFile(inRundir(rundir, file), &data, &err))
+        if (!readFile(pathIn(dir, file), &data, &err))
             h.markers.append(warning(err));
         return data;
     };

@@ -17,6 +17,8 @@
 #include <QPair>
 #include <QString>
 
+#include <vector>
+
 namespace dfm::taskenv {
 
 // File names in the rundir, as the original names them (its public contract).
@@ -36,6 +38,15 @@ inline constexpr QLatin1String kMementoOut("dfm.memento.out.json");
 /// DFM_PARAM_<NAME> per parameter (scalars as text, lists/maps compact JSON,
 /// bools true/false, null empty). Pure.
 QHash<QString, QString> taskVariables(const proto::TaskSpec &spec, const QString &rundir);
+
+/// The same variables as "NAME=VALUE" entries in the local 8-bit encoding
+/// (as execve() takes them), each name once, appended to *out. Pure.
+void appendTaskVariableEntries(const proto::TaskSpec &spec, const QString &rundir,
+                               std::vector<QByteArray> *out);
+
+/// True when `name` could be one of taskVariables()' names (it starts with
+/// DFM_ or TASK_): a name that is not needs no comparing. Pure.
+bool isTaskVariableName(QByteArrayView name);
 
 /// Applies the std.Env items among `inputs` to `env`, oldest first, as the
 /// original's _merge_env_filesets does: `vals` set variables,

@@ -2,7 +2,40 @@
 
 #include "jsonwriter.h"
 
+#include <algorithm>
+#include <initializer_list>
+
 namespace dfm::proto {
+
+namespace {
+
+/// True for the fields TaskResult::toJson() writes from its own members.
+bool isResultField(const QString &k)
+{
+    return k == QLatin1String("status") || k == QLatin1String("changed") || k == QLatin1String("output")
+           || k == QLatin1String("markers") || k == QLatin1String("memento");
+}
+
+/// Writes the fields of result.toJson(), less `extra`'s fields named in
+/// `skip` (written by the caller), into the open object of `w`.
+void resultFields(JsonWriter &w, const TaskResult &result, std::initializer_list<QLatin1String> skip)
+{
+    // As toJson(): the five fields win over an `extra` of the same name.
+    for (auto it = result.extra.constBegin(); it != result.extra.constEnd(); ++it) {
+        const QString k = it.key();
+        if (isResultField(k) || std::find(skip.begin(), skip.end(), k) != skip.end())
+            continue;
+        w.key(k);
+        w.value(it.value());
+    }
+    w.field(QLatin1String("status"), result.status);
+    w.field(QLatin1String("changed"), result.changed);
+    w.field(QLatin1String("output"), result.output);
+    w.field(QLatin1String("markers"), result.markers);
+    w.field(QLatin1String("memento"), result.memento);
+}
+
+} // namespace
 
 QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result)
 {
@@ -13,20 +46,27 @@ QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result)
     w.field(QLatin1String("id"), id);
     w.key(QLatin1String("result"));
     w.beginObject();
-    // As toJson(): the five fields win over an `extra` of the same name.
-    for (auto it = result.extra.constBegin(); it != result.extra.constEnd(); ++it) {
-        const QString k = it.key();
-        if (k != QLatin1String("status") && k != QLatin1String("changed") && k != QLatin1String("output")
-            && k != QLatin1String("markers") && k != QLatin1String("memento")) {
-            w.key(k);
-            w.value(it.value());
-        }
-    }
-    w.field(QLatin1String("status"), result.status);
-    w.field(QLatin1String("changed"), result.changed);
-    w.field(QLatin1String("output"), result.output);
-    w.field(QLatin1String("markers"), result.markers);
-    w.field(QLatin1String("memento"), result.memento);
+    resultFields(w, result, {});
+    w.endObject();
+    w.endObject();
+    out.append('\n');
+    return out;
+}
+
+QByteArray encodeTaskResultEvent(const QString &requestId, const QString &workerId,
+                                 const QString &hostname, const TaskResult &result)
+{
+    QByteArray out;
+    out.reserve(512);
+    JsonWriter w(&out);
+    w.beginObject();
+    w.field(QLatin1String("method"), kTaskResult);
+    w.key(QLatin1String("params"));
+    w.beginObject();
+    resultFields(w, result, {kFieldRequestId, kFieldWorkerId, kFieldHostname});
+    w.field(kFieldWorkerId, workerId);
+    w.field(kFieldHostname, hostname);
+    w.field(kFieldRequestId, requestId);
     w.endObject();
     w.endObject();
     out.append('\n');

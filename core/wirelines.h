@@ -1,10 +1,11 @@
 #pragma once
-// The lines the daemon sends once per task, encoded straight to bytes with
-// JsonWriter (core/jsonwriter.h) instead of built as a QJsonObject and
-// serialised: task.execute to a worker, task.started and the RESULT to a
-// client. Each parses to the same JSON as the QJsonObject route
-// (encode(...) of the message) would; only key order may differ.
-// Why: docs/performance.md, "Daemon CPU per task".
+// The lines sent once per task, encoded straight to bytes with JsonWriter
+// (core/jsonwriter.h) instead of built as a QJsonObject and serialised:
+// by the daemon, task.execute to a worker, task.started and the RESULT to a
+// client; by the worker, its task.result to the daemon. Each parses to the
+// same JSON as the QJsonObject route (encode(...) of the message) would;
+// only key order may differ. Why: docs/performance.md, "Daemon CPU per
+// task" and "Per-task CPU, third session".
 
 #include "payloads.h"
 #include "protocol.h"
@@ -23,5 +24,11 @@ QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result);
 /// An event line (newline included) whose params are t.toJson()
 /// (task.started).
 QByteArray encodeRunningEvent(QLatin1String method, const RunningTask &t);
+
+/// The worker's task.result event line (newline included):
+/// encode(event(kTaskResult, params)) where params are result.toJson()
+/// with `worker_id`, `hostname` and `request_id` set over `extra`'s.
+QByteArray encodeTaskResultEvent(const QString &requestId, const QString &workerId,
+                                 const QString &hostname, const TaskResult &result);
 
 } // namespace dfm::proto

@@ -204,6 +204,49 @@ private Q_SLOTS:
             ::close(sv[1]);
     }
 
+    void whatAReadPassSendsIsWrittenWhenThePassEnds()
+    {
+        int a[2], b[2];
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, a), 0);
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, b), 0);
+        auto *sa = new FdSocket(a[0]);
+        auto *sb = new FdSocket(b[0]);
+        LineTransport ta(sa, LineTransport::Role::Server);
+        LineTransport tb(sb, LineTransport::Role::Server);
+        sa->setParent(&ta);
+        sb->setParent(&tb);
+        auto pending = [](int fd) {
+            char c;
+            return ::recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK);
+        };
+        int handled = 0;
+        bool heldBack = true;
+        connect(&ta, &LineTransport::messageReceived, this, [&](const proto::Message &m) {
+            // An answer to this peer and a line to another, as the daemon
+            // sends a RESULT to a client when a worker reports it.
+            ta.send(QJsonObject{{QStringLiteral("id"), m.method}, {QStringLiteral("result"), 1}});
+            tb.send(proto::event(QLatin1String("e"), {}));
+            heldBack = heldBack && pending(a[1]) < 0 && pending(b[1]) < 0;
+            ++handled;
+        });
+        const QByteArray two = "{\"method\": \"a\"}\n{\"method\": \"b\"}\n";
+        QCOMPARE(::write(a[1], two.constData(), size_t(two.size())), ssize_t(two.size()));
+        QTRY_COMPARE_WITH_TIMEOUT(handled, 2, 5000);
+        QVERIFY(heldBack);
+        char buf[256];
+        ssize_t n = ::recv(a[1], buf, sizeof buf, MSG_DONTWAIT);
+        QCOMPARE(QByteArray(buf, int(qMax<ssize_t>(n, 0))),
+                 QByteArray("{\"id\":\"a\",\"result\":1}\n{\"id\":\"b\",\"result\":1}\n"));
+        n = ::recv(b[1], buf, sizeof buf, MSG_DONTWAIT);
+        QCOMPARE(QByteArray(buf, int(qMax<ssize_t>(n, 0))),
+                 QByteArray("{\"method\":\"e\",\"params\":{}}\n{\"method\":\"e\",\"params\":{}}\n"));
+        // Outside a read pass a line is written at once.
+        QVERIFY(tb.send(proto::event(QLatin1String("now"), {})));
+        QVERIFY(pending(b[1]) > 0);
+        ::close(a[1]);
+        ::close(b[1]);
+    }
+
     void daemonClientReportsALineItCannotParse()
     {
         DaemonClient c;

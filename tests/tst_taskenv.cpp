@@ -177,6 +177,21 @@ private slots:
         QCOMPARE(t2.readAll(), QByteArray("keep"));
     }
 
+    void stagingNoParametersOrInputsWritesEmptyJson()
+    {
+        QTemporaryDir dir;
+        QString err;
+        QVERIFY2(stageTaskFiles(proto::TaskSpec(), dir.path(), &err, true), qPrintable(err));
+        auto bytes = [&](const char *f) {
+            QFile x(dir.filePath(f));
+            return x.open(QIODevice::ReadOnly) ? x.readAll() : QByteArray("missing");
+        };
+        QCOMPARE(bytes("dfm.params.json"), QJsonDocument(QJsonObject()).toJson(QJsonDocument::Indented));
+        QCOMPARE(bytes("dfm.inputs.json"), QJsonDocument(QJsonArray()).toJson(QJsonDocument::Indented));
+        QVERIFY(!QFile::exists(dir.filePath("dfm.memento.json")));
+        QCOMPARE(bytes("dfm.markers.jsonl"), QByteArray());
+    }
+
     void harvestReadsWhatTheTaskWrote()
     {
         QTemporaryDir dir;

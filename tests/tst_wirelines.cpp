@@ -1,4 +1,4 @@
-// The lines the daemon writes directly (core/wirelines.h, core/jsonwriter.h)
+// The lines daemon and worker write directly (core/wirelines.h, core/jsonwriter.h)
 // against the QJsonObject route they replace: each must parse to the same
 // JSON, whatever the fields hold (escapes, non-ASCII, numbers, nesting).
 
@@ -12,6 +12,8 @@
 
 using namespace dfm;
 using namespace dfm::proto;
+
+Q_DECLARE_METATYPE(dfm::proto::TaskResult)
 
 namespace {
 
@@ -80,6 +82,84 @@ private Q_SLOTS:
         }
         const TaskResult plain;
         QCOMPARE(objectOf(encodeResultResponse(1, plain)), response(1, plain.toJson()));
+    }
+
+    void taskResultEventIsWhatTheWorkerBuiltAsAnObject_data()
+    {
+        QTest::addColumn<TaskResult>("result");
+        TaskResult passed; // a shell task that passed, as ShellTask reports it
+        passed.changed = true;
+        passed.extra = QJsonObject{{QStringLiteral("exit_code"), 0},
+                                   {QStringLiteral("signal"), QJsonValue::Null},
+                                   {QStringLiteral("duration_ms"), 3},
+                                   {QStringLiteral("log"), QStringLiteral("/tmp/rd/t1/t1.log")}};
+        QTest::newRow("passed") << passed;
+
+        TaskResult rich = passed; // outputs, a std.Env item, markers, a memento, non-ASCII
+        rich.output = QJsonArray{
+            QJsonObject{{QStringLiteral("type"), QStringLiteral("std.FileSet")},
+                        {QStringLiteral("basedir"), QStringLiteral("/tmp/r\u00e9sum\u00e9")},
+                        {QStringLiteral("files"), QJsonArray{QStringLiteral("a.sv"), QStringLiteral("\U0001F600.v")}},
+                        {QStringLiteral("src"), QStringLiteral("pkg.t")},
+                        {QStringLiteral("seq"), 0}},
+            QJsonObject{{QStringLiteral("type"), QStringLiteral("std.Env")},
+                        {QStringLiteral("src"), QStringLiteral("pkg.t")},
+                        {QStringLiteral("vals"), QJsonObject{{QStringLiteral("CC"), QStringLiteral("gcc -O2 \"x\"")}}},
+                        {QStringLiteral("prepend_path"), QJsonObject{{QStringLiteral("PATH"), QStringLiteral("/a:/b")}}}}};
+        rich.markers = QJsonArray{marker(QStringLiteral("line\nwith\ttabs \u00fc"), QStringLiteral("warning")),
+                                  QJsonObject{{QStringLiteral("msg"), QStringLiteral("e")},
+                                              {QStringLiteral("severity"), QStringLiteral("error")},
+                                              {QStringLiteral("loc"), QJsonObject{{QStringLiteral("path"), QStringLiteral("f.sv")},
+                                                                                  {QStringLiteral("line"), 12}}}}};
+        rich.memento = QJsonObject{{QStringLiteral("hash"), QStringLiteral("ab\u0001")}, {QStringLiteral("n"), 1.5}};
+        rich.status = 1;
+        QTest::newRow("outputs, env, markers, memento") << rich;
+
+        TaskResult failed = failedResult(QStringLiteral("task 'x': cannot open log file '/r/\u00e9.log': "
+                                                        "Permission denied \"\\\""), 127);
+        QTest::newRow("failed to start") << failed;
+
+        TaskResult killed = passed; // killed by a signal, and stopped
+        killed.status = 137;
+        killed.extra.insert(QStringLiteral("exit_code"), QJsonValue::Null);
+        killed.extra.insert(QStringLiteral("signal"), 9);
+        killed.extra.insert(QStringLiteral("cancelled"), true);
+        QTest::newRow("killed") << killed;
+
+        TaskResult clash = rich; // the worker's fields win over extra's
+        clash.extra.insert(QStringLiteral("worker_id"), QStringLiteral("someone else"));
+        clash.extra.insert(QStringLiteral("hostname"), 3);
+        clash.extra.insert(QStringLiteral("request_id"), QStringLiteral("old"));
+        clash.extra.insert(QStringLiteral("status"), 99);
+        clash.extra.insert(QStringLiteral("markers"), QStringLiteral("not these"));
+        QTest::newRow("extra names the fixed fields") << clash;
+
+        QTest::newRow("empty (bench-echo)") << TaskResult();
+    }
+
+    void taskResultEventIsWhatTheWorkerBuiltAsAnObject()
+    {
+        QFETCH(TaskResult, result);
+        const QString requestId = QStringLiteral("r\u00e9q-1");
+        const QString workerId = QStringLiteral("w\\1");
+        const QString hostname = QStringLiteral("h\u00f6st");
+        // The worker's former route (WorkerClient::sendResult).
+        TaskResult r = result;
+        r.extra.insert(kFieldWorkerId, workerId);
+        r.extra.insert(kFieldHostname, hostname);
+        QJsonObject params = r.toJson();
+        params.insert(kFieldRequestId, requestId);
+        const QByteArray line = encodeTaskResultEvent(requestId, workerId, hostname, result);
+        QCOMPARE(objectOf(line), proto::event(kTaskResult, params));
+        // And the daemon reads back what was sent.
+        Message msg;
+        QString err;
+        QVERIFY2(parse(line, &msg, &err), qPrintable(err));
+        TaskResult back;
+        QVERIFY2(parseTaskResult(msg.params, &back, &err), qPrintable(err));
+        QCOMPARE(back.status, result.status);
+        QCOMPARE(back.output, result.output);
+        QCOMPARE(back.markers, result.markers);
     }
 
     void runningEventIsTheRunningTask()
