@@ -278,6 +278,17 @@ private Q_SLOTS:
         QCOMPARE(task(flow, QStringLiteral("step")).run, QStringLiteral("echo \"rt.step none\" >> /p/order.txt"));
     }
 
+    void onlyRunTasksSubmitsSayWeAddItsTasks()
+    {
+        Flow flow;
+        QCOMPARE(load(project({}, "  - name: hi\n    uses: std.Message\n"), &flow), QString());
+        const QJsonObject exec = flow::submitParams(flow, task(flow, QStringLiteral("exec")), QStringLiteral("/p/rundir"), 0);
+        QCOMPARE(exec.value(QLatin1String("adds_run_tasks")), QJsonValue(true));
+        QCOMPARE(exec.value(QLatin1String("callable_spec")).toString(), QStringLiteral("dv_flow.mgr.std.run_tasks.RunTasks"));
+        const QJsonObject hi = flow::submitParams(flow, task(flow, QStringLiteral("hi")), QStringLiteral("/p/rundir"), 0);
+        QVERIFY(!hi.contains(QLatin1String("adds_run_tasks")));
+    }
+
     void onlyAFlowUsingRunTasksKeepsRawBodies()
     {
         Flow with, without;
