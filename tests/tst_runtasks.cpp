@@ -569,6 +569,37 @@ private Q_SLOTS:
         QCOMPARE(statusList(p.path(QStringLiteral("r.json"))).size(), 6);
     }
 
+    void anAddedTaskRunsInItsOwnDirectoryUnderRunTasks()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"),
+                project({spec(QStringLiteral("where"), QStringLiteral("w"))},
+                        "  - name: where\n    run: echo \"${{ rundir }} $(pwd)\" > ${{ rootdir }}/where.txt\n"));
+        const Run r = run(p, {QStringLiteral("exec")});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        const QString dir = p.path(QStringLiteral("rundir/rt.exec/w"));
+        QCOMPARE(readText(p.path(QStringLiteral("where.txt"))), QStringLiteral("%1 %1\n").arg(dir));
+    }
+
+    void throughADaemonTooAndItsWorkerRunsRunTasksNatively()
+    {
+        TempProject p;
+        p.write(QStringLiteral("flow.dv"),
+                project({spec(QStringLiteral("step"), QStringLiteral("d"), {{QStringLiteral("word"), QStringLiteral("daemon")}})}, kStep));
+        auto e = QProcessEnvironment::systemEnvironment();
+        e.insert(QStringLiteral("HOME"), m_home.path());
+        const Run d = runDfm({QStringLiteral("daemon"), QStringLiteral("start"), QStringLiteral("--pool-size"), QStringLiteral("2")},
+                             p.root(), 30000, e);
+        QVERIFY2(d.code == 0, qPrintable(d.out + d.err));
+        const Run r = run(p, {QStringLiteral("exec")});
+        runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root(), 30000, e);
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("(through daemon pid ")), qPrintable(r.out));
+        QCOMPARE(order(p), QStringLiteral("rt.exec.d daemon\n"));
+        QCOMPARE(readText(p.path(QStringLiteral("rundir/rt.exec/rt.exec.log"))),
+                 QStringLiteral("rt.exec: 1 task(s) to run:\n  d (step)\n"));
+    }
+
     void timeoutLimitsEachAddedTask()
     {
         TempProject p;
