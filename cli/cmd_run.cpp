@@ -10,6 +10,7 @@
 #include "poolsetup.h"
 #include "runprinter.h"
 #include "runsession.h"
+#include "runtasksexpander.h"
 #include "signalwatcher.h"
 #include "statefile.h"
 #include "tasklist.h"
@@ -432,6 +433,10 @@ int runCommand(const QStringList &args)
         session.setIncremental(&store, a.force, std::move(alwaysRun));
         session.setCompounds(std::move(parent), std::move(maxFailures));
     }
+    RunTasksExpander expander(&flow, &order); // std.RunTasks: the run grows with the tasks it asks for
+    session.setRunTasks([&expander](int k, const QJsonArray &items, RunGrowth *g, QString *why) {
+        return expander.expand(k, items, g, why);
+    });
     const char *term = std::getenv("TERM");
     PrintStyle style;
     style.smart = ::isatty(STDOUT_FILENO) && !(term && qstrcmp(term, "dumb") == 0);

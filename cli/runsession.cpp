@@ -146,9 +146,15 @@ void RunSession::submitReady()
         flow::ExecRecord prev;
         bool havePrev = false;
         if (upToDate(task, spec, changed, &prev, &havePrev)) {
-            m_dataflow.finished(task, prev.outputs, false);
             m_outcomes[size_t(task)].exitCode = 0;
             m_outcomes[size_t(task)].reason = QStringLiteral("up-to-date");
+            if (isRunTasks(task)) { // its tasks are added again, each up-to-date or not
+                startRunTasks(task, false);
+                if (isFinal(m_plan.status(task)))
+                    record(task);
+                continue;
+            }
+            m_dataflow.finished(task, prev.outputs, false);
             m_plan.finished(task, true);
             record(task);
             continue;
@@ -158,8 +164,12 @@ void RunSession::submitReady()
         m_outstanding.insert(spec.requestId, task);
         m_backend->submit(spec);
     }
-    if (m_holding) // a pass here may complete a body whose compound waits to be reported
+    if (m_holding || !m_held.empty()) { // a pass here may complete a body whose compound waits to be reported
+        const size_t held = m_held.size();
         reportNewlyFinal();
+        if (m_held.size() != held) // a std.RunTasks task ended: what needs it may start
+            submitReady();
+    }
 }
 
 void RunSession::onResult(const QString &requestId, const proto::TaskResult &result)
@@ -180,13 +190,15 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
     o.log = f.log;
     if (o.exitCode < 0 && o.signal == 0)
         o.reason = f.firstMarker;
+    // A std.RunTasks task that ran stays running while the tasks it adds run.
+    const bool hold = !f.cancelled && result.status == 0 && isRunTasks(index);
     if (f.cancelled)
         m_plan.markCancelled(index);
-    else
+    else if (!hold)
         m_plan.finished(index, result.status == 0);
     if (!f.cancelled && result.status != 0)
         applyBudget(index);
-    if (result.status == 0)
+    if (result.status == 0 && !hold)
         m_dataflow.finished(index, result.output, result.changed);
     if (m_store && !f.cancelled) {
         const proto::TaskSpec &spec = m_specs[size_t(index)];
@@ -206,7 +218,9 @@ void RunSession::onResult(const QString &requestId, const proto::TaskResult &res
         // a missing record only means the task runs again next time.
         (void)m_store->save(spec.rundir, rec, &e);
     }
-    if (m_plan.status(index) == TaskStatus::Passed && !m_holding)
+    if (hold)
+        startRunTasks(index, result.changed);
+    if (m_plan.status(index) == TaskStatus::Passed && !m_holding && m_held.empty())
         record(index); // a pass skips nothing: no need to scan
     else
         reportNewlyFinal();
@@ -299,17 +313,15 @@ void RunSession::record(int index)
     Q_EMIT taskDone(index);
 }
 
-namespace {
-
-bool isFinal(TaskStatus s)
-{
-    return s == TaskStatus::Passed || s == TaskStatus::Failed || s == TaskStatus::Skipped || s == TaskStatus::Cancelled;
-}
-
-} // namespace
-
 bool RunSession::holdReport(int index) const
 {
+    const auto added = m_addedTasks.constFind(index);
+    if (added != m_addedTasks.constEnd()) { // a std.RunTasks task is reported after the tasks it added
+        for (int t : *added) {
+            if (!m_reported[size_t(t)])
+                return true;
+        }
+    }
     if (m_plan.status(index) != TaskStatus::Skipped)
         return false;
     // A compound whose body failed is reported, failed, once all its body is final.
@@ -331,6 +343,18 @@ void RunSession::reportNewlyFinal()
 {
     // Final tasks in index order; a skip follows its cause, which comes
     // first in `specs` order (needs before the tasks needing them).
+    if (!m_held.empty())
+        settleHeld();
+    for (bool again = true; again;) {
+        again = false;
+        if (reportPass()) // a std.RunTasks task waits for the tasks it added, which come after it
+            again = m_holding && !m_addedTasks.isEmpty();
+    }
+}
+
+bool RunSession::reportPass()
+{
+    bool recorded = false;
     m_holding = false;
     for (int i = 0; i < int(m_specs.size()); ++i) {
         if (m_reported[size_t(i)] || !isFinal(m_plan.status(i)))
@@ -348,7 +372,9 @@ void RunSession::reportNewlyFinal()
                                                   : QStringLiteral("%1 tasks of its body failed").arg(n);
         }
         record(i);
+        recorded = true;
     }
+    return recorded;
 }
 
 void RunSession::checkDone()

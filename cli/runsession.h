@@ -22,6 +22,20 @@
 
 namespace dfm::cli {
 
+/// What std.RunTasks adds to a run while it goes on: made by
+/// RunTasksExpander, applied by RunSession::grow() (runsessiongrow.cpp).
+struct RunGrowth {
+    std::vector<proto::TaskSpec> specs;  /* name and requestId; the spec maker makes the rest */
+    std::vector<std::vector<int>> needs; /* task indices, old and new */
+    std::vector<QJsonValue> consumes, passthrough;
+    std::vector<char> local, alwaysRun;
+    std::vector<int> children;           /* the new tasks the std.RunTasks task waits for */
+};
+
+/// Turns the TaskRunSpec `items` of finished std.RunTasks task `task` into
+/// the tasks to add; false with *err when they cannot be added.
+using RunTasksExpand = std::function<bool(int task, const QJsonArray &items, RunGrowth *out, QString *err)>;
+
 class RunSession : public QObject {
     Q_OBJECT
 public:
@@ -60,6 +74,14 @@ public:
     /// not skipped, once every task of its body is final; what needs it is
     /// reported after it. Call before start().
     void setCompounds(std::vector<int> parent, std::vector<int> maxFailures);
+
+    /// std.RunTasks: when such a task has run (or is up-to-date), `expand`
+    /// gives the tasks its items ask for; they join the run, and the task
+    /// stays running until they have ended. It then passes with their
+    /// outputs when all passed, else fails ("N of its M tasks failed").
+    /// Without this, a std.RunTasks task passes with no tasks added. Call
+    /// before start().
+    void setRunTasks(RunTasksExpand expand) { m_expand = std::move(expand); }
 
     /// The output data items of task `index` (after it passed).
     const QJsonArray &outputOf(int index) const { return m_dataflow.outputOf(index); }
@@ -108,9 +130,25 @@ private:
     void onStarted(const QString &requestId, qint64 startedMs);
     void record(int index); // newly final task: outcome status + signal
     void reportNewlyFinal(); // skipped/cancelled tasks RunPlan decided
+    bool reportPass();       // one pass of it; true when it recorded a task
     bool holdReport(int index) const; // a compound's report waits for its body, a skip for its needs' reports
     void checkDone();
     QString skipReason(int index) const;
+    // runsessiongrow.cpp: std.RunTasks
+    bool isRunTasks(int index) const;
+    void startRunTasks(int index, bool changed); // the task ran: add its tasks, or end it
+    void grow(RunGrowth g);
+    bool settleHeld(); // ends held tasks whose added tasks have all ended; true when one did
+    bool settleOnce();
+
+    struct Held {
+        int task;                  /* a std.RunTasks task, Running in the plan */
+        std::vector<int> children; /* the tasks it added */
+        bool changed;              /* its own run reported a change */
+    };
+    std::vector<Held> m_held;
+    QHash<int, std::vector<int>> m_addedTasks; /* std.RunTasks task -> the tasks it added */
+    RunTasksExpand m_expand;
 
     std::vector<proto::TaskSpec> m_specs;
     std::function<proto::TaskSpec(int)> m_makeSpec; /* null: m_specs are whole */

@@ -2,6 +2,8 @@
 
 #include "nativetask.h"
 
+#include "flow/runtasks.h"
+
 #include "pythonhost.h"
 #include "pythontask.h"
 #include "shelltask.h"
@@ -17,6 +19,11 @@ namespace {
 /// No callable has a native implementation yet.
 TaskRun *findNativeTask(const proto::TaskSpec &spec, QObject *parent)
 {
+    // std.RunTasks natively only for a client that adds its tasks (our `dfm
+    // run`); another's goes to the Python host rather than pass having run nothing.
+    if (spec.callableSpec == QLatin1String(flow::kRunTasksCallable)
+        && !spec.raw.value(QLatin1String("adds_run_tasks")).toBool())
+        return nullptr;
     const flow::StdTaskFn fn = flow::findStdTask(spec.callableSpec);
     return fn ? new NativeTask(spec, fn, parent) : nullptr;
 }

@@ -16,9 +16,14 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <vector>
 
 namespace dfm {
+
+namespace flow {
+struct RawBody;
+}
 
 /// Shared JSON strings for FlowTask's defaults: copying one shares it,
 /// where building a string value allocates (it matters at 100,000 tasks).
@@ -37,6 +42,8 @@ struct FlowTaskMore : QSharedData {
     QString srcdir;                 /* the directory of its file; "" = the flow's */
     QString compound;               /* bare name of the enclosing compound; "" at the top level */
     QString rundirPath;             /* a body task's run directory relative to the rundir root ("." = the root); "" = by name */
+    std::shared_ptr<const flow::RawBody> raw; /* its body before `${{ }}` and the scope it was expanded in; kept
+                                                 only in a flow using std.RunTasks, which expands it again */
 };
 
 struct FlowTask {

@@ -60,6 +60,61 @@ RunPlan::RunPlan(const std::vector<std::vector<int>> &needs)
     }
 }
 
+void RunPlan::add(const std::vector<std::vector<int>> &needs)
+{
+    const int first = size();
+    const int n = first + int(needs.size());
+    m_status.resize(size_t(n), TaskStatus::Waiting);
+    m_dependents.resize(size_t(n));
+    m_pending.resize(size_t(n), 0);
+    m_counts[size_t(TaskStatus::Waiting)] += int(needs.size());
+    std::vector<char> doomed(needs.size(), 0); /* needs a task that cannot pass */
+    std::vector<int> newNeeds(needs.size(), 0); /* needs among the new tasks, for the cycle walk */
+    for (int i = first; i < n; ++i) {
+        std::vector<int> seen;
+        for (int j : needs[size_t(i - first)]) {
+            if (j < 0 || j >= n || j == i || std::find(seen.begin(), seen.end(), j) != seen.end())
+                continue;
+            seen.push_back(j);
+            const TaskStatus s = m_status[size_t(j)];
+            if (s == TaskStatus::Passed)
+                continue;
+            if (s == TaskStatus::Failed || s == TaskStatus::Skipped || s == TaskStatus::Cancelled)
+                doomed[size_t(i - first)] = 1;
+            m_dependents[size_t(j)].push_back(i);
+            ++m_pending[size_t(i)];
+            if (j >= first)
+                ++newNeeds[size_t(i - first)];
+        }
+    }
+    // Kahn's walk over the new tasks only (old ones cannot need new ones):
+    // whatever it cannot reach lies on or behind a cycle.
+    std::vector<int> queue;
+    for (int i = first; i < n; ++i) {
+        if (newNeeds[size_t(i - first)] == 0)
+            queue.push_back(i);
+    }
+    std::vector<char> reached(needs.size(), 0);
+    for (size_t k = 0; k < queue.size(); ++k) {
+        reached[size_t(queue[k] - first)] = 1;
+        for (int d : m_dependents[size_t(queue[k])]) {
+            if (d >= first && --newNeeds[size_t(d - first)] == 0)
+                queue.push_back(d);
+        }
+    }
+    for (int i = first; i < n; ++i) {
+        if (m_status[size_t(i)] != TaskStatus::Waiting)
+            continue; // skipped already, behind a doomed task
+        if (!reached[size_t(i - first)] || doomed[size_t(i - first)]) {
+            setStatus(i, TaskStatus::Skipped);
+            skipDependents(i);
+        } else if (m_pending[size_t(i)] == 0) {
+            setStatus(i, TaskStatus::Ready);
+            m_ready.push_back(i);
+        }
+    }
+}
+
 void RunPlan::setStatus(int task, TaskStatus s)
 {
     --m_counts[size_t(m_status[size_t(task)])];

@@ -18,6 +18,12 @@ enum class TaskStatus { Waiting, Ready, Running, Passed, Failed, Skipped, Cancel
 /// "failed", "skipped", "cancelled".
 QString taskStatusName(TaskStatus s);
 
+/// True for an outcome: passed, failed, skipped or cancelled.
+inline bool isFinal(TaskStatus s)
+{
+    return s == TaskStatus::Passed || s == TaskStatus::Failed || s == TaskStatus::Skipped || s == TaskStatus::Cancelled;
+}
+
 class RunPlan {
 public:
     /// `needs[i]` holds the indices (0..n-1) of the tasks task i needs;
@@ -25,6 +31,13 @@ public:
     /// start Ready. The needs must not form a cycle; tasks on or behind one
     /// are Skipped at once rather than left waiting forever.
     explicit RunPlan(const std::vector<std::vector<int>> &needs);
+
+    /// Grows the plan while it runs (std.RunTasks): appends needs.size()
+    /// tasks, numbered from size(); `needs[k]` may name any task, old or new.
+    /// A new task whose needs have all passed is Ready; one needing a task
+    /// that failed, was skipped or cancelled is Skipped at once, and so are
+    /// new tasks on or behind a cycle among the new ones.
+    void add(const std::vector<std::vector<int>> &needs);
 
     /// Pops the task that became Ready first (ties in index order), marks it
     /// Running and stores it in *task. Returns false when none is Ready.

@@ -208,13 +208,11 @@ private slots:
         QCOMPARE(parseError("package:\n  name: p\n  filters: [f]\n  tasks:\n"
                             "  - name: m\n    strategy:\n      matrix: {x: [1, 2]}\n    run: x\n"
                             "  - override: t\n    run: x\n"
-                            "  - name: r\n    uses: std.RunTasks\n"
                             "  - name: o\n    uses: other.Task\n"),
                  QStringLiteral("/p/flow.dv:3: package: `filters:` is not supported yet\n"
                                 "/p/flow.dv:6: task 'm': `strategy.matrix` repeats a body; the task has no `body:`\n"
                                 "/p/flow.dv:9: task 't' overrides 't', which is not a task in package 'p'\n"
-                                "/p/flow.dv:12: task 'r': `std.RunTasks` (tasks created at run time) is not supported yet\n"
-                                "/p/flow.dv:14: task 'o' uses 'other.Task', but no package 'other' is imported"));
+                                "/p/flow.dv:12: task 'o' uses 'other.Task', but no package 'other' is imported"));
     }
 
     void standardTasksRunAsTheirPythonCallables()

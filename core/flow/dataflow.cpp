@@ -16,6 +16,18 @@ Dataflow::Dataflow(std::vector<QJsonValue> consumes, std::vector<QJsonValue> pas
     m_passthrough.resize(m_needs.size(), QStringLiteral("unused"));
 }
 
+void Dataflow::add(const std::vector<QJsonValue> &consumes, const std::vector<QJsonValue> &passthrough,
+                   const std::vector<std::vector<int>> &needs)
+{
+    for (size_t k = 0; k < needs.size(); ++k) {
+        m_consumes.push_back(k < consumes.size() ? consumes[k] : QJsonValue(QStringLiteral("all")));
+        m_passthrough.push_back(k < passthrough.size() ? passthrough[k] : QJsonValue(QStringLiteral("unused")));
+        m_needs.push_back(needs[k]);
+    }
+    m_output.resize(m_needs.size());
+    m_changed.resize(m_needs.size(), 1);
+}
+
 bool Dataflow::matches(const QJsonValue &patterns, const QJsonObject &item)
 {
     if (patterns.isString())

@@ -19,6 +19,14 @@ public:
     Dataflow(std::vector<QJsonValue> consumes, std::vector<QJsonValue> passthrough,
              std::vector<std::vector<int>> needs);
 
+    /// Appends tasks while the run goes on (std.RunTasks), numbered from
+    /// the current count; `needs[k]` may name old and new tasks.
+    void add(const std::vector<QJsonValue> &consumes, const std::vector<QJsonValue> &passthrough,
+             const std::vector<std::vector<int>> &needs);
+
+    /// True when finished task `i` reported a change (or a need of it did).
+    bool changed(int i) const { return m_changed[size_t(i)] != 0; }
+
     /// What task `i` is given: its needs' outputs that it consumes.
     QJsonArray inputsOf(int i) const;
 

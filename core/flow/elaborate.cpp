@@ -41,6 +41,39 @@ void Elaborator::builtins()
     m_builtins.insert(QStringLiteral("rundir"), m_rundirRoot);
 }
 
+bool Elaborator::usesRunTasks() const
+{
+    std::vector<const TaskDecl *> stack;
+    for (const TaskDecl &d : m_pkg.tasks)
+        stack.push_back(&d);
+    while (!stack.empty()) {
+        const TaskDecl *d = stack.back();
+        stack.pop_back();
+        if (d->task.uses() == QLatin1String("std.RunTasks"))
+            return true;
+        for (const TaskDecl &b : d->body)
+            stack.push_back(&b);
+    }
+    return false;
+}
+
+std::shared_ptr<const RawBody> Elaborator::keepRaw(const QString &run, const Scope &scope) const
+{
+    auto raw = std::make_shared<RawBody>();
+    raw->run = run;
+    for (const QJsonObject *l : scope.layers)
+        raw->layers.push_back(*l);
+    raw->builtins = *scope.builtins;
+    raw->pkgName = scope.pkgName;
+    if (scope.pkgParams)
+        raw->pkgParams = *scope.pkgParams;
+    if (scope.packages)
+        raw->packages = *scope.packages;
+    if (scope.taskSrcdir)
+        raw->srcdir = *scope.taskSrcdir;
+    return raw;
+}
+
 void Elaborator::expandTask(int index, const Resolved &r)
 {
     const TaskDecl &d = m_pkg.tasks[size_t(index)];
@@ -142,6 +175,8 @@ int Elaborator::expandInstance(const TaskDecl &d, const Resolved &r, const Insta
         }
         t.run = valueText(body);
         scope.layers.erase(scope.layers.begin());
+        if (m_keepRaw)
+            t.editMore().raw = keepRaw(r.rawRun, scope);
     }
     if (!d.iff.isUndefined()) {
         scope.layers.insert(scope.layers.begin(), &params.values);
@@ -223,6 +258,7 @@ void Elaborator::run()
         m_byName.insert(d.task.name, int(i));
     }
     builtins();
+    m_keepRaw = usesRunTasks();
     applyDefines();
     packageParams();
     m_unresolvable.assign(m_pkg.tasks.size(), 0);

@@ -85,6 +85,19 @@ public:
     }
 };
 
+/// A task body as written and the scope it was expanded in, less the
+/// task's own parameters, name and run directory: what std.RunTasks needs
+/// to expand it again for a task it adds (core/flow/dyntask.cpp).
+struct RawBody {
+    QString run;
+    std::vector<QJsonObject> layers; /* after the task's parameters, in lookup order */
+    QJsonObject builtins;
+    QString pkgName;
+    QJsonObject pkgParams;
+    QJsonObject packages;            /* empty: none */
+    QString srcdir;                  /* "" = the package's */
+};
+
 /// Expands expressions in every string of `v` (lists and maps too).
 bool evalValue(const QJsonValue &v, const Scope &scope, QJsonValue *out, QString *err, int depth = 0);
 
@@ -173,12 +186,16 @@ private:
     // needs.cpp
     void linkNeeds();
     int resolveNeed(int from, const PendingNeed &need);
+    // elaborate.cpp
+    bool usesRunTasks() const; // does any task name std.RunTasks in `uses:`?
+    std::shared_ptr<const RawBody> keepRaw(const QString &run, const Scope &scope) const;
 
     const PackageDecl &m_pkg;
     const FlowOptions &m_opt;
     Flow *m_flow;
     Errors *m_err;
     QJsonObject m_builtins;
+    bool m_keepRaw = false;              /* the flow uses std.RunTasks: keep raw bodies (FlowTaskMore::raw) */
     QString m_rundirRoot;
     QHash<QString, int> m_byName;        /* task decl name -> index */
     std::unordered_map<int, Resolved> m_bases;  /* decl index -> resolved, for tasks reached through `uses:` */

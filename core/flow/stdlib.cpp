@@ -44,8 +44,11 @@ std::vector<StdTaskDef> makeDefs()
     defs.push_back({QStringLiteral("std.IncDirs"), QStringLiteral("dv_flow.mgr.std.incdirs.IncDirs"), {}, all, unused,
                     QString()});
     defs.push_back({QStringLiteral("std.Null"), QString(), {}, all, all, QString()});
-    defs.push_back({QStringLiteral("std.RunTasks"), QStringLiteral("dv_flow.mgr.std.run_tasks.RunTasks"), {}, all, all,
-                    QStringLiteral("`std.RunTasks` (tasks created at run time) is not supported yet")});
+    // Natively: the worker checks its TaskRunSpec items, `dfm run` adds their
+    // tasks to the run (cli/runtasksexpander.cpp) and holds it until they end.
+    const QJsonValue runSpecs = QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("std.TaskRunSpec")}}};
+    defs.push_back({QStringLiteral("std.RunTasks"), QStringLiteral("dv_flow.mgr.std.run_tasks.RunTasks"),
+                    {p("timeout", "float", QJsonValue())}, runSpecs, all, QString()});
     for (const char *agent : {"std.Agent", "std.AgentSkill", "std.AgentTool", "std.AgentPersona", "std.AgentReference"})
         defs.push_back({QLatin1String(agent), QString(), {}, all, unused, python});
     return defs;

@@ -1,5 +1,7 @@
 #include "flow/submit.h"
 
+#include "flow/runtasks.h"
+
 #include <QJsonArray>
 
 namespace dfm::flow {
@@ -33,6 +35,8 @@ QJsonObject submitParams(const Flow &flow, const FlowTask &t, const QString &run
     if (!t.callableSpec().isEmpty()) {
         raw.insert(QStringLiteral("shell"), QStringLiteral("pytask"));
         raw.insert(QStringLiteral("callable_spec"), t.callableSpec());
+        if (t.callableSpec() == QLatin1String(kRunTasksCallable)) // we add its tasks: the worker may run it natively
+            raw.insert(QStringLiteral("adds_run_tasks"), true);
     }
     const double timeout = t.timeout > 0 ? t.timeout : defaultTimeout;
     if (timeout > 0)

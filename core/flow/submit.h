@@ -17,7 +17,7 @@ QString taskRundir(const Flow &flow, const FlowTask &t, const QString &rundirRoo
 /// root itself for `rundir: inherit`); a task-list task keeps its bare name
 /// and gets `srcdir` among its params for the worker's ${{ srcdir }}. A
 /// standard task goes as `shell: "pytask"` with its `callable_spec`.
-/// Extensions: `timeout` (its own, else `defaultTimeout`; left out when
+/// Extensions: `adds_run_tasks` (true on a std.RunTasks task), `timeout` (its own, else `defaultTimeout`; left out when
 /// neither), `resources` (std.ResourceTag's cores/memory/queue/walltime,
 /// left out when none).
 QJsonObject submitParams(const Flow &flow, const FlowTask &t, const QString &rundirRoot, double defaultTimeout);

@@ -13,6 +13,7 @@ proto::TaskResult createFile(const StdTaskInput &in, QString *log);
 proto::TaskResult setEnv(const StdTaskInput &in, QString *log);
 proto::TaskResult setFileType(const StdTaskInput &in, QString *log);
 proto::TaskResult incDirs(const StdTaskInput &in, QString *log);
+proto::TaskResult runTasks(const StdTaskInput &in, QString *log);
 
 /// Python's glob.glob(pattern) without `recursive`: `*`, `?` and `[...]`
 /// within one path component, hidden entries only for a pattern starting

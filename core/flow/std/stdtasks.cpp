@@ -32,6 +32,7 @@ StdTaskFn findStdTask(const QString &callableSpec)
         {"dv_flow.mgr.std.setenv.SetEnv", &stdimpl::setEnv},
         {"dv_flow.mgr.std.set_file_type.SetFileType", &stdimpl::setFileType},
         {"dv_flow.mgr.std.incdirs.IncDirs", &stdimpl::incDirs},
+        {"dv_flow.mgr.std.run_tasks.RunTasks", &stdimpl::runTasks},
     };
     for (const auto &e : table) {
         if (callableSpec == QLatin1String(e.spec))
