@@ -254,7 +254,7 @@ void Engine::giveBackMemory()
         return;
     m_taskPeak = 0;
     m_tasks.releaseMemory(); // its slots and index too
-    m_running = {};
+    std::unordered_map<TaskKey, Running>().swap(m_running);
     ::malloc_trim(0);
 }
 

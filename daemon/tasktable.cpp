@@ -338,8 +338,10 @@ void TaskTable::releaseMemory()
     // every generation used.
     for (const Slot &s : m_slots)
         m_genFloor = std::max(m_genFloor, s.gen + 1);
-    m_slots = {};
-    m_index = {};
+    // Swapped with empty ones: `= {}` would assign an empty list and keep
+    // the capacity.
+    std::vector<Slot>().swap(m_slots);
+    std::vector<quint32>().swap(m_index);
     m_free = kNone;
     m_owners = {};
     m_otherTags = {};

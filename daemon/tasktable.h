@@ -82,6 +82,8 @@ public:
     /// Drops the slot vector and the index while empty, so their memory can
     /// go back to the system. No-op when tasks are left.
     void releaseMemory();
+    /// Slots allocated, live or free (tests).
+    size_t slotCapacity() const { return m_slots.capacity(); }
 
 private:
     static constexpr quint32 kNone = 0xffffffffu;

@@ -88,8 +88,11 @@ private Q_SLOTS:
         t.remove(a); // stale: nothing happens
         QCOMPARE(t.size(), size_t(1));
         // Nor after the table has given its memory back.
+        t.releaseMemory(); // not while a task is left
+        QVERIFY(t.slotCapacity() > 0);
         t.remove(b);
         t.releaseMemory();
+        QCOMPARE(t.slotCapacity(), size_t(0));
         const TaskKey c = add(t, 1, QStringLiteral("c"));
         QVERIFY(c != a && c != b);
         QVERIFY(!t.find(a) && !t.find(b));
