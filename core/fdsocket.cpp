@@ -52,6 +52,8 @@ qint64 FdSocket::readData(char *data, qint64 maxSize)
     const qint64 n = qMin<qint64>(maxSize, m_in.size());
     std::memcpy(data, m_in.constData(), size_t(n));
     m_in.remove(0, qsizetype(n));
+    if (m_in.isEmpty())
+        m_in.clear(); // frees it: a burst's capacity (up to 1 MiB) must not stay per client
     if (n == 0 && (m_eof || m_fd < 0))
         return -1;
     return n;

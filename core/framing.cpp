@@ -18,8 +18,14 @@ bool LineReader::append(const QByteArray &bytes)
 {
     if (m_overflow)
         return false;
-    // Compact lazily: drop consumed bytes once they dominate the buffer.
-    if (m_pos > 0 && m_pos * 2 >= m_buf.size()) {
+    // All read: the buffer goes, capacity and all (a burst of input must
+    // not stay allocated), and the new bytes are shared, not copied.
+    // Otherwise compact lazily: drop consumed bytes once they dominate.
+    if (m_pos > 0 && m_pos == m_buf.size()) {
+        m_buf.clear();
+        m_pos = 0;
+        m_scanned = 0;
+    } else if (m_pos > 0 && m_pos * 2 >= m_buf.size()) {
         m_buf.remove(0, m_pos);
         m_pos = 0;
     }

@@ -16,7 +16,7 @@ void JsonWriter::separate()
         m_out->append(',');
 }
 
-void JsonWriter::string(const QByteArray &utf8)
+void JsonWriter::string(QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
     m_out->append('"');
@@ -67,6 +67,12 @@ void JsonWriter::value(const QString &s)
 {
     separate();
     string(s.toUtf8());
+}
+
+void JsonWriter::utf8(QByteArrayView s)
+{
+    separate();
+    string(s);
 }
 
 void JsonWriter::value(QLatin1String s)

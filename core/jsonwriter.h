@@ -9,6 +9,7 @@
 // order of an object's keys may differ, which JSON leaves open.
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QJsonValue>
@@ -30,6 +31,8 @@ public:
     void key(const QString &k);
 
     void value(const QString &s);
+    /// A string given as UTF-8 bytes.
+    void utf8(QByteArrayView s);
     void value(QLatin1String s);
     void value(qint64 n);
     void value(int n) { value(qint64(n)); }
@@ -52,7 +55,7 @@ private:
     // A comma before anything that follows a value: the last byte written
     // tells, since a value never ends in '{', '[' or ':'.
     void separate();
-    void string(const QByteArray &utf8);
+    void string(QByteArrayView utf8);
 
     QByteArray *m_out;
 };

@@ -73,15 +73,18 @@ QByteArray encodeTaskResultEvent(const QString &requestId, const QString &worker
     return out;
 }
 
-QByteArray encodeTaskExecute(const QJsonObject &submitted, const QString &requestId, const QString &name)
+namespace {
+
+constexpr char kExecutePrefix[] = "{\"method\":\"task.execute\",\"params\":{";
+
+} // namespace
+
+QByteArray encodeTaskExecuteParams(const QJsonObject &submitted)
 {
     QByteArray out;
     out.reserve(256);
+    out.append('{'); // so the writer puts no comma before the first field
     JsonWriter w(&out);
-    w.beginObject();
-    w.field(QLatin1String("method"), kTaskExecute);
-    w.key(QLatin1String("params"));
-    w.beginObject();
     for (auto it = submitted.constBegin(); it != submitted.constEnd(); ++it) {
         const QString k = it.key();
         if (k != QLatin1String("request_id") && k != QLatin1String("name")
@@ -90,12 +93,30 @@ QByteArray encodeTaskExecute(const QJsonObject &submitted, const QString &reques
             w.value(it.value());
         }
     }
-    w.field(QLatin1String("request_id"), requestId);
-    w.field(QLatin1String("name"), name);
+    // Kept for as long as the task waits: in a block of its exact size.
+    return QByteArray(out.constData() + 1, out.size() - 1);
+}
+
+QByteArray composeTaskExecute(QByteArrayView params, QByteArrayView requestIdUtf8, QByteArrayView nameUtf8)
+{
+    QByteArray out;
+    out.reserve(qsizetype(sizeof kExecutePrefix) + params.size() + 2 * (requestIdUtf8.size() + nameUtf8.size()) + 32);
+    out.append(kExecutePrefix, qsizetype(sizeof kExecutePrefix) - 1);
+    out.append(params);
+    JsonWriter w(&out);
+    w.key(QLatin1String("request_id"));
+    w.utf8(requestIdUtf8);
+    w.key(QLatin1String("name"));
+    w.utf8(nameUtf8);
     w.endObject();
     w.endObject();
     out.append('\n');
     return out;
+}
+
+QByteArray encodeTaskExecute(const QJsonObject &submitted, const QString &requestId, const QString &name)
+{
+    return composeTaskExecute(encodeTaskExecuteParams(submitted), requestId.toUtf8(), name.toUtf8());
 }
 
 QByteArray encodeRunningEvent(QLatin1String method, const RunningTask &t)

@@ -17,6 +17,14 @@ namespace dfm::proto {
 /// `notify_started` (between the client and the daemon) left out.
 QByteArray encodeTaskExecute(const QJsonObject &submitted, const QString &requestId, const QString &name);
 
+/// encodeTaskExecute in two halves, for a daemon that keeps queued tasks
+/// small: the submitted params' fields (no braces, no `request_id`, `name`
+/// or `notify_started`), encoded at submit and kept; and the whole line
+/// from them, put together at dispatch. The two give encodeTaskExecute's
+/// bytes exactly.
+QByteArray encodeTaskExecuteParams(const QJsonObject &submitted);
+QByteArray composeTaskExecute(QByteArrayView params, QByteArrayView requestIdUtf8, QByteArrayView nameUtf8);
+
 /// The response line (newline included) answering a task.submit with its
 /// RESULT: encode(response(id, result.toJson())).
 QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result);

@@ -140,27 +140,14 @@ SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJs
 {
     if (m_shuttingDown)
         return SubmitError::ShuttingDown;
-    auto &mine = m_byOwner[owner];
-    if (mine.contains(spec.requestId))
+    // The params are encoded once, here; dispatch only puts the line together.
+    const TaskKey key = m_tasks.add(owner, spec.requestId, spec.name, spec.resourceClass,
+                                    proto::encodeTaskExecuteParams(spec.raw), tag, notifyStarted);
+    if (!key)
         return SubmitError::DuplicateId;
-    const TaskKey key = m_nextTask++;
-    TaskRec rec;
-    rec.owner = owner;
-    rec.spec.requestId = spec.requestId;
-    // Most tasks are named by their request_id: one string, not two.
-    rec.spec.name = spec.name == spec.requestId ? spec.requestId : spec.name;
-    rec.spec.resourceClass = spec.resourceClass;
-    // Kept in a block of its exact size: the writer's spare capacity goes
-    // back with the temporary, to be reused by the next submit.
-    const QByteArray line = proto::encodeTaskExecute(spec.raw, spec.requestId, spec.name);
-    rec.spec.executeLine = QByteArray(line.constData(), line.size());
-    rec.tag = tag;
-    rec.notifyStarted = notifyStarted;
-    const TaskRec &stored = m_tasks.emplace(key, std::move(rec)).first->second;
-    mine.insert(spec.requestId, key);
     m_taskPeak = std::max(m_taskPeak, m_tasks.size());
     ++m_count.submitted;
-    emitQueued(stored, 1);
+    emitQueued(key, 1);
     m_pool.submit(key, spec.poolClass, now());
     applyActions();
     return SubmitError::None;
@@ -168,7 +155,7 @@ SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJs
 
 bool Engine::cancel(quint64 owner, const QString &requestId)
 {
-    const TaskKey key = m_byOwner.value(owner).value(requestId);
+    const TaskKey key = m_tasks.find(owner, requestId);
     if (!key)
         return false;
     switch (m_pool.cancel(key)) {
@@ -176,7 +163,7 @@ bool Engine::cancel(quint64 owner, const QString &requestId)
         finishTask(key, cancelledResult(QStringLiteral("cancelled before it started")));
         break;
     case CancelOutcome::Running:
-        m_tasks.at(key).cancelRequested = true;
+        m_tasks.find(key)->cancelRequested = true;
         break;
     case CancelOutcome::NotFound:
         // Known to us but not to the pool: between a lost worker and a retry.
@@ -189,38 +176,41 @@ bool Engine::cancel(quint64 owner, const QString &requestId)
 
 void Engine::dropOwner(quint64 owner)
 {
-    const QHash<QString, TaskKey> mine = m_byOwner.take(owner);
-    for (const TaskKey key : mine) {
-        auto it = m_tasks.find(key);
-        if (it == m_tasks.end())
-            continue;
-        it->second.owner = 0;
-        if (m_pool.cancel(key) == CancelOutcome::Running)
-            it->second.cancelRequested = true;
-        else
-            finishTask(key, cancelledResult(QStringLiteral("its client disconnected")));
-    }
+    {
+        const std::vector<TaskKey> keys = m_tasks.disown(owner);
+        for (const TaskKey key : keys) {
+            TaskTable::Task *t = m_tasks.find(key);
+            if (!t)
+                continue;
+            if (m_pool.cancel(key) == CancelOutcome::Running)
+                t->cancelRequested = true;
+            else
+                finishTask(key, cancelledResult(QStringLiteral("its client disconnected")));
+        }
+    } // the keys' memory too is free before applyActions() gives memory back
     applyActions();
 }
 
 void Engine::finishTask(TaskKey key, proto::TaskResult result)
 {
-    auto it = m_tasks.find(key);
-    if (it == m_tasks.end())
+    const TaskTable::Task *t = m_tasks.find(key);
+    if (!t)
         return;
-    TaskRec rec = std::move(it->second);
-    m_tasks.erase(it);
-    if (rec.owner) {
-        auto mine = m_byOwner.find(rec.owner);
-        if (mine != m_byOwner.end()) {
-            mine->remove(rec.spec.requestId);
-            if (mine->isEmpty())
-                m_byOwner.erase(mine); // its table's memory goes with it
-        }
+    const quint64 owner = t->owner;
+    const int attempts = t->attempts;
+    Running run;
+    if (const auto r = m_running.find(key); r != m_running.end()) {
+        run = r->second;
+        m_running.erase(r);
     }
-    giveBackMemory();
-    if (rec.attempts > 0)
-        result.extra.insert(QStringLiteral("attempts"), rec.attempts);
+    proto::TaskCompleted done;
+    done.requestId = m_tasks.requestId(key);
+    done.name = m_tasks.name(key);
+    done.resourceClass = m_tasks.resourceClass(key);
+    const QJsonValue tag = owner ? m_tasks.tag(key) : QJsonValue();
+    m_tasks.remove(key);
+    if (attempts > 0)
+        result.extra.insert(QStringLiteral("attempts"), attempts);
     const bool cancelled = result.extra.value(QLatin1String("cancelled")).toBool();
     if (cancelled)
         ++m_count.cancelled;
@@ -229,16 +219,13 @@ void Engine::finishTask(TaskKey key, proto::TaskResult result)
     else
         ++m_count.failed;
 
-    const qint64 duration = rec.startedMs ? now() - rec.startedMs : 0;
+    const qint64 duration = run.startedMs ? now() - run.startedMs : 0;
     if (!result.extra.contains(QLatin1String("duration_ms")))
         result.extra.insert(QStringLiteral("duration_ms"), duration);
-    proto::TaskCompleted done;
-    done.requestId = rec.spec.requestId;
-    done.name = rec.spec.name;
-    done.client = qint64(rec.owner);
-    done.workerId = rec.worker ? workerIdOf(rec.worker) : QString();
+    const QString requestId = done.requestId;
+    done.client = qint64(owner);
+    done.workerId = run.worker ? workerIdOf(run.worker) : QString();
     done.hostname = result.extra.value(QLatin1String("hostname")).toString();
-    done.resourceClass = rec.spec.resourceClass;
     done.status = result.status;
     done.cancelled = cancelled;
     done.durationMs = result.extra.value(QLatin1String("duration_ms")).toInteger();
@@ -252,20 +239,22 @@ void Engine::finishTask(TaskKey key, proto::TaskResult result)
         e.completed = std::move(done);
         emitEvent(proto::MonitorEvent::Completed, std::move(e));
     }
-    if (rec.owner)
-        Q_EMIT taskFinished(rec.owner, rec.spec.requestId, rec.tag, result);
+    if (owner)
+        Q_EMIT taskFinished(owner, requestId, tag, result);
 }
 
 void Engine::giveBackMemory()
 {
     // Once a large queue has drained, return the freed heap to the system
     // (glibc keeps it otherwise). Not after every small batch: a trim walks
-    // the heap.
+    // the heap. Called last in applyActions(), which ends every event, so
+    // what the event held for a while is free by then.
     constexpr size_t kTrimAfter = 1000;
     if (!m_tasks.empty() || m_taskPeak < kTrimAfter)
         return;
     m_taskPeak = 0;
-    m_tasks = {}; // its bucket array too
+    m_tasks.releaseMemory(); // its slots and index too
+    std::unordered_map<TaskKey, Running>().swap(m_running);
     ::malloc_trim(0);
 }
 
@@ -288,12 +277,11 @@ void Engine::applyActions()
                 break;
             case PoolAction::CancelRunning: {
                 auto w = m_workers.find(a.worker);
-                auto t = m_tasks.find(a.task);
                 // Unsent when its connection is gone: the worker is then lost
                 // (disconnect or heartbeats), which answers the task.
-                if (w != m_workers.end() && t != m_tasks.end())
+                if (w != m_workers.end() && m_tasks.find(a.task))
                     m_transport->send(w->second.id, proto::event(proto::kTaskCancel,
-                                                                 {{QStringLiteral("request_id"), t->second.spec.requestId}}));
+                                                                 {{QStringLiteral("request_id"), m_tasks.requestId(a.task)}}));
                 break;
             }
             case PoolAction::Probe:
@@ -313,14 +301,12 @@ void Engine::applyActions()
                 workerLost(a.worker, a.reason);
                 break;
             case PoolAction::Requeued: {
-                auto t = m_tasks.find(a.task);
-                if (t == m_tasks.end())
+                if (!m_tasks.find(a.task))
                     break;
-                log(QStringLiteral("retrying task %1 (attempt %2): %3").arg(t->second.spec.name).arg(a.attempt).arg(a.reason));
+                log(QStringLiteral("retrying task %1 (attempt %2): %3").arg(m_tasks.name(a.task)).arg(a.attempt).arg(a.reason));
                 ++m_count.retried;
-                t->second.worker = 0;
-                t->second.startedMs = t->second.startedWallMs = 0;
-                emitQueued(t->second, a.attempt);
+                m_running.erase(a.task);
+                emitQueued(a.task, a.attempt);
                 break;
             }
             }
@@ -329,6 +315,7 @@ void Engine::applyActions()
     // All workers overdue at once are asked about in one scheduler call.
     if (!m_toProbe.isEmpty())
         m_launcher->probe(std::exchange(m_toProbe, {}));
+    giveBackMemory();
 }
 
 void Engine::onProbed(const QList<ProbeAnswer> &answers)
@@ -384,26 +371,29 @@ void Engine::launch(WorkerKey key, const QString &resourceClass)
 void Engine::dispatch(TaskKey task, WorkerKey worker)
 {
     auto w = m_workers.find(worker);
-    auto t = m_tasks.find(task);
-    if (t == m_tasks.end())
+    if (!m_tasks.find(task))
         return;
-    TaskRec &rec = t->second;
-    if (w == m_workers.end() || !w->second.connected || !m_transport->sendLine(w->second.id, rec.spec.executeLine)) {
+    if (w == m_workers.end() || !w->second.connected
+        || !m_transport->sendLine(w->second.id, m_tasks.executeLine(task))) {
         // The pool thinks it runs; nothing can tell it otherwise but this.
         workerLost(worker, QStringLiteral("it had no connection to send a task on"));
         return;
     }
-    rec.worker = worker;
-    rec.startedMs = now();
-    rec.startedWallMs = QDateTime::currentMSecsSinceEpoch();
-    ++rec.attempts;
+    TaskTable::Task *rec = m_tasks.find(task);
+    if (!rec)
+        return;
+    Running &run = m_running[task];
+    run.worker = worker;
+    run.startedMs = now();
+    run.startedWallMs = QDateTime::currentMSecsSinceEpoch();
+    ++rec->attempts;
     w->second.task = task;
-    w->second.sinceWallMs = rec.startedWallMs;
-    if (rec.notifyStarted && rec.owner)
-        Q_EMIT taskStarted(rec.owner, runningOf(rec));
+    w->second.sinceWallMs = run.startedWallMs;
+    if (rec->notifyStarted && rec->owner)
+        Q_EMIT taskStarted(rec->owner, runningOf(task));
     if (m_eventsWanted) {
         proto::MonitorEvent e;
-        e.dispatched = runningOf(rec);
+        e.dispatched = runningOf(task);
         emitEvent(proto::MonitorEvent::Dispatched, std::move(e));
     }
     emitWorkerState(w->second, proto::kStateBusy);
@@ -480,8 +470,7 @@ void Engine::shutdown()
     applyActions(); // Stop for every worker
     // Running tasks: their workers kill them on worker.shutdown.
     std::vector<TaskKey> left;
-    for (const auto &[key, rec] : m_tasks)
-        left.push_back(key);
+    m_tasks.forEach([&left](TaskKey key, const TaskTable::Task &) { left.push_back(key); });
     for (TaskKey key : left)
         finishTask(key, cancelledResult(QStringLiteral("cancelled: the pool shut down")));
     m_transport->stopAccepting();

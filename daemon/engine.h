@@ -15,6 +15,7 @@
 #include "payloads.h"
 #include "pool.h"
 #include "protocol.h"
+#include "tasktable.h"
 #include "workertransport.h"
 
 #include <QElapsedTimer>
@@ -127,26 +128,12 @@ private:
         qint64 sinceWallMs = 0;
         qint64 tasksDone = 0;
     };
-    /// What the engine keeps of a task's spec while it waits or runs: the
-    /// names it reports and the task.execute line for its worker, encoded
-    /// once at submit. Not the parsed spec: 100,000 queued tasks must fit
-    /// in tens of MiB (docs/performance.md).
-    struct KeptSpec {
-        QString requestId;
-        QString name;
-        QString resourceClass;
-        QByteArray executeLine; /* task.execute, encoded, newline included */
-    };
-    struct TaskRec {
-        quint64 owner = 0; /* 0 once the owner is gone: the result is dropped */
-        KeptSpec spec;
-        QJsonValue tag;
+    /// What only a task sent to a worker has (a few at a time, so not in
+    /// every queued task's slot).
+    struct Running {
         WorkerKey worker = 0;
         qint64 startedWallMs = 0;
         qint64 startedMs = 0;
-        int attempts = 0;           /* dispatches, for the RESULT's `attempts` */
-        bool cancelRequested = false;
-        bool notifyStarted = false; /* the owner asked for taskStarted() */
     };
 
     qint64 now() const { return m_clock.elapsed(); }
@@ -166,9 +153,9 @@ private:
     void onWorkerMessage(const QString &id, const proto::Message &msg);
     void onTick();
     void emitWorkerState(const WorkerRec &w, const QString &state);
-    void emitQueued(const TaskRec &t, int attempt);
+    void emitQueued(TaskKey key, int attempt);
     void emitEvent(proto::MonitorEvent::Kind kind, proto::MonitorEvent &&e);
-    proto::RunningTask runningOf(const TaskRec &t) const;
+    proto::RunningTask runningOf(TaskKey key) const;
     proto::WorkerInfo infoOf(const WorkerRec &w) const;
     QString workerIdOf(WorkerKey key) const;
 
@@ -182,9 +169,8 @@ private:
     bool m_shuttingDown = false;
     QStringList m_toProbe; /* pending workers of one applyActions, probed in one call */
 
-    TaskKey m_nextTask = 1;
-    std::unordered_map<TaskKey, TaskRec> m_tasks;
-    QHash<quint64, QHash<QString, TaskKey>> m_byOwner; /* owner -> request_id -> task */
+    TaskTable m_tasks; /* queued and running: what each needs, and its task.execute line */
+    std::unordered_map<TaskKey, Running> m_running; /* tasks sent to a worker, until done or requeued */
     std::unordered_map<WorkerKey, WorkerRec> m_workers;
     QHash<QString, WorkerKey> m_workerIds;
     std::deque<proto::TaskCompleted> m_recent; /* last completions, newest last */

@@ -27,35 +27,43 @@ void Engine::emitWorkerState(const WorkerRec &w, const QString &state)
     emitEvent(proto::MonitorEvent::WorkerState, std::move(e));
 }
 
-void Engine::emitQueued(const TaskRec &t, int attempt)
+void Engine::emitQueued(TaskKey key, int attempt)
 {
     if (!m_eventsWanted)
         return;
+    const TaskTable::Task *t = m_tasks.find(key);
+    if (!t)
+        return;
     proto::MonitorEvent e;
-    e.queued.requestId = t.spec.requestId;
-    e.queued.name = t.spec.name;
-    e.queued.client = qint64(t.owner);
-    e.queued.resourceClass = t.spec.resourceClass;
+    e.queued.requestId = m_tasks.requestId(key);
+    e.queued.name = m_tasks.name(key);
+    e.queued.client = qint64(t->owner);
+    e.queued.resourceClass = m_tasks.resourceClass(key);
     e.queued.timeMs = QDateTime::currentMSecsSinceEpoch();
     e.queued.attempt = attempt;
     emitEvent(proto::MonitorEvent::Queued, std::move(e));
 }
 
-proto::RunningTask Engine::runningOf(const TaskRec &t) const
+proto::RunningTask Engine::runningOf(TaskKey key) const
 {
     proto::RunningTask r;
-    r.requestId = t.spec.requestId;
-    r.name = t.spec.name;
-    r.client = qint64(t.owner);
-    r.resourceClass = t.spec.resourceClass;
-    r.startedMs = t.startedWallMs;
-    r.attempt = t.attempts;
-    const auto w = m_workers.find(t.worker);
+    const TaskTable::Task *t = m_tasks.find(key);
+    if (!t)
+        return r;
+    r.requestId = m_tasks.requestId(key);
+    r.name = m_tasks.name(key);
+    r.client = qint64(t->owner);
+    r.resourceClass = m_tasks.resourceClass(key);
+    r.attempt = t->attempts;
+    const auto run = m_running.find(key);
+    const WorkerKey worker = run != m_running.end() ? run->second.worker : 0;
+    r.startedMs = run != m_running.end() ? run->second.startedWallMs : 0;
+    const auto w = m_workers.find(worker);
     if (w != m_workers.end()) {
         r.workerId = w->second.id;
         r.hostname = w->second.hostname;
-    } else if (t.worker) {
-        r.workerId = workerIdOf(t.worker);
+    } else if (worker) {
+        r.workerId = workerIdOf(worker);
     }
     return r;
 }
@@ -72,11 +80,10 @@ proto::WorkerInfo Engine::infoOf(const WorkerRec &w) const
     case WorkerState::Busy: i.state = proto::kStateBusy; break;
     case WorkerState::Unknown: i.state = QStringLiteral("stopping"); break;
     }
-    auto t = m_tasks.find(w.task);
-    if (w.task && t != m_tasks.end()) {
-        i.currentTask = t->second.spec.name;
-        i.currentRequestId = t->second.spec.requestId;
-        i.currentClient = qint64(t->second.owner);
+    if (const TaskTable::Task *t = w.task ? m_tasks.find(w.task) : nullptr) {
+        i.currentTask = m_tasks.name(w.task);
+        i.currentRequestId = m_tasks.requestId(w.task);
+        i.currentClient = qint64(t->owner);
     }
     i.jobId = w.jobId;
     if (i.state == proto::kStatePending)
@@ -109,14 +116,15 @@ proto::DaemonStatus Engine::status() const
     s.pendingTasks = m_pool.queuedCount();
     s.runner = runnerName();
     s.runningTasks = m_pool.runningCount();
-    for (const auto &[key, t] : m_tasks) {
-        if (t.worker && t.startedWallMs) {
-            s.running.append(runningOf(t));
-        } else if (!t.worker) {
-            ++s.queuedByClass[t.spec.resourceClass];
-            ++s.queuedByClient[qint64(t.owner)];
-        }
-    }
+    for (const auto &[key, run] : m_running)
+        if (run.startedWallMs)
+            s.running.append(runningOf(key));
+    m_tasks.forEach([&](TaskKey key, const TaskTable::Task &t) {
+        if (m_running.count(key))
+            return;
+        ++s.queuedByClass[m_tasks.resourceClass(key)];
+        ++s.queuedByClient[qint64(t.owner)];
+    });
     std::sort(s.running.begin(), s.running.end(), [](const proto::RunningTask &a, const proto::RunningTask &b) {
         return a.startedMs != b.startedMs ? a.startedMs < b.startedMs : a.requestId < b.requestId;
     });

@@ -57,8 +57,8 @@ void Engine::onWorkerMessage(const QString &id, const proto::Message &msg)
         return;
     }
     const QString rid = msg.params.value(QLatin1String("request_id")).toString();
-    auto t = m_tasks.find(w.task);
-    if (!w.task || t == m_tasks.end() || t->second.spec.requestId != rid) {
+    const TaskTable::Task *t = w.task ? m_tasks.find(w.task) : nullptr;
+    if (!t || !m_tasks.hasRequestId(w.task, rid.toUtf8())) {
         log(QStringLiteral("worker %1 sent a result for '%2', which it is not running; ignored")
                 .arg(w.id, rid));
         return;
@@ -70,7 +70,7 @@ void Engine::onWorkerMessage(const QString &id, const proto::Message &msg)
     result.extra.insert(QStringLiteral("worker_id"), w.id);
     if (!w.hostname.isEmpty())
         result.extra.insert(QStringLiteral("hostname"), w.hostname);
-    if (t->second.cancelRequested && !result.extra.contains(QLatin1String("cancelled")) && result.status != 0)
+    if (t->cancelRequested && !result.extra.contains(QLatin1String("cancelled")) && result.status != 0)
         result.extra.insert(QStringLiteral("cancelled"), true);
     const TaskKey task = w.task;
     w.task = 0;

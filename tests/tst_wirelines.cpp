@@ -66,6 +66,25 @@ private Q_SLOTS:
         QCOMPARE(objectOf(line), proto::event(kTaskExecute, expected));
     }
 
+    void executeLinePutTogetherFromKeptParamsIsTheSameBytes()
+    {
+        // The daemon keeps only the params and puts the line together at
+        // dispatch: byte for byte what encodeTaskExecute writes.
+        for (const QJsonObject &raw : {awkwardParams(), QJsonObject{}, QJsonObject{{QStringLiteral("name"), 1}}}) {
+            const QByteArray params = encodeTaskExecuteParams(raw);
+            QVERIFY(!params.startsWith('{') && !params.startsWith(','));
+            const QString rid = QStringLiteral("r\"\u00e9");
+            const QString name = QStringLiteral("n\n1");
+            QCOMPARE(composeTaskExecute(params, rid.toUtf8(), name.toUtf8()), encodeTaskExecute(raw, rid, name));
+            QJsonObject expected = raw;
+            expected.remove(QLatin1String("notify_started"));
+            expected.insert(QStringLiteral("request_id"), rid);
+            expected.insert(QStringLiteral("name"), name);
+            QCOMPARE(objectOf(composeTaskExecute(params, rid.toUtf8(), name.toUtf8())),
+                     proto::event(kTaskExecute, expected));
+        }
+    }
+
     void resultResponseIsTheResultWithItsId()
     {
         TaskResult r = failedResult(QStringLiteral("it \"failed\"\n"), 3);
