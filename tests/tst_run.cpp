@@ -468,11 +468,14 @@ private Q_SLOTS:
         session.start();
         QTRY_COMPARE_WITH_TIMEOUT(session.state(), MonitorSession::State::Connected, 10000);
 
+        // Each run has its own rundir: sharing one, the later run could find
+        // `build` up-to-date from the earlier one's record and not submit it.
         QProcess a, b;
         for (QProcess *proc : {&a, &b}) {
             proc->setProcessEnvironment(env());
             proc->setWorkingDirectory(p.root());
-            proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all")});
+            proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("run"), QStringLiteral("--all"), QStringLiteral("--rundir"),
+                                                  p.path(proc == &a ? QStringLiteral("rundir-a") : QStringLiteral("rundir-b"))});
         }
         QVERIFY(a.waitForFinished(60000) && b.waitForFinished(60000));
         QCOMPARE(a.exitCode(), 1); // test_b fails in both

@@ -2,33 +2,13 @@
 // rest, driven without starting a process.
 
 #include "runplan.h"
+#include "runplantestutil.h"
 
 #include <QtTest>
 
 using namespace dfm;
-
-namespace {
-
-/// Pops every Ready task, in order.
-std::vector<int> drainReady(RunPlan *plan)
-{
-    std::vector<int> out;
-    int t = -1;
-    while (plan->nextReady(&t))
-        out.push_back(t);
-    return out;
-}
-
-/// Statuses of all tasks as a string like "passed failed skipped".
-QString statuses(const RunPlan &plan)
-{
-    QStringList s;
-    for (int i = 0; i < plan.size(); ++i)
-        s << taskStatusName(plan.status(i));
-    return s.join(QLatin1Char(' '));
-}
-
-} // namespace
+using dfm::test::drainReady;
+using dfm::test::statuses;
 
 class TestRunPlan : public QObject {
     Q_OBJECT

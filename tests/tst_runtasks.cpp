@@ -11,6 +11,7 @@
 #include "flow/submit.h"
 #include "flowtestutil.h"
 #include "runplan.h"
+#include "runplantestutil.h"
 #include "testutil.h"
 
 #include <QJsonArray>
@@ -42,23 +43,6 @@ QString parseError(const QJsonArray &items)
     std::vector<flow::TaskRunRequest> reqs;
     QString e;
     return flow::parseTaskRunSpecs(items, &reqs, &e) ? QStringLiteral("<ok>") : e;
-}
-
-std::vector<int> drainReady(RunPlan *plan)
-{
-    std::vector<int> out;
-    int t = -1;
-    while (plan->nextReady(&t))
-        out.push_back(t);
-    return out;
-}
-
-QString statuses(const RunPlan &plan)
-{
-    QStringList s;
-    for (int i = 0; i < plan.size(); ++i)
-        s << taskStatusName(plan.status(i));
-    return s.join(QLatin1Char(' '));
 }
 
 const QString kFile = QStringLiteral("/p/flow.dv");
