@@ -188,8 +188,11 @@ Liveness probeDaemonWaitingForStart(const ProjectPaths &paths, DaemonState *stat
 {
     QDeadlineTimer deadline(waitMs);
     while (true) {
+        // Looked at before the probe: a file written during it (the daemon
+        // just got ready) means probing again, not "not answering".
+        const bool written = QFile::exists(paths.stateFile);
         const Liveness l = probeDaemon(paths, state, why);
-        if (l != Liveness::NotAnswering || QFile::exists(paths.stateFile) || deadline.hasExpired())
+        if (l != Liveness::NotAnswering || written || deadline.hasExpired())
             return l;
         QThread::msleep(50);
     }

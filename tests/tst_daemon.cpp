@@ -191,8 +191,8 @@ private Q_SLOTS:
             proc->start(QStringLiteral(DFM_BIN), {QStringLiteral("daemon"), QStringLiteral("start")});
         }
         QVERIFY(a.waitForFinished(30000) && b.waitForFinished(30000));
-        QCOMPARE(a.exitCode(), 0);
-        QCOMPARE(b.exitCode(), 0);
+        QVERIFY2(a.exitCode() == 0, a.readAllStandardError().constData());
+        QVERIFY2(b.exitCode() == 0, b.readAllStandardError().constData());
         const QList<qint64> daemons = daemonsOf(p.root());
         QCOMPARE(daemons.size(), 1);
         QCOMPARE(daemons.first(), state(p).pid);
