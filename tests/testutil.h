@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QLocalSocket>
 #include <QProcess>
+#include <QSet>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -72,6 +73,25 @@ inline QList<qint64> processesMatching(const QString &needle)
             pids.append(pid);
     }
     return pids;
+}
+
+/// How many process groups the processes whose command line contains
+/// `needle` belong to: one per task, however often its shell forks (a
+/// forked bash briefly shows its command line twice).
+inline int processGroupsMatching(const QString &needle)
+{
+    QSet<qint64> groups;
+    for (qint64 pid : processesMatching(needle)) {
+        QFile f(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        // "pid (comm) state ppid pgrp ...": comm may hold spaces, so read after its ')'.
+        const QByteArray stat = f.readAll();
+        const QList<QByteArray> rest = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (rest.size() > 2)
+            groups.insert(rest.at(2).toLongLong());
+    }
+    return int(groups.size());
 }
 
 /// PIDs of the daemons of project `root`: `dfm daemon start` processes
