@@ -21,43 +21,8 @@ QString taskStatusName(TaskStatus s)
 }
 
 RunPlan::RunPlan(const std::vector<std::vector<int>> &needs)
-    : m_status(needs.size(), TaskStatus::Waiting), m_dependents(needs.size()), m_pending(needs.size(), 0)
 {
-    const int n = int(needs.size());
-    m_counts[size_t(TaskStatus::Waiting)] = n;
-    std::vector<int> seen(size_t(n), -1); /* need -> the last task that named it: repeats count once */
-    for (int i = 0; i < n; ++i) {
-        for (int j : needs[size_t(i)]) {
-            if (j < 0 || j >= n || seen[size_t(j)] == i)
-                continue;
-            seen[size_t(j)] = i;
-            m_dependents[size_t(j)].push_back(i);
-            ++m_pending[size_t(i)];
-        }
-    }
-    // Kahn's walk: whatever it cannot reach lies on or behind a cycle.
-    std::vector<int> pending = m_pending;
-    std::vector<int> queue;
-    for (int i = 0; i < n; ++i) {
-        if (pending[size_t(i)] == 0)
-            queue.push_back(i);
-    }
-    std::vector<char> reached(size_t(n), 0);
-    for (size_t k = 0; k < queue.size(); ++k) {
-        reached[size_t(queue[k])] = 1;
-        for (int d : m_dependents[size_t(queue[k])]) {
-            if (--pending[size_t(d)] == 0)
-                queue.push_back(d);
-        }
-    }
-    for (int i = 0; i < n; ++i) {
-        if (!reached[size_t(i)])
-            setStatus(i, TaskStatus::Skipped);
-        else if (m_pending[size_t(i)] == 0) {
-            setStatus(i, TaskStatus::Ready);
-            m_ready.push_back(i);
-        }
-    }
+    add(needs);
 }
 
 void RunPlan::add(const std::vector<std::vector<int>> &needs)
@@ -70,12 +35,12 @@ void RunPlan::add(const std::vector<std::vector<int>> &needs)
     m_counts[size_t(TaskStatus::Waiting)] += int(needs.size());
     std::vector<char> doomed(needs.size(), 0); /* needs a task that cannot pass */
     std::vector<int> newNeeds(needs.size(), 0); /* needs among the new tasks, for the cycle walk */
+    std::vector<int> seen(size_t(n), -1); /* need -> the last task that named it: repeats count once */
     for (int i = first; i < n; ++i) {
-        std::vector<int> seen;
         for (int j : needs[size_t(i - first)]) {
-            if (j < 0 || j >= n || j == i || std::find(seen.begin(), seen.end(), j) != seen.end())
+            if (j < 0 || j >= n || seen[size_t(j)] == i)
                 continue;
-            seen.push_back(j);
+            seen[size_t(j)] = i;
             const TaskStatus s = m_status[size_t(j)];
             if (s == TaskStatus::Passed)
                 continue;
