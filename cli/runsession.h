@@ -142,9 +142,8 @@ private:
     bool settleOnce();
 
     struct Held {
-        int task;                  /* a std.RunTasks task, Running in the plan */
-        std::vector<int> children; /* the tasks it added */
-        bool changed;              /* its own run reported a change */
+        int task;     /* a std.RunTasks task, Running in the plan; its tasks in m_addedTasks */
+        bool changed; /* its own run reported a change */
     };
     std::vector<Held> m_held;
     QHash<int, std::vector<int>> m_addedTasks; /* std.RunTasks task -> the tasks it added */

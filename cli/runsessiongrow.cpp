@@ -35,7 +35,7 @@ void RunSession::startRunTasks(int index, bool changed)
         m_plan.finished(index, true);
         return;
     }
-    m_held.push_back(Held{index, g.children, changed});
+    m_held.push_back(Held{index, changed});
     m_addedTasks.insert(index, g.children);
     grow(std::move(g));
 }
@@ -70,9 +70,10 @@ void RunSession::grow(RunGrowth g)
 bool RunSession::settleOnce()
 {
     for (size_t h = 0; h < m_held.size(); ++h) {
+        const std::vector<int> &children = m_addedTasks[m_held[h].task];
         int failed = 0, skipped = 0, cancelled = 0;
         bool final = true;
-        for (int c : m_held[h].children) {
+        for (int c : children) {
             const TaskStatus s = m_plan.status(c);
             final = final && isFinal(s);
             cancelled += s == TaskStatus::Cancelled;
@@ -84,13 +85,13 @@ bool RunSession::settleOnce()
         const Held held = m_held[h];
         m_held.erase(m_held.begin() + std::ptrdiff_t(h));
         fmt::TaskOutcome &o = m_outcomes[size_t(held.task)];
-        const int total = int(held.children.size());
+        const int total = int(children.size());
         if (cancelled > 0 || m_interrupted) {
             m_plan.markCancelled(held.task);
         } else if (failed + skipped == 0) {
             QJsonArray produced; // as the Python RunTasks: its tasks' outputs, in item order
             bool changed = held.changed;
-            for (int c : held.children) {
+            for (int c : children) {
                 for (const QJsonValue &v : m_dataflow.outputOf(c))
                     produced.append(v);
                 changed = changed || m_dataflow.changed(c);

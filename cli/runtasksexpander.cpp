@@ -96,9 +96,8 @@ bool RunTasksExpander::expand(int task, const QJsonArray &items, RunGrowth *out,
                 QStringList names = batch.keys();
                 for (int p : *m_order)
                     names << m_flow->qualified(m_flow->tasks[size_t(p)]);
-                const QString close = closestMatch(n, names);
                 *err = QStringLiteral("%1: need '%2' is neither a task of its batch nor of the flow%3")
-                           .arg(where, n, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close));
+                           .arg(where, n, didYouMean(n, names));
                 return false;
             }
             needs << m_flow->tasks[size_t(i)].name;

@@ -45,11 +45,14 @@ QString closestMatch(const QString &word, const QStringList &candidates)
 
 QString unknownKeyMessage(const QString &key, const QStringList &known)
 {
-    const QString close = closestMatch(key, known);
-    QString msg = QStringLiteral("unknown key '%1'").arg(key);
-    if (!close.isEmpty())
-        msg += QStringLiteral("; did you mean '%1'?").arg(close);
-    return msg + QStringLiteral(" (known keys: %1)").arg(known.join(QStringLiteral(", ")));
+    return QStringLiteral("unknown key '%1'%2 (known keys: %3)")
+        .arg(key, didYouMean(key, known), known.join(QStringLiteral(", ")));
+}
+
+QString didYouMean(const QString &word, const QStringList &candidates)
+{
+    const QString close = closestMatch(word, candidates);
+    return close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close);
 }
 
 } // namespace dfm

@@ -15,6 +15,10 @@ int editDistance(const QString &a, const QString &b);
 /// earliest candidate wins ties. Returns an empty string when none is close.
 QString closestMatch(const QString &word, const QStringList &candidates);
 
+/// "; did you mean 'X'?" naming closestMatch(word, candidates), or "" when
+/// none is close: the tail of an error about an unknown name.
+QString didYouMean(const QString &word, const QStringList &candidates);
+
 /// "unknown key 'rn'; did you mean 'run'? (known keys: name, run, ...)",
 /// the suggestion left out when no known key is close.
 QString unknownKeyMessage(const QString &key, const QStringList &known);

@@ -14,9 +14,8 @@ bool stdTask(const QString &where, const QString &type, FlowTask *t, QString *er
 {
     const StdTaskDef *d = findStdTaskDef(type);
     if (!d) {
-        const QString close = closestMatch(type, stdTaskNames());
         *err = QStringLiteral("%1: task_type '%2' is not a task of the standard library%3")
-                   .arg(where, type, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close));
+                   .arg(where, type, didYouMean(type, stdTaskNames()));
         return false;
     }
     if (!d->refusal.isEmpty()) {
@@ -48,9 +47,8 @@ bool flowTask(const Flow &flow, const QString &where, const QString &type, FlowT
         QStringList names;
         for (const FlowTask &f : flow.tasks)
             names << flow.qualified(f);
-        const QString close = closestMatch(type, names);
         *err = QStringLiteral("%1: task_type '%2' is not a task of the flow or of std%3")
-                   .arg(where, type, close.isEmpty() ? QString() : QStringLiteral("; did you mean '%1'?").arg(close));
+                   .arg(where, type, didYouMean(type, names));
         return false;
     }
     *t = flow.tasks[size_t(i)];
