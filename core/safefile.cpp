@@ -36,7 +36,7 @@ QString modeText(mode_t m) { return QStringLiteral("0%1").arg(m & 07777, 0, 8); 
 
 } // namespace
 
-bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, QString *err, Sync sync)
+bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, QString *err)
 {
     QByteArray tmp = QFile::encodeName(path) + ".tmp.XXXXXX";
     const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
@@ -53,8 +53,6 @@ bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, Q
     if (::fchmod(fd, mode) != 0)
         return fail(errno);
     if (!writeAll(fd, data))
-        return fail(errno);
-    if (sync == Sync::Yes && ::fsync(fd) != 0)
         return fail(errno);
     if (::close(fd) != 0) {
         const int e = errno;

@@ -77,7 +77,7 @@ bool FileExecStore::save(const QString &rundir, const ExecRecord &r, QString *er
     // only makes its task run again, while a sync per finished task cost
     // every run 10 to 55 ms on a loaded machine.
     const QByteArray data = QJsonDocument(r.toJson()).toJson(QJsonDocument::Indented);
-    return writeFileAtomic(recordPath(rundir, r.name), data, 0644, err, Sync::No);
+    return writeFileAtomic(recordPath(rundir, r.name), data, 0644, err);
 }
 
 bool isUpToDate(const ExecRecord *prev, const RunRequest &req, QString *why)
