@@ -397,21 +397,30 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
         pollfd pfd{statusFd, POLLIN, 0};
         ::poll(&pfd, 1, ms); // readable, closed or timed out: the loop looks again
     };
-    // Ready when it answers on its socket. If our child gave way to another
-    // daemon starting at the same moment, that one is waited for instead.
+    // Ready when our child reports "ok", or else when a daemon answers on
+    // the socket. If our child gave way to another daemon starting at the
+    // same moment, that one is waited for instead.
+    auto started = [&] {
+        out(QStringLiteral("dfm daemon: started for %1 (pid %2, runner %3, up to %4 workers)\n"
+                           "  socket: %5\n  log:    %6\n")
+                .arg(c.root)
+                .arg(pid)
+                .arg(config.runner)
+                .arg(config.pool.maxWorkers)
+                .arg(c.paths.socket, c.paths.log));
+        return 0;
+    };
     QDeadlineTimer deadline(20000);
     while (!deadline.hasExpired()) {
         if (readReport())
             return 1;
+        // Our child says "ok" only once it holds the lock, listens and has
+        // written its state file: there is nothing left to ask it.
+        if (reportDone && report.startsWith("ok"))
+            return started();
         if (probeDaemon(c.paths, &st, &why, 1000) == Liveness::Alive) {
             if (st.pid == pid)
-                out(QStringLiteral("dfm daemon: started for %1 (pid %2, runner %3, up to %4 workers)\n"
-                                   "  socket: %5\n  log:    %6\n")
-                        .arg(c.root)
-                        .arg(pid)
-                        .arg(config.runner)
-                        .arg(config.pool.maxWorkers)
-                        .arg(c.paths.socket, c.paths.log));
+                return started();
             else {
                 // Another start won the lock; ours exits on it. Wait for that,
                 // so exactly one daemon exists once this command returns.
