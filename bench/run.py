@@ -344,6 +344,61 @@ class Suite:
         self.figure("daemon RSS after that queue is cancelled", round(drained, 1), "MiB", round(idle, 1),
                     ratio_of(drained, idle), None, "is memory given back?")
 
+    def floor(self):
+        """What the machine itself charges for the steps every task needs (bench_floor, no dfm, no
+        Qt), and the start of a bare Qt program: the floor under the per-task and start-up rows."""
+        reps = self.r(3)
+
+        def floor_run(*args):
+            out = subprocess.run([self.tool("bench_floor")] + [str(a) for a in args], check=True,
+                                 stdout=subprocess.PIPE, text=True).stdout
+            return json.loads(out.splitlines()[-1])
+
+        def files_once():
+            d = self.fresh("floor")
+            r = floor_run("files", self.n(2000, 20), d)
+            shutil.rmtree(d)
+            return r["cpu_us_per_task"]
+
+        wakes = [floor_run("wake", self.n(2000, 20)) for _ in range(reps)]
+        files = statistics.median(files_once() for _ in range(reps))
+        spawns = [floor_run("spawn", self.n(500, 5)) for _ in range(reps)]
+        fault = statistics.median(floor_run("fault", self.n(20000, 100))["cpu_us_per_fault"] for _ in range(reps))
+        sysc = statistics.median(floor_run("syscall", self.n(200000, 1000))["cpu_us_per_call"] for _ in range(reps))
+        wake = statistics.median(w["cpu_us_per_wake"] for w in wakes)
+        spawn = statistics.median(s["parent_cpu_us_per_task"] for s in spawns)
+        child = statistics.median(s["child_cpu_us_per_task"] for s in spawns)
+        note = "bench_floor: no dfm, no Qt"
+        self.figure("machine floor: one system call (getppid), CPU", round(sysc, 2), "us", None, None, None, note)
+        self.figure("machine floor: one page fault, CPU", round(fault, 2), "us", None, None, None, note)
+        self.figure("machine floor: one wake-up of an idle process (ppoll, read, write), CPU", round(wake, 1), "us",
+                    None, None, None, note + "; a daemon wakes at least once per task")
+        self.figure("machine floor: one hop between idle processes over a Unix socket, p50",
+                    round(statistics.median(w["hop_p50_us"] for w in wakes), 1), "us", None, None, None,
+                    "a round trip through the daemon takes 4 hops more than a bare spawn")
+        self.figure("machine floor: a task's files (mkdir, 2 JSON, 4 empty files, log, 5 lstat), CPU",
+                    round(files, 1), "us", None, None, None, "what the Python dfm's task environment needs")
+        self.figure("machine floor: posix_spawn and waitpid of bash -c true, the parent's CPU", round(spawn, 1), "us",
+                    round(child, 1), None, None, "baseline: the child's own CPU")
+        self.figure("machine floor: a worker's CPU per task (files + spawn + one wake-up)",
+                    round(files + spawn + wake, 1), "us", None, None, None, "the sum of the three rows above")
+
+        def qt():
+            t0 = time.perf_counter()
+            subprocess.run([self.tool("bench_qtfloor")], check=True)
+            return time.perf_counter() - t0
+
+        def bash():
+            t0 = time.perf_counter()
+            subprocess.run(["/bin/bash", "-c", "true"], check=True)
+            return time.perf_counter() - t0
+
+        a, b = interleave(self.r(20), qt, bash)
+        ma, mb = statistics.median(a), statistics.median(b)
+        self.figure("machine floor: a bare QCoreApplication program, whole process, minus bash -c true",
+                    ms(ma - mb), "ms", ms(mb), round(ma / mb, 2), None,
+                    "Qt Core only; any dfm command pays at least this")
+
     def scheduler(self):
         args = [self.tool("bench_scheduler"), "--benchmark_format=json",
                 f"--benchmark_min_time={self.n(0.5, 0.01)}", f"--benchmark_repetitions={self.r(3)}"]
@@ -535,7 +590,7 @@ def print_markdown(figures):
 
 
 STEPS = ["warm_daemon", "run_vs_direct", "roundtrip", "cpu_per_task", "failing_flow", "first_dispatch",
-         "one_task_flow", "dispatch_capacity", "monitor_cpu", "daemon_start", "rss", "scheduler"]
+         "one_task_flow", "dispatch_capacity", "monitor_cpu", "daemon_start", "rss", "scheduler", "floor"]
 
 
 def main():
