@@ -14,6 +14,7 @@ pid_t g_child = -1;      /* starter: the waiting child */
 int g_goWrite = -1;      /* starter: one byte here says "go"; closing it says "exit" */
 int g_statusRead = -1;   /* starter: what the child reports */
 int g_statusWrite = -1;  /* child: where it reports */
+int g_goRead = -1;       /* child, until told: where "go" arrives */
 bool g_isDaemon = false; /* child, once told to go */
 
 // `dfm daemon start` that will spawn a daemon: not --foreground (that one
@@ -79,16 +80,23 @@ void preforkDaemonIfStarting(int argc, char **argv)
             ::dup2(null, fd);
         ::close(null);
     }
+    g_goRead = go[0];
+    g_statusWrite = status[1];
+}
+
+void awaitGoIfPreforked()
+{
+    if (g_goRead < 0)
+        return;
     char c = 0;
     ssize_t n;
     do
-        n = ::read(go[0], &c, 1);
+        n = ::read(g_goRead, &c, 1);
     while (n < 0 && errno == EINTR);
-    ::close(go[0]);
+    closeFd(&g_goRead);
     if (n != 1)
         ::_exit(0); // the starter exited without needing us
     g_isDaemon = true;
-    g_statusWrite = status[1];
 }
 
 bool isPreforkedDaemon()

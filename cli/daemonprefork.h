@@ -3,9 +3,9 @@
 // Qt is set up, rather than exec'ing a new dfm once it has checked
 // everything: the child is already linked and loaded, which saves the new
 // process's exec, dynamic linking and relocations (about as long as a
-// whole `dfm --version`; docs/performance.md, "Start-up"). The child waits,
-// in a session of its own with its stdio on /dev/null, until the starter
-// tells it to go (then it runs the daemon exactly as `daemon start
+// whole `dfm --version`; docs/performance.md, "Start-up"). The child sets
+// Qt up at the same time as the starter, then waits, in a session of its
+// own with its stdio on /dev/null, until the starter tells it to go (then it runs the daemon exactly as `daemon start
 // --foreground --detached` does) or exits (then it exits too).
 
 #include <sys/types.h>
@@ -13,12 +13,16 @@
 namespace dfm::cli {
 
 /// Called first thing in main(). For `dfm daemon start` without
-/// --foreground or help it forks: the starter returns at once; the child
-/// returns only when told to go (else it exits), and then
-/// isPreforkedDaemon() is true. Other commands return at once. A failed
+/// --foreground or help it forks; both processes return at once, so the
+/// child sets Qt up while the starter checks the configuration. A failed
 /// fork is not an error: the start then spawns `dfm daemon start
-/// --foreground --detached` as before.
+/// --foreground --detached` as before. Other commands return at once.
 void preforkDaemonIfStarting(int argc, char **argv);
+
+/// Called once the QCoreApplication exists. In the forked child it waits
+/// until the starter tells it to go (then isPreforkedDaemon() is true) or
+/// exits (then the child exits too). Elsewhere it returns at once.
+void awaitGoIfPreforked();
 
 /// True in the forked child once the starter told it to become the daemon.
 bool isPreforkedDaemon();

@@ -130,7 +130,7 @@ int main(int argc, char **argv)
     // A peer that goes away mid-write is an error to handle, not a reason to die.
     std::signal(SIGPIPE, SIG_IGN);
     // `dfm daemon start` forks its daemon now, while that is cheapest
-    // (cli/daemonprefork.h); the child returns here only to be the daemon.
+    // (cli/daemonprefork.h); the child goes on only to be the daemon.
     dfm::cli::preforkDaemonIfStarting(argc, argv);
     // Qt's plain Unix event dispatcher instead of GLib's: the daemon and
     // each worker turn the loop for every task, and GLib's costs more system
@@ -147,6 +147,7 @@ int main(int argc, char **argv)
         qunsetenv("QT_NO_GLIB");
     QCoreApplication::setApplicationName(QStringLiteral("dfm"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DFM_VERSION));
+    dfm::cli::awaitGoIfPreforked(); // its Qt is set up meanwhile, on the other core
     const QStringList args = app.arguments().mid(1);
     const CommandSpec top = topSpec();
     ParsedArgs p;
