@@ -7,7 +7,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
-#include <QHostInfo>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <csignal>
@@ -119,7 +119,7 @@ int dfm::cli::workerCommand(const QStringList &args)
         opts.connectTimeoutMs = int(secs * 1000);
     }
     if (opts.workerId.isEmpty())
-        opts.workerId = QStringLiteral("%1-%2").arg(QHostInfo::localHostName())
+        opts.workerId = QStringLiteral("%1-%2").arg(QSysInfo::machineHostName())
                             .arg(QCoreApplication::applicationPid());
     if (!tokenFile.isEmpty()) {
         QFile f(tokenFile);

@@ -1,12 +1,13 @@
 #include "workerclient.h"
 
+#include "fdsocket.h"
 #include "taskdispatch.h"
 #include "taskrun.h"
+#include "tcpconnect.h"
 #include "wirelines.h"
 
 #include <QCoreApplication>
-#include <QHostInfo>
-#include <QTcpSocket>
+#include <QSysInfo>
 #include <QTimer>
 
 #include <csignal>
@@ -25,23 +26,11 @@ constexpr int kMaxAttemptMs = 10000;
 } // namespace
 
 WorkerClient::WorkerClient(const WorkerOptions &opts, QObject *parent)
-    : QObject(parent), m_opts(opts), m_hostname(QHostInfo::localHostName())
+    : QObject(parent), m_opts(opts), m_hostname(QSysInfo::machineHostName())
 {
-    m_socket = new QTcpSocket(this);
-    connect(m_socket, &QTcpSocket::connected, this, &WorkerClient::onConnected);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &WorkerClient::onSocketError);
-    connect(m_socket, &QTcpSocket::disconnected, this, &WorkerClient::onDisconnected);
-    m_transport = new LineTransport(m_socket, LineTransport::Role::Client, this);
-    connect(m_transport, &LineTransport::messageReceived, this, [this](const proto::Message &msg) {
-        if (!m_stopping)
-            handleMessage(msg);
-    });
-    connect(m_transport, &LineTransport::badLine, this, [this](const QString &e) {
-        if (!m_transport->isOpen())
-            stop(1, QStringLiteral("the daemon sent a bad line (%1)").arg(e));
-        else
-            log(QStringLiteral("skipping a bad line from the daemon: %1").arg(e));
-    });
+    m_connector = new TcpConnect(this);
+    connect(m_connector, &TcpConnect::connected, this, &WorkerClient::onConnected);
+    connect(m_connector, &TcpConnect::failed, this, &WorkerClient::onConnectFailed);
 
     auto singleShot = [this](auto slot) {
         auto *t = new QTimer(this);
@@ -50,11 +39,6 @@ WorkerClient::WorkerClient(const WorkerOptions &opts, QObject *parent)
         return t;
     };
     m_retryTimer = singleShot(&WorkerClient::tryConnect);
-    m_attemptTimer = singleShot([this] {
-        m_lastConnectError = QStringLiteral("no answer within %1 ms").arg(m_attemptTimer->interval());
-        m_socket->abort();
-        onSocketError();
-    });
     m_registerTimer = singleShot([this] {
         stop(1, QStringLiteral("daemon at %1:%2 did not answer worker.register within %3 s")
                     .arg(m_opts.host).arg(m_opts.port).arg(m_opts.registerTimeoutMs / 1000));
@@ -112,18 +96,14 @@ void WorkerClient::tryConnect()
         return;
     ++m_attempts;
     const qint64 left = m_opts.connectTimeoutMs - m_connectClock.elapsed();
-    m_attemptTimer->start(int(qBound(qint64(1), left, qint64(kMaxAttemptMs))));
-    m_socket->connectToHost(m_opts.host, m_opts.port);
+    m_connector->start(m_opts.host, m_opts.port, int(qBound(qint64(1), left, qint64(kMaxAttemptMs))));
 }
 
-void WorkerClient::onSocketError()
+void WorkerClient::onConnectFailed(const QString &reason)
 {
     if (m_connected || m_stopping)
-        return; // a lost connection is handled by onDisconnected()
-    m_attemptTimer->stop();
-    if (m_socket->error() != QAbstractSocket::UnknownSocketError || m_lastConnectError.isEmpty())
-        m_lastConnectError = m_socket->errorString();
-    m_socket->abort();
+        return;
+    m_lastConnectError = reason;
     const qint64 elapsed = m_connectClock.elapsed();
     if (elapsed + m_backoffMs > m_opts.connectTimeoutMs) {
         stop(1, QStringLiteral("cannot connect to the daemon at %1:%2 after %3 attempts in %4 s "
@@ -136,11 +116,27 @@ void WorkerClient::onSocketError()
     m_backoffMs = qMin(m_backoffMs * 2, kMaxBackoffMs);
 }
 
-void WorkerClient::onConnected()
+void WorkerClient::onConnected(int fd)
 {
-    m_attemptTimer->stop();
     m_connected = true;
-    m_transport->reset();
+    m_socket = new FdSocket(fd, this);
+    m_transport = new LineTransport(m_socket, LineTransport::Role::Client, this);
+    connect(m_transport, &LineTransport::messageReceived, this, [this](const proto::Message &msg) {
+        if (!m_stopping)
+            handleMessage(msg);
+    });
+    connect(m_transport, &LineTransport::badLine, this, [this](const QString &e) {
+        if (!m_transport->isOpen())
+            stop(1, QStringLiteral("the daemon sent a bad line (%1)").arg(e));
+        else
+            log(QStringLiteral("skipping a bad line from the daemon: %1").arg(e));
+    });
+    // The daemon never half-closes: the end of its output (a TCP peer's
+    // close reads as one) is the end of the connection.
+    connect(m_transport, &LineTransport::inputEnded, m_socket, &FdSocket::abort);
+    // After the transport's own handler: what arrived before the end is
+    // handled first.
+    connect(m_socket, &FdSocket::disconnected, this, &WorkerClient::onDisconnected);
     log(QStringLiteral("connected to %1:%2 after %3 attempt(s); registering")
             .arg(m_opts.host).arg(m_opts.port).arg(m_attempts));
     proto::WorkerRegistration reg;
@@ -165,8 +161,9 @@ void WorkerClient::onDisconnected()
     m_heartbeat->stop();
     if (m_stopping)
         return;
-    stop(1, QStringLiteral("connection to the daemon at %1:%2 lost (%3)%4")
-                .arg(m_opts.host).arg(m_opts.port).arg(m_socket->errorString())
+    stop(1, QStringLiteral("connection to the daemon at %1:%2 lost (The remote host closed the "
+                           "connection)%3")
+                .arg(m_opts.host).arg(m_opts.port)
                 .arg(m_task ? QStringLiteral("; killing task '%1'").arg(m_task->spec().name)
                             : QString()));
 }
@@ -277,13 +274,13 @@ void WorkerClient::sendResult(const QString &requestId, const proto::TaskResult 
 {
     // Written straight to bytes: building and serialising a QJsonObject was
     // a large part of the worker's own CPU per task.
-    if (m_socket->state() == QAbstractSocket::ConnectedState)
+    if (m_connected)
         m_transport->sendLine(proto::encodeTaskResultEvent(requestId, m_opts.workerId, m_hostname, result));
 }
 
 void WorkerClient::send(const QJsonObject &obj)
 {
-    if (m_socket->state() == QAbstractSocket::ConnectedState)
+    if (m_connected)
         m_transport->send(obj);
 }
 
@@ -301,7 +298,7 @@ void WorkerClient::stop(int code, const QString &why)
     m_exitCode = code;
     log(why);
     m_retryTimer->stop();
-    m_attemptTimer->stop();
+    m_connector->cancel();
     m_registerTimer->stop();
     m_heartbeat->stop();
     m_taskTimeout->stop();
@@ -317,21 +314,32 @@ void WorkerClient::stop(int code, const QString &why)
 
 void WorkerClient::finishStop()
 {
-    if (m_doneEmitted)
+    if (m_finishing)
         return;
-    m_doneEmitted = true;
+    m_finishing = true;
     m_stopWatchdog->stop();
     log(QStringLiteral("exiting with status %1").arg(m_exitCode));
     delete m_task; // only if it ignored even SIGKILL: kill the group again
     m_task = nullptr;
     delete m_dispatcher; // stops the Python task host
     m_dispatcher = nullptr;
-    if (m_socket->state() == QAbstractSocket::ConnectedState) {
-        m_socket->flush();
-        m_socket->disconnectFromHost();
-        if (m_socket->state() != QAbstractSocket::UnconnectedState)
-            m_socket->waitForDisconnected(1000);
+    if (m_connected) {
+        m_transport->close(); // writes what is queued (the last result), then closes
+        if (m_socket->isConnected()) {
+            // The daemon has not taken it all yet: give it a second.
+            connect(m_socket, &FdSocket::disconnected, this, &WorkerClient::emitDone);
+            QTimer::singleShot(1000, this, &WorkerClient::emitDone);
+            return;
+        }
     }
+    emitDone();
+}
+
+void WorkerClient::emitDone()
+{
+    if (m_doneEmitted)
+        return;
+    m_doneEmitted = true;
     emit done(m_exitCode);
 }
 

@@ -11,12 +11,13 @@
 #include <QObject>
 #include <QString>
 
-class QTcpSocket;
 class QTimer;
 
 namespace dfm {
 
+class FdSocket;
 class TaskRun;
+class TcpConnect;
 
 namespace cli {
 
@@ -59,8 +60,8 @@ signals:
 private:
     void log(const QString &msg) const;
     void tryConnect();
-    void onConnected();
-    void onSocketError();
+    void onConnected(int fd);
+    void onConnectFailed(const QString &reason);
     void onDisconnected();
     void handleMessage(const proto::Message &msg);
     void handleExecute(const QJsonObject &params);
@@ -69,17 +70,18 @@ private:
     void sendResult(const QString &requestId, const proto::TaskResult &result);
     void send(const QJsonObject &obj);
     void finishStop();
+    void emitDone();
 
     WorkerOptions m_opts;
     QString m_hostname;
-    QTcpSocket *m_socket = nullptr;
+    TcpConnect *m_connector = nullptr; /* the connection attempt in progress */
+    FdSocket *m_socket = nullptr;      /* the connection, once made */
     QTimer *m_retryTimer = nullptr;    /* next connection attempt */
-    QTimer *m_attemptTimer = nullptr;  /* one attempt taking too long */
     QTimer *m_registerTimer = nullptr;
     QTimer *m_heartbeat = nullptr;
     QTimer *m_stopWatchdog = nullptr;  /* stop even if a task never ends */
     QElapsedTimer m_connectClock;
-    LineTransport *m_transport = nullptr; /* framing and parsing on m_socket */
+    LineTransport *m_transport = nullptr; /* framing and parsing on m_socket, once made */
     TaskDispatcher *m_dispatcher = nullptr; /* makes the runner of each task */
     TaskRun *m_task = nullptr;         /* the one running task, or null */
     TaskRun *m_finished = nullptr;     /* the last task that ended, deleted with the next */
@@ -90,6 +92,7 @@ private:
     bool m_connected = false;
     bool m_registered = false;
     bool m_stopping = false;
+    bool m_finishing = false;          /* finishStop() ran */
     bool m_doneEmitted = false;
     int m_exitCode = 0;
 };

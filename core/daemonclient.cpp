@@ -1,32 +1,102 @@
 #include "daemonclient.h"
 
+#include "fdsocket.h"
+#include "linetransport.h"
+
+#include <QDeadlineTimer>
 #include <QEventLoop>
+#include <QFile>
+#include <QThread>
 #include <QTimer>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 namespace dfm {
 
-DaemonClient::DaemonClient(QObject *parent)
-    : QObject(parent), m_transport(&m_socket, LineTransport::Role::Client)
+int connectUnixSocket(const QString &path, int timeoutMs, QString *err)
 {
-    connect(&m_transport, &LineTransport::messageReceived, this, &DaemonClient::messageReceived);
-    connect(&m_transport, &LineTransport::badLine, this, [this](const QString &e) {
-        std::fprintf(stderr, "dfm: a line from the daemon at %s was skipped: %s\n",
-                     qPrintable(m_socket.serverName()), qPrintable(e));
-        Q_EMIT badLine(e);
-    });
-    connect(&m_socket, &QLocalSocket::disconnected, this, &DaemonClient::disconnected);
+    auto fail = [&](const QString &why) {
+        *err = QStringLiteral("cannot connect to %1: %2").arg(path, why);
+        return -1;
+    };
+    const QByteArray name = QFile::encodeName(path);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    if (name.isEmpty())
+        return fail(QStringLiteral("no socket path"));
+    if (size_t(name.size()) >= sizeof addr.sun_path)
+        return fail(QStringLiteral("the path is %1 bytes long; a socket path has at most %2")
+                        .arg(name.size()).arg(sizeof addr.sun_path - 1));
+    std::memcpy(addr.sun_path, name.constData(), size_t(name.size()));
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return fail(QString::fromLocal8Bit(std::strerror(errno)));
+    // A Unix connect completes at once, or fails with EAGAIN while the
+    // listener's backlog is full: then wait for it to accept.
+    const QDeadlineTimer deadline(qMax(0, timeoutMs));
+    while (::connect(fd, reinterpret_cast<const sockaddr *>(&addr), sizeof addr) != 0) {
+        const int e = errno;
+        if (e == EINTR)
+            continue;
+        if (e != EAGAIN || deadline.hasExpired()) {
+            ::close(fd);
+            if (e == EAGAIN)
+                return fail(QStringLiteral("the listener's backlog stayed full for %1 ms").arg(timeoutMs));
+            return fail(QString::fromLocal8Bit(std::strerror(e)));
+        }
+        QThread::msleep(unsigned(qBound(qint64(1), deadline.remainingTime(), qint64(10))));
+    }
+    return fd;
+}
+
+DaemonClient::DaemonClient(QObject *parent) : QObject(parent) {}
+
+DaemonClient::~DaemonClient()
+{
+    drop();
+}
+
+void DaemonClient::drop()
+{
+    // Possibly inside one of their signals: deleted from the event loop.
+    if (m_transport) {
+        m_transport->disconnect(this);
+        m_transport->deleteLater();
+        m_transport = nullptr;
+    }
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->deleteLater();
+        m_socket = nullptr;
+    }
 }
 
 bool DaemonClient::connectTo(const QString &socketPath, int timeoutMs, QString *err)
 {
-    m_transport.reset();
-    m_socket.connectToServer(socketPath);
-    if (!m_socket.waitForConnected(timeoutMs)) {
-        *err = QStringLiteral("cannot connect to %1: %2").arg(socketPath, m_socket.errorString());
+    drop();
+    const int fd = connectUnixSocket(socketPath, timeoutMs, err);
+    if (fd < 0)
         return false;
-    }
+    m_path = socketPath;
+    m_socket = new FdSocket(fd, this);
+    m_transport = new LineTransport(m_socket, LineTransport::Role::Client, this);
+    connect(m_transport, &LineTransport::messageReceived, this, &DaemonClient::messageReceived);
+    connect(m_transport, &LineTransport::badLine, this, [this](const QString &e) {
+        std::fprintf(stderr, "dfm: a line from the daemon at %s was skipped: %s\n",
+                     qPrintable(m_path), qPrintable(e));
+        Q_EMIT badLine(e);
+    });
+    // The daemon never half-closes: once its output ends, nothing more
+    // can come.
+    connect(m_transport, &LineTransport::inputEnded, m_socket, &FdSocket::abort);
+    // After the transport's own handler: what arrived before the end is
+    // delivered first.
+    connect(m_socket, &FdSocket::disconnected, this, &DaemonClient::disconnected);
     return true;
 }
 
@@ -39,7 +109,8 @@ qint64 DaemonClient::send(QLatin1String method, const QJsonObject &params)
 
 void DaemonClient::sendRaw(const QJsonObject &obj)
 {
-    m_transport.send(obj);
+    if (m_transport)
+        m_transport->send(obj);
 }
 
 bool DaemonClient::call(QLatin1String method, const QJsonObject &params, QJsonValue *result,
@@ -50,7 +121,7 @@ bool DaemonClient::call(QLatin1String method, const QJsonObject &params, QJsonVa
         return false;
     }
     const qint64 id = send(method, params);
-    m_transport.flush(); // even when called while handling input: we wait for the answer
+    m_transport->flush(); // even when called while handling input: we wait for the answer
     bool done = false, ok = false;
     QEventLoop loop;
     QTimer timer;
@@ -76,7 +147,7 @@ bool DaemonClient::call(QLatin1String method, const QJsonObject &params, QJsonVa
         loop.quit();
     });
     // A reply may already be buffered.
-    m_transport.processInput();
+    m_transport->processInput();
     if (!done && isConnected()) {
         timer.start(timeoutMs);
         loop.exec();
@@ -90,12 +161,13 @@ bool DaemonClient::call(QLatin1String method, const QJsonObject &params, QJsonVa
 
 bool DaemonClient::isConnected() const
 {
-    return m_socket.state() == QLocalSocket::ConnectedState;
+    return m_socket && m_socket->isConnected();
 }
 
 void DaemonClient::close()
 {
-    m_socket.disconnectFromServer();
+    if (m_socket)
+        m_socket->disconnectFromPeer();
 }
 
 } // namespace dfm

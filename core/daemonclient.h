@@ -3,21 +3,24 @@
 // status|stop`, `dfm run` and both monitors. Messages arrive as signals;
 // call() is a blocking request/response for short commands.
 
-#include "linetransport.h"
 #include "protocol.h"
 
-#include <QLocalSocket>
 #include <QObject>
 
 namespace dfm {
+
+class FdSocket;
+class LineTransport;
 
 class DaemonClient : public QObject {
     Q_OBJECT
 public:
     explicit DaemonClient(QObject *parent = nullptr);
+    ~DaemonClient() override;
 
-    /// Connects to the daemon's socket, waiting up to timeoutMs. Returns
-    /// false with *err ("cannot connect to /p/.dfm/daemon.sock: ...").
+    /// Connects to the daemon's socket, waiting up to timeoutMs while its
+    /// backlog is full. Returns false with *err ("cannot connect to
+    /// /p/.dfm/daemon.sock: Connection refused").
     bool connectTo(const QString &socketPath, int timeoutMs, QString *err);
 
     /// Sends a request with a fresh numeric id; returns that id.
@@ -44,9 +47,18 @@ Q_SIGNALS:
     void badLine(const QString &error);
 
 private:
-    QLocalSocket m_socket;
-    LineTransport m_transport;
+    void drop();
+
+    QString m_path;
+    FdSocket *m_socket = nullptr;         /* the connection; null before connectTo() */
+    LineTransport *m_transport = nullptr; /* framing and parsing on m_socket */
     qint64 m_nextId = 1;
 };
+
+/// Connects a non-blocking AF_UNIX stream socket to `path`, retrying while
+/// the listener's backlog is full, up to timeoutMs. Returns the descriptor,
+/// or -1 with *err ("cannot connect to /p/.dfm/daemon.sock: No such file or
+/// directory"). A path too long for a socket address is an error.
+int connectUnixSocket(const QString &path, int timeoutMs, QString *err);
 
 } // namespace dfm

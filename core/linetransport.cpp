@@ -2,8 +2,6 @@
 
 #include "fdsocket.h"
 
-#include <QAbstractSocket>
-#include <QLocalSocket>
 #include <QTimer>
 
 #include <algorithm>
@@ -50,23 +48,18 @@ public:
 LineTransport::LineTransport(QIODevice *device, Role role, QObject *parent)
     : QObject(parent), m_device(device), m_role(role)
 {
-    connectDevice();
-}
-
-void LineTransport::connectDevice()
-{
     connect(m_device, &QIODevice::readyRead, this, &LineTransport::processInput);
-    if (auto *ls = qobject_cast<QLocalSocket *>(m_device)) {
-        connect(ls, &QLocalSocket::disconnected, this, &LineTransport::onDisconnected);
-    } else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device)) {
-        connect(ts, &QAbstractSocket::disconnected, this, &LineTransport::onDisconnected);
-    } else if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
+    if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
         connect(fs, &FdSocket::disconnected, this, &LineTransport::onDisconnected);
         connect(fs, &FdSocket::inputFinished, this, [this] {
             processInput();
             if (m_open)
                 Q_EMIT inputEnded();
         });
+    } else {
+        // Any other device: the end of its input is the end. (Qt's own
+        // sockets emit this just before disconnected().)
+        connect(m_device, &QIODevice::readChannelFinished, this, &LineTransport::onDisconnected);
     }
 }
 
@@ -129,31 +122,14 @@ void LineTransport::flush()
 
 void LineTransport::flushDevice()
 {
-    if (auto *ls = qobject_cast<QLocalSocket *>(m_device))
-        ls->flush();
-    else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
-        ts->flush();
-    else if (auto *fs = qobject_cast<FdSocket *>(m_device))
+    // Any other device writes from the event loop by itself.
+    if (auto *fs = qobject_cast<FdSocket *>(m_device))
         fs->flush();
 }
 
 void LineTransport::disconnectDevice(bool graceful)
 {
-    if (auto *ls = qobject_cast<QLocalSocket *>(m_device)) {
-        if (graceful) {
-            ls->flush();
-            ls->disconnectFromServer();
-        } else {
-            ls->abort();
-        }
-    } else if (auto *ts = qobject_cast<QAbstractSocket *>(m_device)) {
-        if (graceful) {
-            ts->flush();
-            ts->disconnectFromHost();
-        } else {
-            ts->abort();
-        }
-    } else if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
+    if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
         if (graceful)
             fs->disconnectFromPeer();
         else
@@ -165,13 +141,10 @@ void LineTransport::disconnectDevice(bool graceful)
 
 bool LineTransport::deviceUnconnected() const
 {
-    if (auto *ls = qobject_cast<QLocalSocket *>(m_device))
-        return ls->state() == QLocalSocket::UnconnectedState;
-    if (auto *ts = qobject_cast<QAbstractSocket *>(m_device))
-        return ts->state() == QAbstractSocket::UnconnectedState;
     if (auto *fs = qobject_cast<FdSocket *>(m_device))
         return !fs->isConnected();
-    return !m_device->isOpen();
+    // Another device may still be writing what was queued after close().
+    return !m_device->isOpen() && m_device->bytesToWrite() == 0;
 }
 
 void LineTransport::close()
@@ -185,10 +158,7 @@ void LineTransport::close()
     if (deviceUnconnected())
         finish();
     else
-        QTimer::singleShot(kCloseGraceMs, this, [this, generation = m_generation] {
-            if (generation == m_generation) // not a connection made since (reset())
-                abort();
-        });
+        QTimer::singleShot(kCloseGraceMs, this, &LineTransport::abort);
 }
 
 void LineTransport::abort()
@@ -199,17 +169,6 @@ void LineTransport::abort()
     m_device->disconnect(this); // no re-entrant signals from inside abort()
     disconnectDevice(false);
     finish();
-}
-
-void LineTransport::reset()
-{
-    ++m_generation;
-    m_reader.clear();
-    m_reader.setMaxLine(m_maxLine);
-    m_open = true;
-    m_closeQueued = false;
-    m_device->disconnect(this);
-    connectDevice();
 }
 
 void LineTransport::finish()

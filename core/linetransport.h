@@ -41,8 +41,9 @@ public:
         Client, /* only reports them (DaemonClient, the worker) */
     };
 
-    /// Works on `device` (a QLocalSocket, QTcpSocket or FdSocket), which it does not
-    /// own. The device may be connected later; see reset().
+    /// Works on `device`, which it does not own: an FdSocket (everything
+    /// below), or any other connected QIODevice, whose end of input is taken
+    /// as the end of the connection.
     LineTransport(QIODevice *device, Role role, QObject *parent = nullptr);
     ~LineTransport() override;
 
@@ -64,9 +65,6 @@ public:
     void close();
     /// Drops the connection at once, discarding what is queued. closed() follows.
     void abort();
-    /// Starts over on a freshly connected device (the worker's reconnect):
-    /// forgets buffered input and the closed state.
-    void reset();
 
     bool isOpen() const { return m_open; }
     /// Bytes queued but not yet written (a slow reader's backlog).
@@ -98,7 +96,6 @@ Q_SIGNALS:
     void closed();
 
 private:
-    void connectDevice();
     void onDisconnected();
     void finish();
     void rejectOverlong();
@@ -116,7 +113,6 @@ private:
     bool m_open = true;
     bool m_closeQueued = false;
     bool m_flushQueued = false; /* written at the end of the current read pass */
-    int m_generation = 0; /* bumped by reset(): timers of an older connection do nothing */
 };
 
 } // namespace dfm

@@ -1,17 +1,19 @@
 // LineTransport: the one framing/parsing connection of daemon, client and
-// worker, over a real local socket pair in this process.
+// worker, over a real Unix socket pair in this process.
 
 #include "daemonclient.h"
 #include "fdsocket.h"
 #include "linetransport.h"
 
-#include <QLocalServer>
-#include <QLocalSocket>
+#include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstring>
+#include <memory>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 using namespace dfm;
@@ -20,17 +22,15 @@ class TestLineTransport : public QObject {
     Q_OBJECT
 
     QTemporaryDir m_dir;
-    QLocalServer m_server;
-    QString m_path;
 
-    // A connected pair: *client (ours to write raw bytes) and the server's end.
-    void pair(QLocalSocket *client, QLocalSocket **server)
+    // A connected pair: *peer (the test's end, to write raw bytes) and the
+    // end the transport works on.
+    static void pair(std::unique_ptr<FdSocket> *peer, std::unique_ptr<FdSocket> *end)
     {
-        client->connectToServer(m_path);
-        QVERIFY(client->waitForConnected(5000));
-        QVERIFY(m_server.waitForNewConnection(5000));
-        *server = m_server.nextPendingConnection();
-        QVERIFY(*server);
+        int sv[2];
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        peer->reset(new FdSocket(sv[0]));
+        end->reset(new FdSocket(sv[1]));
     }
 
     static QList<QByteArray> methods(const QSignalSpy &spy)
@@ -45,8 +45,6 @@ private Q_SLOTS:
     void initTestCase()
     {
         qRegisterMetaType<proto::Message>("dfm::proto::Message");
-        m_path = m_dir.filePath(QStringLiteral("t.sock"));
-        QVERIFY(m_server.listen(m_path));
     }
 
     void badLineIsReportedAndTheNextLineStillArrives_data()
@@ -59,14 +57,13 @@ private Q_SLOTS:
     void badLineIsReportedAndTheNextLineStillArrives()
     {
         QFETCH(int, role);
-        QLocalSocket peer;
-        QLocalSocket *end = nullptr;
+        std::unique_ptr<FdSocket> peer, end;
         pair(&peer, &end);
-        LineTransport t(end, LineTransport::Role(role));
+        LineTransport t(end.get(), LineTransport::Role(role));
         QSignalSpy msgs(&t, &LineTransport::messageReceived);
         QSignalSpy bad(&t, &LineTransport::badLine);
-        peer.write("not json\n{\"method\": \"a\", \"params\": {}}\n");
-        peer.flush();
+        peer->write("not json\n{\"method\": \"a\", \"params\": {}}\n");
+        peer->flush();
         QTRY_COMPARE_WITH_TIMEOUT(msgs.size(), 1, 5000);
         QCOMPARE(bad.size(), 1);
         QVERIFY(bad.at(0).at(0).toString().startsWith(QStringLiteral("Invalid JSON: ")));
@@ -74,43 +71,41 @@ private Q_SLOTS:
         QVERIFY(t.isOpen());
         // Only the server answers a bad line.
         if (LineTransport::Role(role) == LineTransport::Role::Server) {
-            QTRY_VERIFY_WITH_TIMEOUT(peer.canReadLine(), 5000);
-            QVERIFY(peer.readLine().startsWith("{\"error\":\"Invalid JSON: "));
+            QTRY_VERIFY_WITH_TIMEOUT(peer->canReadLine(), 5000);
+            QVERIFY(peer->readLine().startsWith("{\"error\":\"Invalid JSON: "));
         } else {
             QTest::qWait(100);
-            QCOMPARE(peer.bytesAvailable(), 0);
+            QCOMPARE(peer->bytesAvailable(), 0);
         }
     }
 
     void overlongLineIsAnsweredAndCloses()
     {
-        QLocalSocket peer;
-        QLocalSocket *end = nullptr;
+        std::unique_ptr<FdSocket> peer, end;
         pair(&peer, &end);
-        LineTransport t(end, LineTransport::Role::Server);
+        LineTransport t(end.get(), LineTransport::Role::Server);
         t.setMaxLineBytes(64);
         QSignalSpy bad(&t, &LineTransport::badLine);
         QSignalSpy closed(&t, &LineTransport::closed);
-        peer.write(QByteArray(100, 'x'));
-        peer.flush();
+        peer->write(QByteArray(100, 'x'));
+        peer->flush();
         QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 5000);
         QCOMPARE(bad.size(), 1);
         QCOMPARE(bad.at(0).at(0).toString(),
                  QStringLiteral("Line too long: a message exceeds 64 bytes; closing the connection"));
-        QTRY_VERIFY_WITH_TIMEOUT(peer.canReadLine(), 5000);
-        QCOMPARE(peer.readLine(), QByteArray("{\"error\":\"Line too long: a message exceeds 64 bytes; closing the connection\"}\n"));
+        QTRY_VERIFY_WITH_TIMEOUT(peer->canReadLine(), 5000);
+        QCOMPARE(peer->readLine(), QByteArray("{\"error\":\"Line too long: a message exceeds 64 bytes; closing the connection\"}\n"));
     }
 
     void loweringTheCapAppliesToWhatIsBuffered()
     {
-        QLocalSocket peer;
-        QLocalSocket *end = nullptr;
+        std::unique_ptr<FdSocket> peer, end;
         pair(&peer, &end);
-        LineTransport t(end, LineTransport::Role::Client);
+        LineTransport t(end.get(), LineTransport::Role::Client);
         QSignalSpy bad(&t, &LineTransport::badLine);
-        QSignalSpy arrived(end, &QIODevice::readyRead);
-        peer.write(QByteArray(200, 'x'));
-        peer.flush();
+        QSignalSpy arrived(end.get(), &QIODevice::readyRead);
+        peer->write(QByteArray(200, 'x'));
+        peer->flush();
         QTRY_VERIFY_WITH_TIMEOUT(arrived.size() > 0, 5000);
         t.processInput();
         QCOMPARE(bad.size(), 0);
@@ -121,11 +116,10 @@ private Q_SLOTS:
 
     void outputCapAbortsOnceAndClosedComesFromTheEventLoop()
     {
-        QLocalSocket peer; // never reads
-        peer.setReadBufferSize(1);
-        QLocalSocket *end = nullptr;
-        pair(&peer, &end);
-        LineTransport t(end, LineTransport::Role::Server);
+        int sv[2]; // sv[0]: the peer, which never reads
+        QCOMPARE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        FdSocket end(sv[1]);
+        LineTransport t(&end, LineTransport::Role::Server);
         t.setMaxOutputBytes(256 * 1024);
         QSignalSpy over(&t, &LineTransport::outputOverflow);
         QSignalSpy closed(&t, &LineTransport::closed);
@@ -143,19 +137,19 @@ private Q_SLOTS:
         QTest::qWait(50);
         QCOMPARE(closed.size(), 1);
         QCOMPARE(over.size(), 1);
+        ::close(sv[0]);
     }
 
     void inputBeforeThePeerClosedIsDelivered()
     {
-        QLocalSocket peer;
-        QLocalSocket *end = nullptr;
+        std::unique_ptr<FdSocket> peer, end;
         pair(&peer, &end);
-        LineTransport t(end, LineTransport::Role::Server);
+        LineTransport t(end.get(), LineTransport::Role::Server);
         QSignalSpy msgs(&t, &LineTransport::messageReceived);
         QSignalSpy closed(&t, &LineTransport::closed);
-        peer.write("{\"method\": \"a\"}\n{\"method\": \"b\"}\n");
-        peer.flush();
-        peer.disconnectFromServer();
+        peer->write("{\"method\": \"a\"}\n{\"method\": \"b\"}\n");
+        peer->flush();
+        peer->disconnectFromPeer();
         QTRY_COMPARE_WITH_TIMEOUT(closed.size(), 1, 5000);
         QCOMPARE(methods(msgs), (QList<QByteArray>{"a", "b"}));
     }
@@ -249,18 +243,37 @@ private Q_SLOTS:
 
     void daemonClientReportsALineItCannotParse()
     {
+        // The daemon's end: a listening Unix socket of our own.
+        const QByteArray path = QFile::encodeName(m_dir.filePath(QStringLiteral("t.sock")));
+        const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        QVERIFY(listener >= 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::memcpy(addr.sun_path, path.constData(), size_t(path.size()));
+        QCOMPARE(::bind(listener, reinterpret_cast<sockaddr *>(&addr), sizeof addr), 0);
+        QCOMPARE(::listen(listener, 4), 0);
         DaemonClient c;
         QString err;
-        QVERIFY(c.connectTo(m_path, 5000, &err));
-        QVERIFY(m_server.waitForNewConnection(5000));
-        QLocalSocket *end = m_server.nextPendingConnection();
+        QVERIFY2(c.connectTo(QFile::decodeName(path), 5000, &err), qPrintable(err));
+        const int end = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
+        QVERIFY(end >= 0);
         QSignalSpy bad(&c, &DaemonClient::badLine);
         QSignalSpy msgs(&c, &DaemonClient::messageReceived);
-        end->write("{\"id\": 1, \"result\": \n{\"id\": 2, \"result\": \"ok\"}\n");
-        end->flush();
+        QSignalSpy gone(&c, &DaemonClient::disconnected);
+        const QByteArray lines = "{\"id\": 1, \"result\": \n{\"id\": 2, \"result\": \"ok\"}\n";
+        QCOMPARE(::write(end, lines.constData(), size_t(lines.size())), ssize_t(lines.size()));
         QTRY_COMPARE_WITH_TIMEOUT(msgs.size(), 1, 5000);
         QCOMPARE(bad.size(), 1);
         QVERIFY(bad.at(0).at(0).toString().startsWith(QStringLiteral("Invalid JSON: ")));
+        QVERIFY(c.isConnected());
+        // The daemon going away is told, and what it sent before is not lost.
+        const QByteArray last = "{\"id\": 3, \"result\": \"bye\"}\n";
+        QCOMPARE(::write(end, last.constData(), size_t(last.size())), ssize_t(last.size()));
+        ::close(end);
+        QTRY_COMPARE_WITH_TIMEOUT(gone.size(), 1, 5000);
+        QCOMPARE(msgs.size(), 2);
+        QVERIFY(!c.isConnected());
+        ::close(listener);
     }
 };
 

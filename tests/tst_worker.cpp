@@ -391,6 +391,8 @@ private slots:
         QVERIFY2(m_stderr.contains(QStringLiteral("dfm worker w1: cannot connect to the daemon "
                                                   "at 127.0.0.1:%1 after ").arg(port).toUtf8()),
                  m_stderr.constData());
+        QVERIFY2(m_stderr.contains("(last error: Connection refused); is the daemon still running?"),
+                 m_stderr.constData());
     }
 
     void registrationErrorExitsOne()

@@ -1,0 +1,142 @@
+#include "tcpconnect.h"
+
+#include <QSocketNotifier>
+
+#include <cerrno>
+#include <cstring>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <unistd.h>
+
+namespace dfm {
+
+namespace {
+QString errnoText(int e)
+{
+    return QString::fromLocal8Bit(std::strerror(e));
+}
+} // namespace
+
+TcpConnect::TcpConnect(QObject *parent) : QObject(parent)
+{
+    m_timeout.setSingleShot(true);
+    connect(&m_timeout, &QTimer::timeout, this,
+            [this] { fail(QStringLiteral("no answer within %1 ms").arg(m_timeoutMs)); });
+}
+
+TcpConnect::~TcpConnect()
+{
+    closeFd();
+}
+
+void TcpConnect::start(const QString &host, quint16 port, int timeoutMs)
+{
+    cancel();
+    m_timeoutMs = timeoutMs;
+    m_timeout.start(timeoutMs);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo *found = nullptr;
+    const int rc = ::getaddrinfo(host.toUtf8().constData(), QByteArray::number(port).constData(),
+                                 &hints, &found);
+    if (rc != 0) {
+        m_lastError = QStringLiteral("Host not found (%1)")
+                          .arg(QString::fromLocal8Bit(rc == EAI_SYSTEM ? std::strerror(errno)
+                                                                       : ::gai_strerror(rc)));
+    } else {
+        for (const addrinfo *a = found; a; a = a->ai_next) {
+            Address addr{};
+            std::memcpy(&addr.addr, a->ai_addr, a->ai_addrlen);
+            addr.len = a->ai_addrlen;
+            m_addresses.push_back(addr);
+        }
+        ::freeaddrinfo(found);
+    }
+    // Even a result known now is told from the event loop.
+    QTimer::singleShot(0, this, [this] {
+        if (m_timeout.isActive() && m_fd < 0) // not cancelled, not already trying
+            tryNext();
+    });
+}
+
+void TcpConnect::tryNext()
+{
+    while (!m_addresses.empty()) {
+        const Address a = m_addresses.front();
+        m_addresses.erase(m_addresses.begin());
+        m_fd = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (m_fd < 0) {
+            m_lastError = errnoText(errno);
+            continue;
+        }
+        const int one = 1;
+        ::setsockopt(m_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        int rc;
+        do
+            rc = ::connect(m_fd, reinterpret_cast<const sockaddr *>(&a.addr), a.len);
+        while (rc != 0 && errno == EINTR);
+        if (rc != 0 && errno != EINPROGRESS) {
+            m_lastError = errnoText(errno);
+            closeFd();
+            continue;
+        }
+        // Connected or in progress: writable once it is settled either way.
+        m_notifier = new QSocketNotifier(qintptr(m_fd), QSocketNotifier::Write, this);
+        connect(m_notifier, &QSocketNotifier::activated, this, &TcpConnect::onWritable);
+        return;
+    }
+    fail(m_lastError.isEmpty() ? QStringLiteral("no address to connect to") : m_lastError);
+}
+
+void TcpConnect::onWritable()
+{
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+    if (err != 0) {
+        m_lastError = errnoText(err);
+        closeFd();
+        tryNext();
+        return;
+    }
+    const int fd = m_fd;
+    m_fd = -1; // handed over
+    closeFd(); // drops the notifier
+    m_addresses.clear();
+    m_timeout.stop();
+    Q_EMIT connected(fd);
+}
+
+void TcpConnect::fail(const QString &reason)
+{
+    cancel();
+    Q_EMIT failed(reason);
+}
+
+void TcpConnect::cancel()
+{
+    m_timeout.stop();
+    m_addresses.clear();
+    m_lastError.clear();
+    closeFd();
+}
+
+void TcpConnect::closeFd()
+{
+    if (m_notifier) {
+        // Possibly inside its own signal: deleted from the event loop.
+        m_notifier->setEnabled(false);
+        m_notifier->deleteLater();
+        m_notifier = nullptr;
+    }
+    if (m_fd >= 0) {
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+} // namespace dfm
