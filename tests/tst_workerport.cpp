@@ -271,7 +271,8 @@ private Q_SLOTS:
 
         config.workerHost = QStringLiteral("no-such-host.invalid");
         QVERIFY(!setWorkerAddress(config, &options, &err));
-        QVERIFY2(err.startsWith(QStringLiteral("runner.worker_host: cannot resolve 'no-such-host.invalid' (")), qPrintable(err));
+        QVERIFY2(err.startsWith(QStringLiteral("runner.worker_host: cannot resolve 'no-such-host.invalid' (")),
+                 qPrintable(err));
         QVERIFY2(err.endsWith(QStringLiteral("); set runner.worker_host to a name or address compute nodes can reach")),
                  qPrintable(err));
 
