@@ -9,7 +9,6 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
-#include <QHostInfo>
 #include <QTimer>
 
 #include <cstdio>

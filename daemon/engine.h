@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "launcher.h"
+#include "netaddress.h"
 #include "paths.h"
 #include "payloads.h"
 #include "pool.h"
@@ -20,7 +21,6 @@
 
 #include <QElapsedTimer>
 #include <QHash>
-#include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
 #include <QTimer>
@@ -36,7 +36,7 @@ struct EngineOptions {
     RunnerConfig resources; /* defaults and resource_classes, resolved for each launch */
     QString python;         /* runner.python, handed to every worker launched */
     QString workerIdPrefix = QStringLiteral("w");
-    QHostAddress listenAddress = QHostAddress::LocalHost;
+    NetAddress listenAddress = NetAddress::localHost(); /* where the worker port listens */
     QString connectHost = QStringLiteral("127.0.0.1"); /* what workers are told */
     qint64 heartbeatTimeoutMs = 35000; /* a silent worker is lost after this */
     int registerTimeoutMs = 5000;      /* a connection must register within this */

@@ -3,9 +3,9 @@
 #include "clusterlauncher.h"
 #include "locallauncher.h"
 
-#include <QHostInfo>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QSysInfo>
 
 namespace dfm {
 
@@ -40,17 +40,14 @@ bool setWorkerAddress(const RunnerConfig &config, EngineOptions *options, QStrin
 {
     if (config.runner == QLatin1String("local"))
         return true; // the loopback defaults of EngineOptions
-    const QString host = config.workerHost.isEmpty() ? QHostInfo::localHostName() : config.workerHost;
-    QHostAddress addr;
-    if (!addr.setAddress(host)) {
-        const QHostInfo info = QHostInfo::fromName(host); // once, at start
-        if (info.addresses().isEmpty()) {
-            *err = QStringLiteral("runner.worker_host: cannot resolve '%1' (%2); set runner.worker_host to "
-                                  "a name or address compute nodes can reach")
-                       .arg(host, info.errorString());
-            return false;
-        }
-        addr = info.addresses().first();
+    const QString host = config.workerHost.isEmpty() ? QSysInfo::machineHostName() : config.workerHost;
+    NetAddress addr;
+    QString why;
+    if (!NetAddress::resolve(host, &addr, &why)) { // once, at start
+        *err = QStringLiteral("runner.worker_host: cannot resolve '%1' (%2); set runner.worker_host to "
+                              "a name or address compute nodes can reach")
+                   .arg(host, why);
+        return false;
     }
     options->listenAddress = addr;
     options->connectHost = host;

@@ -10,7 +10,7 @@ namespace dfm {
 class LineConnection : public LineTransport {
     Q_OBJECT
 public:
-    /// Takes ownership of `socket` (a QLocalSocket or QTcpSocket).
+    /// Takes ownership of `socket` (an FdSocket).
     explicit LineConnection(QIODevice *socket, QObject *parent = nullptr);
 };
 

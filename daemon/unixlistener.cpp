@@ -1,7 +1,6 @@
 #include "unixlistener.h"
 
 #include <QFile>
-#include <QSocketNotifier>
 
 #include <cerrno>
 #include <cstring>
@@ -21,11 +20,8 @@ QString errnoText(int e) { return QString::fromLocal8Bit(std::strerror(e)); }
 
 UnixListener::UnixListener(QObject *parent) : QObject(parent)
 {
-    m_resume.setSingleShot(true);
-    connect(&m_resume, &QTimer::timeout, this, [this] {
-        if (m_notifier)
-            m_notifier->setEnabled(true);
-    });
+    connect(&m_accept, &AcceptLoop::accepted, this, &UnixListener::newConnection);
+    connect(&m_accept, &AcceptLoop::logMessage, this, &UnixListener::logMessage);
     m_watchdog.setInterval(1000);
     connect(&m_watchdog, &QTimer::timeout, this, &UnixListener::checkSocketFile);
 }
@@ -85,86 +81,21 @@ bool UnixListener::openSocket(QString *err)
     }
     m_dev = quint64(sb.st_dev);
     m_ino = quint64(sb.st_ino);
-    m_fd = fd;
-    m_notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
-    connect(m_notifier, &QSocketNotifier::activated, this, &UnixListener::onReadable);
+    m_accept.start(fd, m_path);
     return true;
-}
-
-void UnixListener::closeSocket()
-{
-    delete m_notifier;
-    m_notifier = nullptr;
-    m_resume.stop();
-    if (m_fd >= 0) {
-        ::close(m_fd);
-        m_fd = -1;
-    }
 }
 
 void UnixListener::close()
 {
     m_watchdog.stop();
-    if (m_fd < 0)
+    if (!m_accept.isOpen())
         return;
-    closeSocket();
+    m_accept.close();
     // Remove the file only if it is still the one we bound.
     const QByteArray file = QFile::encodeName(m_path);
     struct stat sb;
     if (::lstat(file.constData(), &sb) == 0 && quint64(sb.st_dev) == m_dev && quint64(sb.st_ino) == m_ino)
         ::unlink(file.constData());
-}
-
-void UnixListener::onReadable()
-{
-    // Accept what is pending, but yield to the event loop now and then.
-    for (int i = 0; i < 64 && m_fd >= 0; ++i) {
-        const int c = ::accept4(m_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (c >= 0) {
-            if (m_starved) {
-                Q_EMIT logMessage(QStringLiteral("accepting on %1 again (%2 accept attempts failed while "
-                                                 "out of descriptors)")
-                                      .arg(m_path)
-                                      .arg(m_refused));
-                m_starved = false;
-                m_refused = 0;
-            }
-            Q_EMIT newConnection(c);
-            continue;
-        }
-        const int e = errno;
-        switch (e) {
-        case EAGAIN:
-#if EAGAIN != EWOULDBLOCK
-        case EWOULDBLOCK:
-#endif
-            return;
-        case EINTR:
-        case ECONNABORTED:
-        case EPROTO:
-            continue; // that peer gave up; the next may be fine
-        case EMFILE:
-        case ENFILE:
-        case ENOBUFS:
-        case ENOMEM:
-            ++m_refused;
-            if (!m_starved) {
-                m_starved = true;
-                Q_EMIT logMessage(QStringLiteral("cannot accept on %1: %2; pausing accepts for %3 ms at a time "
-                                                 "until descriptors are free (the socket stays open)")
-                                      .arg(m_path, errnoText(e))
-                                      .arg(m_pauseMs));
-            }
-            m_notifier->setEnabled(false);
-            m_resume.start(m_pauseMs);
-            return;
-        default:
-            Q_EMIT logMessage(QStringLiteral("accept on %1 failed: %2; still listening").arg(m_path, errnoText(e)));
-            m_notifier->setEnabled(false);
-            m_resume.start(m_pauseMs);
-            return;
-        }
-    }
 }
 
 void UnixListener::checkSocketFile()
@@ -173,10 +104,10 @@ void UnixListener::checkSocketFile()
     struct stat sb;
     const bool ours = ::lstat(file.constData(), &sb) == 0 && quint64(sb.st_dev) == m_dev
                       && quint64(sb.st_ino) == m_ino;
-    if (ours && m_fd >= 0)
+    if (ours && m_accept.isOpen())
         return;
-    const QString what = m_fd < 0 ? QStringLiteral("was closed") : QStringLiteral("was removed or replaced");
-    closeSocket();
+    const QString what = m_accept.isOpen() ? QStringLiteral("was removed or replaced") : QStringLiteral("was closed");
+    m_accept.close();
     QString err;
     if (openSocket(&err))
         Q_EMIT logMessage(QStringLiteral("the socket %1 %2; listening on it again").arg(m_path, what));

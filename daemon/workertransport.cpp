@@ -1,13 +1,19 @@
 #include "workertransport.h"
 
+#include "fdsocket.h"
 #include "lineconnection.h"
 #include "safefile.h"
 
 #include <QFile>
 #include <QRandomGenerator>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QTimer>
+
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace dfm {
 
@@ -17,7 +23,6 @@ namespace {
 // use before it has registered with the secret is small and bounded.
 constexpr int kMaxUnregistered = 64;           /* connections at once */
 constexpr qsizetype kRegisterLineBytes = 4096; /* one worker.register fits easily */
-constexpr int kAcceptRetryMs = 100;
 
 QString newToken()
 {
@@ -37,12 +42,45 @@ bool sameSecret(const QString &a, const QString &b)
     return diff == 0 && !x.isEmpty();
 }
 
+// A non-blocking, close-on-exec socket listening on `address` and a port
+// the kernel picks (*port); -1 with *err.
+int listenTcp(const NetAddress &address, quint16 *port, QString *err)
+{
+    const int fd = ::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int one = 1;
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
+        || ::bind(fd, address.sockAddr(), address.sockAddrLen()) != 0 || ::listen(fd, SOMAXCONN) != 0
+        || ::getsockname(fd, reinterpret_cast<sockaddr *>(&bound), &len) != 0) {
+        *err = QString::fromLocal8Bit(std::strerror(errno));
+        if (fd >= 0)
+            ::close(fd);
+        return -1;
+    }
+    *port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6 *>(&bound)->sin6_port
+                                              : reinterpret_cast<sockaddr_in *>(&bound)->sin_port);
+    return fd;
+}
+
+// The address of the peer of a connected socket, for logs.
+QString peerAddress(int fd)
+{
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &len) != 0)
+        return QStringLiteral("an unknown address");
+    return NetAddress::fromSockaddr(reinterpret_cast<sockaddr *>(&peer), len).toString();
+}
+
 } // namespace
 
-TcpWorkerTransport::TcpWorkerTransport(const QHostAddress &address, const QString &tokenFile,
+TcpWorkerTransport::TcpWorkerTransport(const NetAddress &address, const QString &tokenFile,
                                        int registerTimeoutMs, QObject *parent)
     : WorkerTransport(parent), m_address(address), m_tokenFile(tokenFile), m_registerTimeoutMs(registerTimeoutMs)
 {
+    connect(&m_accept, &AcceptLoop::accepted, this, &TcpWorkerTransport::onNewConnection);
+    connect(&m_accept, &AcceptLoop::logMessage, this, &WorkerTransport::logMessage);
 }
 
 TcpWorkerTransport::~TcpWorkerTransport()
@@ -57,25 +95,26 @@ bool TcpWorkerTransport::open(QString *err)
     m_token = newToken();
     if (!writeFileAtomic(m_tokenFile, m_token.toLatin1(), 0600, err))
         return false;
-    m_server = new QTcpServer(this);
-    if (!m_server->listen(m_address, 0)) {
-        *err = QStringLiteral("cannot listen for workers on %1: %2").arg(m_address.toString(), m_server->errorString());
+    QString why;
+    const int fd = listenTcp(m_address, &m_port, &why);
+    if (fd < 0) {
+        *err = QStringLiteral("cannot listen for workers on %1: %2").arg(m_address.toString(), why);
         return false;
     }
-    connect(m_server, &QTcpServer::newConnection, this, &TcpWorkerTransport::onNewConnection);
-    connect(m_server, &QTcpServer::acceptError, this, &TcpWorkerTransport::onAcceptError);
+    const QString host = m_address.family() == AF_INET6 ? QStringLiteral("[%1]").arg(m_address.toString())
+                                                        : m_address.toString();
+    m_accept.start(fd, QStringLiteral("the worker port %1:%2").arg(host).arg(m_port));
     return true;
 }
 
 quint16 TcpWorkerTransport::port() const
 {
-    return m_server ? m_server->serverPort() : 0;
+    return m_accept.isOpen() ? m_port : 0;
 }
 
 void TcpWorkerTransport::stopAccepting()
 {
-    if (m_server)
-        m_server->close();
+    m_accept.close();
 }
 
 void TcpWorkerTransport::removeSecret()
@@ -83,57 +122,40 @@ void TcpWorkerTransport::removeSecret()
     QFile::remove(m_tokenFile);
 }
 
-void TcpWorkerTransport::onAcceptError()
+void TcpWorkerTransport::onNewConnection(int fd)
 {
-    // QTcpServer pauses accepting on an error such as EMFILE; it is not
-    // lost, so try again shortly (the peers wait in the kernel's backlog).
-    if (!m_acceptStarved)
-        log(QStringLiteral("cannot accept worker connections: %1; retrying every %2 ms")
-                .arg(m_server->errorString())
-                .arg(kAcceptRetryMs));
-    m_acceptStarved = true;
-    QTimer::singleShot(kAcceptRetryMs, this, [this] {
-        if (m_server && m_server->isListening())
-            m_server->resumeAccepting();
-    });
-}
-
-void TcpWorkerTransport::onNewConnection()
-{
-    while (QTcpSocket *sock = m_server->nextPendingConnection()) {
-        if (m_acceptStarved) {
-            log(QStringLiteral("accepting worker connections again"));
-            m_acceptStarved = false;
-        }
-        if (m_unregistered >= kMaxUnregistered) {
-            if (!m_unregisteredCapLogged)
-                log(QStringLiteral("%1 worker connections have not registered yet; refusing more until "
-                                   "they do or time out")
-                        .arg(m_unregistered));
-            m_unregisteredCapLogged = true;
-            sock->abort();
-            sock->deleteLater();
-            continue;
-        }
-        m_unregisteredCapLogged = false;
-        ++m_unregistered;
-        auto *conn = new LineConnection(sock, this);
-        conn->label = QStringLiteral("worker connection from %1").arg(sock->peerAddress().toString());
-        conn->setMaxLineBytes(kRegisterLineBytes);
-        connect(conn, &LineConnection::closed, this, [this] { --m_unregistered; });
-        auto *timer = new QTimer(conn);
-        timer->setSingleShot(true);
-        connect(timer, &QTimer::timeout, conn, [this, conn] {
-            log(QStringLiteral("%1 did not register within %2 ms; dropped").arg(conn->label).arg(m_registerTimeoutMs));
-            conn->abort();
-        });
-        timer->start(m_registerTimeoutMs);
-        connect(conn, &LineConnection::messageReceived, this,
-                [this, conn](const proto::Message &m) { onRegister(conn, m); });
-        connect(conn, &LineConnection::badLine, this,
-                [this, conn](const QString &e) { log(QStringLiteral("%1: %2").arg(conn->label, e)); });
-        connect(conn, &LineConnection::closed, conn, &QObject::deleteLater);
+    if (m_unregistered >= kMaxUnregistered) {
+        if (!m_unregisteredCapLogged)
+            log(QStringLiteral("%1 worker connections have not registered yet; refusing more until "
+                               "they do or time out")
+                    .arg(m_unregistered));
+        m_unregisteredCapLogged = true;
+        ::close(fd);
+        return;
     }
+    m_unregisteredCapLogged = false;
+    ++m_unregistered;
+    const int one = 1; // each message is one small line: send it at once
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const QString from = peerAddress(fd);
+    auto *conn = new LineConnection(new FdSocket(fd), this);
+    conn->label = QStringLiteral("worker connection from %1").arg(from);
+    conn->setMaxLineBytes(kRegisterLineBytes);
+    // A worker never half-closes: the end of its input is the end of it.
+    connect(conn, &LineConnection::inputEnded, conn, &LineConnection::close);
+    connect(conn, &LineConnection::closed, this, [this] { --m_unregistered; });
+    auto *timer = new QTimer(conn);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, conn, [this, conn] {
+        log(QStringLiteral("%1 did not register within %2 ms; dropped").arg(conn->label).arg(m_registerTimeoutMs));
+        conn->abort();
+    });
+    timer->start(m_registerTimeoutMs);
+    connect(conn, &LineConnection::messageReceived, this,
+            [this, conn](const proto::Message &m) { onRegister(conn, m); });
+    connect(conn, &LineConnection::badLine, this,
+            [this, conn](const QString &e) { log(QStringLiteral("%1: %2").arg(conn->label, e)); });
+    connect(conn, &LineConnection::closed, conn, &QObject::deleteLater);
 }
 
 void TcpWorkerTransport::onRegister(LineConnection *conn, const proto::Message &msg)
@@ -160,7 +182,8 @@ void TcpWorkerTransport::onRegister(LineConnection *conn, const proto::Message &
     for (QTimer *t : conn->findChildren<QTimer *>(QString(), Qt::FindDirectChildrenOnly))
         t->stop();
     conn->disconnect(this);
-    conn->disconnect(conn); // the deleteLater-on-close; close(), drop() or its closing own it now
+    // close(), drop() or its closing own it now
+    disconnect(conn, &LineConnection::closed, conn, &QObject::deleteLater);
     --m_unregistered;
     conn->setMaxLineBytes(kMaxLineBytes);
     conn->label = QStringLiteral("worker %1").arg(reg.workerId);

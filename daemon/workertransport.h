@@ -4,22 +4,23 @@
 // never sees a socket; tests drive it through a fake transport
 // (tests/fakeworkertransport.h).
 //
-// TcpWorkerTransport is the real one: the worker port (TCP), the secret in
-// .dfm/worker.token, the worker.register handshake and the limits on
-// connections that have not registered yet (few, small, short-lived).
+// TcpWorkerTransport is the real one: the worker port (TCP, our own
+// listening socket accepted through AcceptLoop, each connection an
+// FdSocket), the secret in .dfm/worker.token, the worker.register handshake
+// and the limits on connections that have not registered yet (few, small,
+// short-lived).
 // Heartbeat policy is not here: every message of a registered worker is
 // reported, and the pool decides when silence means lost.
 
+#include "acceptloop.h"
+#include "netaddress.h"
 #include "protocol.h"
 
 #include <QHash>
-#include <QHostAddress>
 #include <QJsonObject>
 #include <QObject>
 
 #include <functional>
-
-class QTcpServer;
 
 namespace dfm {
 
@@ -83,7 +84,7 @@ private:
 class TcpWorkerTransport : public WorkerTransport {
     Q_OBJECT
 public:
-    TcpWorkerTransport(const QHostAddress &address, const QString &tokenFile, int registerTimeoutMs,
+    TcpWorkerTransport(const NetAddress &address, const QString &tokenFile, int registerTimeoutMs,
                        QObject *parent = nullptr);
     ~TcpWorkerTransport() override;
 
@@ -97,21 +98,20 @@ public:
     void removeSecret() override;
 
 private:
-    void onNewConnection();
-    void onAcceptError();
+    void onNewConnection(int fd);
     void onRegister(LineConnection *conn, const proto::Message &msg);
     LineConnection *take(const QString &workerId);
     void log(const QString &line) { Q_EMIT logMessage(line); }
 
-    QHostAddress m_address;
+    NetAddress m_address;
     QString m_tokenFile;
     int m_registerTimeoutMs;
     QString m_token;
-    QTcpServer *m_server = nullptr;
+    AcceptLoop m_accept;
+    quint16 m_port = 0;
     QHash<QString, LineConnection *> m_workers; /* registered, by worker id */
     int m_unregistered = 0;                     /* connections not registered yet */
     bool m_unregisteredCapLogged = false;       /* once per episode of refusals */
-    bool m_acceptStarved = false;               /* accept failing (out of descriptors); logged once */
 };
 
 } // namespace dfm
