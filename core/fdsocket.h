@@ -1,6 +1,7 @@
 #pragma once
-// A connected stream socket given as a descriptor (the daemon's accepted
-// Unix-socket clients), as a QIODevice that keeps the two directions apart:
+// A connected stream socket given as a descriptor (every socket of dfm: the
+// daemon's clients and workers, DaemonClient, the worker's connection), as
+// a QIODevice that keeps the two directions apart:
 // when the peer half-closes (shutdown(SHUT_WR)), inputFinished() is
 // emitted and replies can still be written. Qt's local socket instead closes
 // both directions at the end of input, so a client that half-closed after

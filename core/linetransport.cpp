@@ -45,22 +45,16 @@ public:
     ReadPass &operator=(const ReadPass &) = delete;
 };
 
-LineTransport::LineTransport(QIODevice *device, Role role, QObject *parent)
+LineTransport::LineTransport(FdSocket *device, Role role, QObject *parent)
     : QObject(parent), m_device(device), m_role(role)
 {
     connect(m_device, &QIODevice::readyRead, this, &LineTransport::processInput);
-    if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
-        connect(fs, &FdSocket::disconnected, this, &LineTransport::onDisconnected);
-        connect(fs, &FdSocket::inputFinished, this, [this] {
-            processInput();
-            if (m_open)
-                Q_EMIT inputEnded();
-        });
-    } else {
-        // Any other device: the end of its input is the end. (Qt's own
-        // sockets emit this just before disconnected().)
-        connect(m_device, &QIODevice::readChannelFinished, this, &LineTransport::onDisconnected);
-    }
+    connect(m_device, &FdSocket::disconnected, this, &LineTransport::onDisconnected);
+    connect(m_device, &FdSocket::inputFinished, this, [this] {
+        processInput();
+        if (m_open)
+            Q_EMIT inputEnded();
+    });
 }
 
 LineTransport::~LineTransport()
@@ -122,29 +116,23 @@ void LineTransport::flush()
 
 void LineTransport::flushDevice()
 {
-    // Any other device writes from the event loop by itself.
-    if (auto *fs = qobject_cast<FdSocket *>(m_device))
-        fs->flush();
+    if (m_device)
+        m_device->flush();
 }
 
 void LineTransport::disconnectDevice(bool graceful)
 {
-    if (auto *fs = qobject_cast<FdSocket *>(m_device)) {
-        if (graceful)
-            fs->disconnectFromPeer();
-        else
-            fs->abort();
-    } else {
-        m_device->close();
-    }
+    if (!m_device)
+        return;
+    if (graceful)
+        m_device->disconnectFromPeer();
+    else
+        m_device->abort();
 }
 
 bool LineTransport::deviceUnconnected() const
 {
-    if (auto *fs = qobject_cast<FdSocket *>(m_device))
-        return !fs->isConnected();
-    // Another device may still be writing what was queued after close().
-    return !m_device->isOpen() && m_device->bytesToWrite() == 0;
+    return !m_device || !m_device->isConnected();
 }
 
 void LineTransport::close()

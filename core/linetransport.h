@@ -24,10 +24,10 @@
 // closed() is always emitted from the event loop, never from inside send()
 // or close(), so a receiver may delete the transport or edit its tables.
 
+#include "fdsocket.h"
 #include "framing.h"
 #include "protocol.h"
 
-#include <QIODevice>
 #include <QObject>
 #include <QPointer>
 
@@ -41,10 +41,8 @@ public:
         Client, /* only reports them (DaemonClient, the worker) */
     };
 
-    /// Works on `device`, which it does not own: an FdSocket (everything
-    /// below), or any other connected QIODevice, whose end of input is taken
-    /// as the end of the connection.
-    LineTransport(QIODevice *device, Role role, QObject *parent = nullptr);
+    /// Works on `device`, which it does not own.
+    LineTransport(FdSocket *device, Role role, QObject *parent = nullptr);
     ~LineTransport() override;
 
     /// Cap on one incoming line (kMaxLineBytes by default). Lowering it
@@ -69,7 +67,7 @@ public:
     bool isOpen() const { return m_open; }
     /// Bytes queued but not yet written (a slow reader's backlog).
     qint64 backlog() const { return m_device->bytesToWrite(); }
-    QIODevice *device() const { return m_device; }
+    FdSocket *device() const { return m_device; }
 
     /// Reads and handles whatever the device has buffered (also called on
     /// readyRead). Useful before a blocking wait.
@@ -90,8 +88,7 @@ Q_SIGNALS:
     /// The output cap was passed; the connection is being aborted.
     void outputOverflow(qint64 queuedBytes);
     /// The peer half-closed: it sent all it will, and every line of it was
-    /// delivered, but it may still read. Only an FdSocket can tell this
-    /// apart from closing; other devices just close.
+    /// delivered, but it may still read.
     void inputEnded();
     void closed();
 
@@ -105,7 +102,7 @@ private:
     bool deviceUnconnected() const;
     void disconnectDevice(bool graceful);
 
-    QPointer<QIODevice> m_device; /* not ours; may be destroyed before us */
+    QPointer<FdSocket> m_device; /* not ours; may be destroyed before us */
     Role m_role;
     LineReader m_reader;
     qsizetype m_maxLine = kMaxLineBytes;

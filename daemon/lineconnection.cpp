@@ -2,7 +2,7 @@
 
 namespace dfm {
 
-LineConnection::LineConnection(QIODevice *socket, QObject *parent)
+LineConnection::LineConnection(FdSocket *socket, QObject *parent)
     : LineTransport(socket, Role::Server, parent)
 {
     socket->setParent(this);

@@ -11,7 +11,7 @@ class LineConnection : public LineTransport {
     Q_OBJECT
 public:
     /// Takes ownership of `socket` (an FdSocket).
-    explicit LineConnection(QIODevice *socket, QObject *parent = nullptr);
+    explicit LineConnection(FdSocket *socket, QObject *parent = nullptr);
 };
 
 } // namespace dfm
