@@ -155,17 +155,22 @@ bool FdSocket::peerGone() const
     return m_fd < 0 || (::poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR)));
 }
 
+void retireNotifier(QSocketNotifier *&notifier)
+{
+    if (!notifier)
+        return;
+    notifier->setEnabled(false);
+    notifier->deleteLater();
+    notifier = nullptr;
+}
+
 void FdSocket::closeFd()
 {
     if (m_fd < 0)
         return;
     m_hupCheck.stop();
-    // Possibly inside one of their own signals: delete them later.
-    for (QSocketNotifier *n : {m_readNotifier, m_writeNotifier}) {
-        n->setEnabled(false);
-        n->deleteLater();
-    }
-    m_readNotifier = m_writeNotifier = nullptr;
+    retireNotifier(m_readNotifier);
+    retireNotifier(m_writeNotifier);
     ::close(m_fd);
     m_fd = -1;
     m_out.clear();

@@ -15,6 +15,10 @@ class QSocketNotifier;
 
 namespace dfm {
 
+/// Stops `notifier` and deletes it from the event loop (the caller may be
+/// inside its activated() signal), then sets it to null. Null is left alone.
+void retireNotifier(QSocketNotifier *&notifier);
+
 class FdSocket : public QIODevice {
     Q_OBJECT
 public:

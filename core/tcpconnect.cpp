@@ -1,5 +1,7 @@
 #include "tcpconnect.h"
 
+#include "fdsocket.h"
+
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -127,12 +129,7 @@ void TcpConnect::cancel()
 
 void TcpConnect::closeFd()
 {
-    if (m_notifier) {
-        // Possibly inside its own signal: deleted from the event loop.
-        m_notifier->setEnabled(false);
-        m_notifier->deleteLater();
-        m_notifier = nullptr;
-    }
+    retireNotifier(m_notifier);
     if (m_fd >= 0) {
         ::close(m_fd);
         m_fd = -1;

@@ -1,5 +1,7 @@
 #include "acceptloop.h"
 
+#include "fdsocket.h"
+
 #include <QSocketNotifier>
 
 #include <cerrno>
@@ -41,12 +43,7 @@ void AcceptLoop::start(int fd, const QString &where)
 void AcceptLoop::close()
 {
     m_resume.stop();
-    if (m_notifier) {
-        // Possibly inside its own signal: delete it later.
-        m_notifier->setEnabled(false);
-        m_notifier->deleteLater();
-        m_notifier = nullptr;
-    }
+    retireNotifier(m_notifier);
     if (m_fd >= 0) {
         ::close(m_fd);
         m_fd = -1;
