@@ -6,6 +6,7 @@
 #include "engine.h"
 #include "fakelauncher.h"
 #include "launcher.h"
+#include "workerpeer.h"
 
 #include <QFile>
 #include <algorithm>
@@ -21,35 +22,7 @@ using dfm::test::FakeLauncher;
 
 namespace {
 
-// A worker played by the test over a real TCP connection.
-struct ScriptedWorker {
-    QTcpSocket sock;
-    bool connectAndRegister(quint16 port, const QString &id, const QString &token)
-    {
-        sock.connectToHost(QStringLiteral("127.0.0.1"), port);
-        if (!sock.waitForConnected(5000))
-            return false;
-        send(proto::request(proto::kWorkerRegister, 1,
-                            {{QStringLiteral("worker_id"), id},
-                             {QStringLiteral("hostname"), QStringLiteral("testhost")},
-                             {QStringLiteral("pid"), 99},
-                             {QStringLiteral("token"), token}}));
-        return next().value(QLatin1String("result")).toString() == QLatin1String("registered");
-    }
-    void send(const QJsonObject &o)
-    {
-        sock.write(proto::encode(o));
-        sock.flush();
-    }
-    QJsonObject next(int timeoutMs = 5000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (!sock.canReadLine() && t.elapsed() < timeoutMs)
-            QTest::qWait(10);
-        return QJsonDocument::fromJson(sock.readLine()).object();
-    }
-};
+using ScriptedWorker = dfm::test::WorkerPeer;
 
 proto::TaskSpec spec(const QString &rid, const QString &cls = QString())
 {

@@ -5,6 +5,7 @@
 
 #include "launcherfactory.h"
 #include "netaddress.h"
+#include "workerpeer.h"
 #include "workertransport.h"
 
 #include <QFile>
@@ -27,37 +28,7 @@ namespace {
 
 // A worker's connection, played by the test while the transport runs in
 // this thread's event loop.
-struct Peer {
-    QTcpSocket sock;
-
-    bool connectTo(const QString &host, quint16 port)
-    {
-        sock.connectToHost(host, port);
-        return sock.waitForConnected(5000);
-    }
-    void send(const QJsonObject &o)
-    {
-        sock.write(proto::encode(o));
-        sock.flush();
-    }
-    QJsonObject next(int timeoutMs = 5000)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (!sock.canReadLine() && sock.state() == QAbstractSocket::ConnectedState && t.elapsed() < timeoutMs)
-            QTest::qWait(10);
-        return QJsonDocument::fromJson(sock.readLine()).object();
-    }
-    bool registerAs(const QString &id, const QString &token)
-    {
-        send(proto::request(proto::kWorkerRegister, 1,
-                            {{QStringLiteral("worker_id"), id},
-                             {QStringLiteral("hostname"), QStringLiteral("testhost")},
-                             {QStringLiteral("pid"), 99},
-                             {QStringLiteral("token"), token}}));
-        return next().value(QLatin1String("result")).toString() == QLatin1String("registered");
-    }
-};
+using Peer = dfm::test::WorkerPeer;
 
 // Uses up every free descriptor of this process until destroyed (the soft
 // limit lowered to at most 1024 first, so that does not take long).
