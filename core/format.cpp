@@ -2,8 +2,15 @@
 
 #include "monitormodel.h"
 
+#include <cstring>
+
 
 namespace dfm::fmt {
+
+QString errnoText(int e)
+{
+    return QString::fromLocal8Bit(std::strerror(e));
+}
 
 QString duration(qint64 ms)
 {

@@ -1,6 +1,6 @@
 #pragma once
-// Text for people, as pure functions: durations and the `dfm daemon status`
-// report. Tested without a terminal.
+// Text for people, as pure functions: system errors, durations and the
+// `dfm daemon status` report. Tested without a terminal.
 
 #include <QString>
 
@@ -9,6 +9,9 @@ class MonitorModel;
 }
 
 namespace dfm::fmt {
+
+/// The system's text for errno value `e` ("No such file or directory").
+QString errnoText(int e);
 
 /// "850ms", "12.3s", "4m 05s", "2h 03m", "3d 04h".
 QString duration(qint64 ms);

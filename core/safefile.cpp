@@ -1,5 +1,7 @@
 #include "safefile.h"
 
+#include "format.h"
+
 #include <QFile>
 
 #include <cerrno>
@@ -11,8 +13,6 @@
 namespace dfm {
 
 namespace {
-
-QString sysError(int e) { return QString::fromLocal8Bit(std::strerror(e)); }
 
 // Writes all of `data`, retrying short writes. False with errno set.
 bool writeAll(int fd, const QByteArray &data)
@@ -41,13 +41,13 @@ bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, Q
     QByteArray tmp = QFile::encodeName(path) + ".tmp.XXXXXX";
     const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0) {
-        *err = QStringLiteral("cannot write %1: %2").arg(path, sysError(errno));
+        *err = QStringLiteral("cannot write %1: %2").arg(path, fmt::errnoText(errno));
         return false;
     }
     auto fail = [&](int e) {
         ::close(fd);
         ::unlink(tmp.constData());
-        *err = QStringLiteral("cannot write %1: %2").arg(path, sysError(e));
+        *err = QStringLiteral("cannot write %1: %2").arg(path, fmt::errnoText(e));
         return false;
     };
     if (::fchmod(fd, mode) != 0)
@@ -57,13 +57,13 @@ bool writeFileAtomic(const QString &path, const QByteArray &data, mode_t mode, Q
     if (::close(fd) != 0) {
         const int e = errno;
         ::unlink(tmp.constData());
-        *err = QStringLiteral("cannot write %1: %2").arg(path, sysError(e));
+        *err = QStringLiteral("cannot write %1: %2").arg(path, fmt::errnoText(e));
         return false;
     }
     if (::rename(tmp.constData(), QFile::encodeName(path).constData()) != 0) {
         const int e = errno;
         ::unlink(tmp.constData());
-        *err = QStringLiteral("cannot write %1: %2").arg(path, sysError(e));
+        *err = QStringLiteral("cannot write %1: %2").arg(path, fmt::errnoText(e));
         return false;
     }
     return true;
@@ -77,7 +77,7 @@ int openPrivateFile(const QString &path, bool append, QString *err)
         if (errno == ELOOP)
             *err = QStringLiteral("refusing to write %1: it is a symbolic link; remove it").arg(path);
         else
-            *err = QStringLiteral("cannot open %1: %2").arg(path, sysError(errno));
+            *err = QStringLiteral("cannot open %1: %2").arg(path, fmt::errnoText(errno));
         return -1;
     }
     struct stat sb;
@@ -90,7 +90,7 @@ int openPrivateFile(const QString &path, bool append, QString *err)
         return -1;
     }
     if (!append && ::ftruncate(fd, 0) != 0) {
-        *err = QStringLiteral("cannot truncate %1: %2").arg(path, sysError(errno));
+        *err = QStringLiteral("cannot truncate %1: %2").arg(path, fmt::errnoText(errno));
         ::close(fd);
         return -1;
     }
@@ -101,12 +101,12 @@ bool resetPrivateFile(const QString &path, QString *err)
 {
     const QByteArray file = QFile::encodeName(path);
     if (::unlink(file.constData()) != 0 && errno != ENOENT) {
-        *err = QStringLiteral("cannot replace %1: %2").arg(path, sysError(errno));
+        *err = QStringLiteral("cannot replace %1: %2").arg(path, fmt::errnoText(errno));
         return false;
     }
     const int fd = ::open(file.constData(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) {
-        *err = QStringLiteral("cannot create %1: %2").arg(path, sysError(errno));
+        *err = QStringLiteral("cannot create %1: %2").arg(path, fmt::errnoText(errno));
         return false;
     }
     ::close(fd); // nothing written: an error here loses no data
@@ -117,7 +117,7 @@ bool checkPrivateDir(const QString &dir, QString *err)
 {
     struct stat sb;
     if (::lstat(QFile::encodeName(dir).constData(), &sb) != 0) {
-        *err = QStringLiteral("cannot use %1: %2").arg(dir, sysError(errno));
+        *err = QStringLiteral("cannot use %1: %2").arg(dir, fmt::errnoText(errno));
         return false;
     }
     if (S_ISLNK(sb.st_mode)) {
@@ -149,7 +149,7 @@ bool checkOwnedFile(const QString &path, bool socket, QString *err)
 {
     struct stat sb;
     if (::lstat(QFile::encodeName(path).constData(), &sb) != 0) {
-        *err = QStringLiteral("cannot use %1: %2").arg(path, sysError(errno));
+        *err = QStringLiteral("cannot use %1: %2").arg(path, fmt::errnoText(errno));
         return false;
     }
     if (S_ISLNK(sb.st_mode)) {

@@ -1,6 +1,7 @@
 #include "tcpconnect.h"
 
 #include "fdsocket.h"
+#include "format.h"
 
 #include <QSocketNotifier>
 
@@ -12,13 +13,6 @@
 #include <unistd.h>
 
 namespace dfm {
-
-namespace {
-QString errnoText(int e)
-{
-    return QString::fromLocal8Bit(std::strerror(e));
-}
-} // namespace
 
 TcpConnect::TcpConnect(QObject *parent) : QObject(parent)
 {
@@ -71,7 +65,7 @@ void TcpConnect::tryNext()
         m_addresses.erase(m_addresses.begin());
         m_fd = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (m_fd < 0) {
-            m_lastError = errnoText(errno);
+            m_lastError = fmt::errnoText(errno);
             continue;
         }
         const int one = 1;
@@ -81,7 +75,7 @@ void TcpConnect::tryNext()
             rc = ::connect(m_fd, reinterpret_cast<const sockaddr *>(&a.addr), a.len);
         while (rc != 0 && errno == EINTR);
         if (rc != 0 && errno != EINPROGRESS) {
-            m_lastError = errnoText(errno);
+            m_lastError = fmt::errnoText(errno);
             closeFd();
             continue;
         }
@@ -100,7 +94,7 @@ void TcpConnect::onWritable()
     if (::getsockopt(m_fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
         err = errno;
     if (err != 0) {
-        m_lastError = errnoText(err);
+        m_lastError = fmt::errnoText(err);
         closeFd();
         tryNext();
         return;

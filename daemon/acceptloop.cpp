@@ -1,6 +1,7 @@
 #include "acceptloop.h"
 
 #include "fdsocket.h"
+#include "format.h"
 
 #include <QSocketNotifier>
 
@@ -14,7 +15,6 @@ namespace dfm {
 namespace {
 constexpr int kAcceptsPerWakeup = 64; /* then yield to the event loop */
 
-QString errnoText(int e) { return QString::fromLocal8Bit(std::strerror(e)); }
 } // namespace
 
 AcceptLoop::AcceptLoop(QObject *parent) : QObject(parent)
@@ -92,13 +92,13 @@ void AcceptLoop::onReadable()
                 m_starved = true;
                 Q_EMIT logMessage(QStringLiteral("cannot accept on %1: %2; pausing accepts for %3 ms at a time "
                                                  "until descriptors are free (the socket stays open)")
-                                      .arg(m_where, errnoText(e))
+                                      .arg(m_where, fmt::errnoText(e))
                                       .arg(m_pauseMs));
             }
             pause();
             return;
         default:
-            Q_EMIT logMessage(QStringLiteral("accept on %1 failed: %2; still listening").arg(m_where, errnoText(e)));
+            Q_EMIT logMessage(QStringLiteral("accept on %1 failed: %2; still listening").arg(m_where, fmt::errnoText(e)));
             pause();
             return;
         }

@@ -1,5 +1,7 @@
 #include "unixlistener.h"
 
+#include "format.h"
+
 #include <QFile>
 
 #include <cerrno>
@@ -11,12 +13,6 @@
 #include <unistd.h>
 
 namespace dfm {
-
-namespace {
-
-QString errnoText(int e) { return QString::fromLocal8Bit(std::strerror(e)); }
-
-} // namespace
 
 UnixListener::UnixListener(QObject *parent) : QObject(parent)
 {
@@ -61,7 +57,7 @@ bool UnixListener::openSocket(QString *err)
     }
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        *err = QStringLiteral("cannot create a socket for %1: %2").arg(m_path, errnoText(errno));
+        *err = QStringLiteral("cannot create a socket for %1: %2").arg(m_path, fmt::errnoText(errno));
         return false;
     }
     // Only the owner may connect: the mode is set before anyone can.
@@ -70,12 +66,12 @@ bool UnixListener::openSocket(QString *err)
     const int bindErr = errno;
     ::umask(old);
     if (bound != 0 || ::listen(fd, SOMAXCONN) != 0) {
-        *err = QStringLiteral("cannot listen on %1: %2").arg(m_path, errnoText(bound != 0 ? bindErr : errno));
+        *err = QStringLiteral("cannot listen on %1: %2").arg(m_path, fmt::errnoText(bound != 0 ? bindErr : errno));
         ::close(fd);
         return false;
     }
     if (::lstat(file.constData(), &sb) != 0) {
-        *err = QStringLiteral("cannot listen on %1: %2").arg(m_path, errnoText(errno));
+        *err = QStringLiteral("cannot listen on %1: %2").arg(m_path, fmt::errnoText(errno));
         ::close(fd);
         return false;
     }
