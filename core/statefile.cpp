@@ -1,6 +1,7 @@
 #include "statefile.h"
 
 #include "daemonclient.h"
+#include "daemonlock.h"
 #include "protocol.h"
 #include "safefile.h"
 
@@ -14,9 +15,7 @@
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 namespace dfm {
@@ -82,28 +81,6 @@ char procState(qint64 pid)
     const QByteArray s = stat.readAll();
     const qsizetype paren = s.lastIndexOf(')');
     return paren > 0 && paren + 2 < s.size() ? s.at(paren + 2) : 0;
-}
-
-// Whether /proc/locks lists a flock on the file with this device and inode.
-// -1 when /proc/locks cannot be read.
-int flockListed(dev_t dev, ino_t ino)
-{
-    QFile locks(QStringLiteral("/proc/locks"));
-    if (!locks.open(QIODevice::ReadOnly))
-        return -1;
-    // "1: FLOCK  ADVISORY  WRITE 1234 08:01:5678 0 EOF"; waiters have "->".
-    const QByteArray want = QByteArray::number(quint64(ino));
-    for (const QByteArray &line : locks.readAll().split('\n')) {
-        const QList<QByteArray> f = line.simplified().split(' ');
-        if (f.size() < 6 || f.at(1) != "FLOCK")
-            continue;
-        const QList<QByteArray> id = f.at(5).split(':');
-        bool okMaj = false, okMin = false;
-        if (id.size() == 3 && id.at(2) == want && id.at(0).toUInt(&okMaj, 16) == major(dev)
-            && id.at(1).toUInt(&okMin, 16) == minor(dev) && okMaj && okMin)
-            return 1;
-    }
-    return 0;
 }
 
 } // namespace
@@ -196,23 +173,6 @@ Liveness probeDaemonWaitingForStart(const ProjectPaths &paths, DaemonState *stat
             return l;
         QThread::msleep(50);
     }
-}
-
-bool daemonLockHeld(const ProjectPaths &paths)
-{
-    const QByteArray file = QFile::encodeName(paths.lockFile);
-    struct stat sb;
-    if (::stat(file.constData(), &sb) != 0)
-        return false;
-    const int listed = flockListed(sb.st_dev, sb.st_ino);
-    if (listed >= 0)
-        return listed == 1;
-    const int fd = ::open(file.constData(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return false;
-    const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0;
-    ::close(fd); // also releases the lock if we took it
-    return held;
 }
 
 bool removeStaleState(const ProjectPaths &paths, QString *err)

@@ -6,6 +6,7 @@
 // are left alone). Without the lock, the PID must be alive and the socket must
 // answer `ping`, so a PID reused after a crash is not mistaken for a daemon.
 
+#include "daemonlock.h"
 #include "paths.h"
 
 #include <QString>
@@ -63,11 +64,6 @@ Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why
 Liveness probeDaemonWaitingForStart(const ProjectPaths &paths, DaemonState *state, QString *why,
                                     int waitMs = 20000);
 
-/// True while some process holds the project's daemon lock (a daemon runs
-/// or is starting). Reads /proc/locks where it can, so it never takes the
-/// lock (a probe must not make a starting daemon fail); elsewhere it tries
-/// the lock for an instant.
-bool daemonLockHeld(const ProjectPaths &paths);
 
 /// Removes a stale state file and socket. Refuses (false with *err) while
 /// the daemon lock is held: a live daemon's files are never removed.

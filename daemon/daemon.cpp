@@ -1,6 +1,7 @@
 #include "daemon.h"
 
 #include "fdsocket.h"
+#include "format.h"
 #include "lineconnection.h"
 #include "statefile.h"
 #include "unixlistener.h"
@@ -11,6 +12,7 @@
 #include <QFile>
 #include <QTimer>
 
+#include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -108,9 +110,14 @@ Daemon::StartResult Daemon::start(QString *err)
         *err = QStringLiteral("cannot open %1: %2").arg(p.lockFile, QString::fromLocal8Bit(strerror(errno)));
         return StartResult::Failed;
     }
-    if (::flock(m_lockFd, LOCK_EX | LOCK_NB) != 0) {
+    if (!takeDaemonLock(p, m_lockFd)) {
+        const int e = errno;
         ::close(m_lockFd);
         m_lockFd = -1;
+        if (e != EWOULDBLOCK) {
+            *err = QStringLiteral("cannot lock %1: %2").arg(p.lockFile, fmt::errnoText(e));
+            return StartResult::Failed;
+        }
         *err = QStringLiteral("another daemon is running or starting for %1 (%2 is locked)").arg(p.root, p.lockFile);
         return StartResult::AlreadyRunning;
     }

@@ -5,8 +5,13 @@
 
 #include <QDir>
 #include <QLocalServer>
+#include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -176,6 +181,46 @@ private Q_SLOTS:
         QVERIFY(daemonLockHeld(p));
         ::close(fd);
         QVERIFY(!daemonLockHeld(p));
+    }
+
+    // Asking takes a shared lock for an instant: another asker's shared
+    // hold is not a daemon, and a daemon taking the lock waits such a hold
+    // out instead of taking it for a rival daemon.
+    void askingNeverMakesAStartingDaemonFail()
+    {
+        QTemporaryDir d;
+        const ProjectPaths p = ProjectPaths::forRoot(d.path());
+        QString err;
+        QVERIFY(ensureDfmDir(p, &err));
+        const QByteArray file = QFile::encodeName(p.lockFile);
+        const int asker = ::open(file.constData(), O_RDWR | O_CREAT, 0600);
+        QVERIFY(asker >= 0);
+        QCOMPARE(::flock(asker, LOCK_SH | LOCK_NB), 0);
+        QVERIFY(!daemonLockHeld(p));
+
+        const int daemon = ::open(file.constData(), O_RDWR);
+        QVERIFY(daemon >= 0);
+        std::thread letGo([asker] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            ::flock(asker, LOCK_UN);
+        });
+        QVERIFY(takeDaemonLock(p, daemon, 10000)); // waited for the asker
+        letGo.join();
+        QVERIFY(daemonLockHeld(p));
+
+        // A second daemon is refused at once, with EWOULDBLOCK.
+        const int rival = ::open(file.constData(), O_RDWR);
+        QVERIFY(rival >= 0);
+        QElapsedTimer t;
+        t.start();
+        QVERIFY(!takeDaemonLock(p, rival, 10000));
+        QCOMPARE(errno, EWOULDBLOCK);
+        QVERIFY2(t.elapsed() < 5000, "a rival daemon's lock is not waited for");
+        ::close(daemon);
+        QVERIFY(!daemonLockHeld(p));
+        QVERIFY(takeDaemonLock(p, rival, 0));
+        ::close(rival);
+        ::close(asker);
     }
 
     void projectRootIsFoundUpwards()
