@@ -30,6 +30,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <poll.h>
 #include <unistd.h>
 
@@ -204,25 +205,70 @@ void reportStart(int statusFd, const char *kind, const QString &detail)
     ::close(statusFd);
 }
 
-int runForeground(const Common &c, const ConfigOverrides &ov, bool detached, int statusFd)
+// The preforked daemon's copies of the user's stdout and stderr, kept after
+// its own output moved to the log, for its last word on the start.
+struct UserStreams {
+    int out = -1;
+    int err = -1;
+
+    void say(int fd, const QString &text) const
+    {
+        const QByteArray b = text.toUtf8();
+        for (qsizetype done = 0; fd >= 0 && done < b.size();) {
+            const ssize_t n = ::write(fd, b.constData() + done, size_t(b.size() - done));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return; // nobody reads them any more: the daemon runs all the same
+            done += n;
+        }
+    }
+    void close()
+    {
+        for (int *fd : {&out, &err})
+            if (*fd >= 0) {
+                ::close(*fd);
+                *fd = -1;
+            }
+    }
+};
+
+// What a started daemon is, as `start` prints it.
+QString startedText(const Common &c, qint64 pid, const RunnerConfig &config)
+{
+    return QStringLiteral("dfm daemon: started for %1 (pid %2, runner %3, up to %4 workers)\n"
+                          "  socket: %5\n  log:    %6\n")
+        .arg(c.root)
+        .arg(pid)
+        .arg(config.runner)
+        .arg(config.pool.maxWorkers)
+        .arg(c.paths.socket, c.paths.log);
+}
+
+// A daemon's configuration and launcher, checked before it starts.
+struct PoolSetup {
+    RunnerConfig config;
+    EngineOptions options;
+    std::unique_ptr<WorkerLauncher> launcher;
+};
+
+bool loadSetup(const Common &c, const ConfigOverrides &ov, PoolSetup *s, QString *e)
+{
+    if (!loadPoolSetup(c.root, ov, &s->config, &s->options, e))
+        return false;
+    s->launcher.reset(makeLauncher(s->config, e));
+    return s->launcher != nullptr;
+}
+
+// Runs the daemon in this process until it is stopped. statusFd (or -1):
+// where "ok" or the error is reported. `user`: the preforked daemon's
+// copies of the user's streams, which hear how the start went.
+int runDaemon(const Common &c, PoolSetup setup, bool detached, int statusFd, UserStreams user)
 {
     if (detached)
         ::setsid(); // no controlling terminal: a closed terminal does not stop the pool
-    RunnerConfig config;
-    EngineOptions options;
-    QString e;
-    if (!loadPoolSetup(c.root, ov, &config, &options, &e)) {
-        err(QStringLiteral("dfm daemon: %1\n").arg(e));
-        reportStart(statusFd, "error", e);
-        return 2;
-    }
-    WorkerLauncher *launcher = makeLauncher(config, &e);
-    if (!launcher) {
-        err(QStringLiteral("dfm daemon: %1\n").arg(e));
-        reportStart(statusFd, "error", e);
-        return 2;
-    }
-    Daemon daemon(options, launcher);
+    auto closeUser = qScopeGuard([&user] { user.close(); });
+    Daemon daemon(setup.options, setup.launcher.release());
     // Test and debug overrides of the connection limits.
     if (const int ms = qEnvironmentVariableIntValue("DFM_CLIENT_IDLE_TIMEOUT_MS"); ms > 0)
         daemon.setClientIdleTimeout(ms);
@@ -234,17 +280,32 @@ int runForeground(const Common &c, const ConfigOverrides &ov, bool detached, int
     QObject::connect(&signals_, &SignalWatcher::received, &daemon,
                      [&daemon](int s) { daemon.shutdown(QStringLiteral("signal %1").arg(s)); });
     QObject::connect(&daemon, &Daemon::finished, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    QString e;
     switch (daemon.start(&e)) {
     case Daemon::StartResult::Ok:
+        user.say(user.out, startedText(c, QCoreApplication::applicationPid(), setup.config));
+        user.close(); // before "ok": whoever reads them sees them end when `start` returns
         reportStart(statusFd, "ok", QString());
         break;
-    case Daemon::StartResult::AlreadyRunning:
+    case Daemon::StartResult::AlreadyRunning: {
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
         reportStart(statusFd, "running", e);
-        return 3;
+        if (user.out < 0)
+            return 3;
+        // Another start won the lock: `start` reports that daemon.
+        DaemonState st;
+        QString why;
+        if (probeDaemonWaitingForStart(c.paths, &st, &why) == Liveness::Alive) {
+            user.say(user.out, QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
+            return 0;
+        }
+        user.say(user.err, QStringLiteral("dfm daemon: %1\n").arg(e));
+        return 1;
+    }
     case Daemon::StartResult::Failed:
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
         reportStart(statusFd, "error", e);
+        user.say(user.err, QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(e));
         return 1;
     }
     if (!detached)
@@ -254,23 +315,102 @@ int runForeground(const Common &c, const ConfigOverrides &ov, bool detached, int
     return QCoreApplication::exec();
 }
 
-// Starts the daemon: the child forked at the top of main() when there is
-// one (cli/daemonprefork.h), else a new `dfm daemon start --foreground
-// --detached`. *statusFd: the read end of the pipe it reports through.
+int runForeground(const Common &c, const ConfigOverrides &ov, bool detached, int statusFd)
+{
+    PoolSetup setup;
+    QString e;
+    if (!loadSetup(c, ov, &setup, &e)) {
+        err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        reportStart(statusFd, "error", e);
+        return 2;
+    }
+    return runDaemon(c, std::move(setup), detached, statusFd, {});
+}
+
+// What `start` checks before a daemon is started, where the user sees the
+// answer: a daemon already running (true with *code 0 and nothing to
+// start: setup->launcher stays null), a stale state file (removed), the
+// configuration, the project directory and the log (created here, never
+// through a symlink). False with *code when it cannot start.
+bool prepareStart(const Common &c, const ConfigOverrides &ov, PoolSetup *setup, int *code)
+{
+    DaemonState st;
+    QString why, e;
+    *code = 1;
+    switch (probeDaemonWaitingForStart(c.paths, &st, &why)) {
+    case Liveness::Alive:
+        out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
+        *code = 0;
+        return true;
+    case Liveness::NotAnswering:
+        err(QStringLiteral("dfm daemon: a daemon already runs for %1 but is not answering: %2\n")
+                .arg(c.root, why));
+        return false;
+    case Liveness::Unsafe:
+        err(QStringLiteral("dfm daemon: %1\n").arg(why));
+        return false;
+    case Liveness::Stale:
+        if (!removeStaleState(c.paths, &e)) {
+            err(QStringLiteral("dfm daemon: %1\n").arg(e));
+            return false;
+        }
+        out(QStringLiteral("dfm daemon: removed stale %1 (%2)\n").arg(c.paths.stateFile, why));
+        break;
+    case Liveness::NotRunning:
+        break;
+    }
+    if (!loadSetup(c, ov, setup, &e)) {
+        err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        *code = 2;
+        return false;
+    }
+    // The daemon appends to this log (nobody else can replace it in our
+    // private .dfm).
+    int logFd = -1;
+    if (!socketPathFits(c.paths, &e) || !ensureDfmDir(c.paths, &e)
+        || (logFd = openPrivateFile(c.paths.log, true, &e)) < 0) {
+        err(QStringLiteral("dfm daemon: %1\n").arg(e));
+        setup->launcher.reset();
+        return false;
+    }
+    ::close(logFd);
+    *code = 0;
+    return true;
+}
+
+// The preforked child (cli/daemonprefork.h) checks what `start` checks,
+// printing to the user's streams, then becomes the daemon as the spawned
+// one would: in the project directory, its output appended to the log.
+int runPreforked(const Common &c, const ConfigOverrides &ov)
+{
+    PoolSetup setup;
+    int code = 0;
+    if (!prepareStart(c, ov, &setup, &code) || !setup.launcher)
+        return code;
+    UserStreams user{::fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3), ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)};
+    const int log = ::open(QFile::encodeName(c.paths.log).constData(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+    std::fflush(stdout);
+    std::fflush(stderr);
+    if (::chdir(QFile::encodeName(c.root).constData()) != 0 || log < 0 || ::dup2(log, STDOUT_FILENO) < 0
+        || ::dup2(log, STDERR_FILENO) < 0) {
+        const QString e = QStringLiteral("cannot set up the daemon in %1 with its log %2: %3")
+                              .arg(c.root, c.paths.log, fmt::errnoText(errno));
+        user.say(user.err, QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(e));
+        user.close();
+        return 1;
+    }
+    ::close(log);
+    return runDaemon(c, std::move(setup), true, preforkedStatusFd(), user);
+}
+
+// Spawns `dfm daemon start --foreground --detached` (when no child could be
+// forked at the top of main()). *statusFd: the read end of the pipe it
+// reports its start through.
 bool spawnDaemon(const Common &c, const QStringList &forward, qint64 *pid, int *statusFd)
 {
-    if (preforkedChild() > 0) {
-        const pid_t child = preforkedChild();
-        if (releasePreforkedChild()) {
-            *pid = child;
-            *statusFd = preforkedStatusReadFd();
-            return true;
-        }
-        // It is gone (it cannot have started anything): spawn one instead.
-    }
     int status[2];
     if (::pipe2(status, O_CLOEXEC) != 0 || ::fcntl(status[1], F_SETFD, 0) != 0) {
-        err(QStringLiteral("dfm daemon: cannot create a pipe: %1\n").arg(QString::fromLocal8Bit(strerror(errno))));
+        err(QStringLiteral("dfm daemon: cannot create a pipe: %1\n").arg(fmt::errnoText(errno)));
         return false;
     }
     QProcess p;
@@ -295,72 +435,28 @@ bool spawnDaemon(const Common &c, const QStringList &forward, qint64 *pid, int *
     return true;
 }
 
-// The preforked child becomes the daemon as the spawned one would: in the
-// project directory, its output appended to the log the starter created.
-int runPreforked(const Common &c, const ConfigOverrides &ov)
+QString exitedWhileStarting(const Common &c)
 {
-    const int statusFd = preforkedStatusFd();
-    const int log = ::open(QFile::encodeName(c.paths.log).constData(), O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-    if (::chdir(QFile::encodeName(c.root).constData()) != 0 || log < 0 || ::dup2(log, STDOUT_FILENO) < 0
-        || ::dup2(log, STDERR_FILENO) < 0) {
-        const QString e = QStringLiteral("cannot set up the daemon in %1 with its log %2: %3")
-                              .arg(c.root, c.paths.log, QString::fromLocal8Bit(strerror(errno)));
-        reportStart(statusFd, "error", e);
-        return 1;
-    }
-    ::close(log);
-    return runForeground(c, ov, true, statusFd);
+    return QStringLiteral("dfm daemon: the daemon exited while starting; from %1:\n%2")
+        .arg(c.paths.log, logTail(c.paths.log, 15));
 }
 
+QString noAnswer(const Common &c)
+{
+    return QStringLiteral("dfm daemon: no answer on %1 after 20 s; see %2\n").arg(c.paths.socket, c.paths.log);
+}
+
+// `start` when no child could be forked: checks, spawns a daemon and waits
+// for its report.
 int startBackground(const Common &c, const ConfigOverrides &ov, const QStringList &forward)
 {
+    PoolSetup setup;
+    int code = 0;
+    if (!prepareStart(c, ov, &setup, &code) || !setup.launcher)
+        return code;
+    setup.launcher.reset(); // the spawned daemon makes its own
     DaemonState st;
-    QString why, e;
-    switch (probeDaemonWaitingForStart(c.paths, &st, &why)) {
-    case Liveness::Alive:
-        out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
-        return 0;
-    case Liveness::NotAnswering:
-        err(QStringLiteral("dfm daemon: a daemon already runs for %1 but is not answering: %2\n")
-                .arg(c.root, why));
-        return 1;
-    case Liveness::Unsafe:
-        err(QStringLiteral("dfm daemon: %1\n").arg(why));
-        return 1;
-    case Liveness::Stale:
-        if (!removeStaleState(c.paths, &e)) {
-            err(QStringLiteral("dfm daemon: %1\n").arg(e));
-            return 1;
-        }
-        out(QStringLiteral("dfm daemon: removed stale %1 (%2)\n").arg(c.paths.stateFile, why));
-        break;
-    case Liveness::NotRunning:
-        break;
-    }
-    // Check the configuration here, where the user sees the error.
-    RunnerConfig config;
-    EngineOptions options;
-    if (!loadPoolSetup(c.root, ov, &config, &options, &e)) {
-        err(QStringLiteral("dfm daemon: %1\n").arg(e));
-        return 2;
-    }
-    delete makeLauncher(config, &e);
-    if (!e.isEmpty()) {
-        err(QStringLiteral("dfm daemon: %1\n").arg(e));
-        return 2;
-    }
-    if (!socketPathFits(c.paths, &e) || !ensureDfmDir(c.paths, &e)) {
-        err(QStringLiteral("dfm daemon: %1\n").arg(e));
-        return 1;
-    }
-    // The log is created here, never through a symlink; the daemon then
-    // appends to that file (nobody else can replace it in our private .dfm).
-    const int logFd = openPrivateFile(c.paths.log, true, &e);
-    if (logFd < 0) {
-        err(QStringLiteral("dfm daemon: %1\n").arg(e));
-        return 1;
-    }
-    ::close(logFd);
+    QString why;
     qint64 pid = 0;
     int statusFd = -1; /* the read end of the pipe the daemon reports its start through */
     if (!spawnDaemon(c, forward, &pid, &statusFd))
@@ -400,46 +496,37 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
     // Ready when our child reports "ok", or else when a daemon answers on
     // the socket. If our child gave way to another daemon starting at the
     // same moment, that one is waited for instead.
-    auto started = [&] {
-        out(QStringLiteral("dfm daemon: started for %1 (pid %2, runner %3, up to %4 workers)\n"
-                           "  socket: %5\n  log:    %6\n")
-                .arg(c.root)
-                .arg(pid)
-                .arg(config.runner)
-                .arg(config.pool.maxWorkers)
-                .arg(c.paths.socket, c.paths.log));
-        return 0;
-    };
     QDeadlineTimer deadline(20000);
     while (!deadline.hasExpired()) {
         if (readReport())
             return 1;
         // Our child says "ok" only once it holds the lock, listens and has
         // written its state file: there is nothing left to ask it.
-        if (reportDone && report.startsWith("ok"))
-            return started();
+        if (reportDone && report.startsWith("ok")) {
+            out(startedText(c, pid, setup.config));
+            return 0;
+        }
         if (probeDaemon(c.paths, &st, &why, 1000) == Liveness::Alive) {
-            if (st.pid == pid)
-                return started();
-            else {
-                // Another start won the lock; ours exits on it. Wait for that,
-                // so exactly one daemon exists once this command returns.
-                while (pidAlive(pid) && !deadline.hasExpired())
-                    QThread::msleep(20);
-                out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
+            if (st.pid == pid) {
+                out(startedText(c, pid, setup.config));
+                return 0;
             }
+            // Another start won the lock; ours exits on it. Wait for that,
+            // so exactly one daemon exists once this command returns.
+            while (pidAlive(pid) && !deadline.hasExpired())
+                QThread::msleep(20);
+            out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
             return 0;
         }
         if (!pidAlive(pid) && !daemonLockHeld(c.paths)) {
             if (readReport())
                 return 1;
-            err(QStringLiteral("dfm daemon: the daemon exited while starting; from %1:\n%2")
-                    .arg(c.paths.log, logTail(c.paths.log, 15)));
+            err(exitedWhileStarting(c));
             return 1;
         }
         awaitReport(50);
     }
-    err(QStringLiteral("dfm daemon: no answer on %1 after 20 s; see %2\n").arg(c.paths.socket, c.paths.log));
+    err(noAnswer(c));
     return 1;
 }
 
@@ -465,6 +552,20 @@ int start(const QStringList &args)
     }
     if (isPreforkedDaemon())
         return runPreforked(c, ov);
+    switch (preforkResult().outcome) { // main() waited for our forked child
+    case PreforkOutcome::Started:
+        return monitor ? tui::attachMonitor(c.paths, QStringLiteral("dfm daemon start --monitor")) : 0;
+    case PreforkOutcome::Exited:
+        return preforkResult().exitCode;
+    case PreforkOutcome::Died:
+        err(exitedWhileStarting(c));
+        return 1;
+    case PreforkOutcome::NoAnswer:
+        err(noAnswer(c));
+        return 1;
+    case PreforkOutcome::None:
+        break;
+    }
     if (p.isSet(QStringLiteral("foreground")))
         return runForeground(c, ov, p.isSet(QStringLiteral("detached")),
                              p.isSet(QStringLiteral("status-fd")) ? p.value(QStringLiteral("status-fd")).toInt() : -1);
@@ -476,7 +577,6 @@ int start(const QStringList &args)
     for (const QString &o : ov.runnerOpts)
         forward << QStringLiteral("--runner-opt") << o;
     const int started = startBackground(c, ov, forward);
-    dismissPreforkedChild(); // when it was not needed
     if (started != 0 || !monitor)
         return started;
     return tui::attachMonitor(c.paths, QStringLiteral("dfm daemon start --monitor"));

@@ -1,21 +1,22 @@
 #include "daemonprefork.h"
 
 #include <cerrno>
-#include <initializer_list>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace dfm::cli {
 
 namespace {
 
-pid_t g_child = -1;      /* starter: the waiting child */
-int g_goWrite = -1;      /* starter: one byte here says "go"; closing it says "exit" */
+pid_t g_child = -1;      /* starter: the forked child */
 int g_statusRead = -1;   /* starter: what the child reports */
 int g_statusWrite = -1;  /* child: where it reports */
-int g_goRead = -1;       /* child, until told: where "go" arrives */
-bool g_isDaemon = false; /* child, once told to go */
+bool g_isDaemon = false; /* child */
+PreforkResult g_result;  /* starter: how its wait ended */
 
 // `dfm daemon start` that will spawn a daemon: not --foreground (that one
 // is the daemon itself), not help. Anything unusual keeps the old way.
@@ -33,11 +34,30 @@ bool wantsPrefork(int argc, char **argv)
     return true;
 }
 
-void closeFd(int *fd)
+long long nowMs()
 {
-    if (*fd >= 0)
-        ::close(*fd);
-    *fd = -1;
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+// Reaps the child, which closed its status pipe without saying "ok": it
+// is exiting. A child that lingers past the deadline is left alone.
+PreforkResult reapChild(long long deadline)
+{
+    for (;;) {
+        int status = 0;
+        const pid_t r = ::waitpid(g_child, &status, WNOHANG);
+        if (r == g_child)
+            return WIFEXITED(status) ? PreforkResult{PreforkOutcome::Exited, WEXITSTATUS(status), g_child}
+                                     : PreforkResult{PreforkOutcome::Died, 1, g_child};
+        if (r < 0 && errno != EINTR)
+            return {PreforkOutcome::Died, 1, g_child};
+        if (nowMs() >= deadline)
+            return {PreforkOutcome::NoAnswer, 1, g_child};
+        const timespec pause{0, 1000000};
+        ::nanosleep(&pause, nullptr);
+    }
 }
 
 } // namespace
@@ -46,57 +66,80 @@ void preforkDaemonIfStarting(int argc, char **argv)
 {
     if (!wantsPrefork(argc, argv))
         return;
-    int go[2], status[2];
-    if (::pipe2(go, O_CLOEXEC) != 0)
+    int status[2];
+    if (::pipe2(status, O_CLOEXEC) != 0)
         return;
-    if (::pipe2(status, O_CLOEXEC) != 0) {
-        ::close(go[0]);
-        ::close(go[1]);
-        return;
-    }
     const pid_t pid = ::fork();
     if (pid < 0) {
-        for (int fd : {go[0], go[1], status[0], status[1]})
-            ::close(fd);
+        ::close(status[0]);
+        ::close(status[1]);
         return;
     }
     if (pid > 0) {
-        ::close(go[0]);
         ::close(status[1]);
         g_child = pid;
-        g_goWrite = go[1];
         g_statusRead = status[0];
         return;
     }
-    // The child: no terminal (a closed one must not stop the pool), and
-    // none of the starter's output streams (whoever reads them must see
-    // them end when the starter exits).
-    ::close(go[1]);
+    // The child: no terminal (a closed one must not stop the pool) and no
+    // input. It keeps the user's stdout and stderr to say how the start
+    // went, and moves them to the log before it runs as the daemon.
     ::close(status[0]);
     ::setsid();
-    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+    const int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null >= 0) {
-        for (int fd = 0; fd <= 2; ++fd)
-            ::dup2(null, fd);
+        ::dup2(null, STDIN_FILENO);
         ::close(null);
     }
-    g_goRead = go[0];
     g_statusWrite = status[1];
+    g_isDaemon = true;
 }
 
-void awaitGoIfPreforked()
+PreforkResult awaitPreforkedStart(int timeoutMs)
 {
-    if (g_goRead < 0)
-        return;
-    char c = 0;
-    ssize_t n;
-    do
-        n = ::read(g_goRead, &c, 1);
-    while (n < 0 && errno == EINTR);
-    closeFd(&g_goRead);
-    if (n != 1)
-        ::_exit(0); // the starter exited without needing us
-    g_isDaemon = true;
+    if (g_statusRead < 0)
+        return g_result;
+    const long long deadline = nowMs() + timeoutMs;
+    char buf[256];
+    size_t have = 0;
+    for (;;) {
+        const long long left = deadline - nowMs();
+        if (left <= 0) {
+            g_result = {PreforkOutcome::NoAnswer, 1, g_child};
+            break;
+        }
+        pollfd pfd{g_statusRead, POLLIN, 0};
+        const int p = ::poll(&pfd, 1, int(left));
+        if (p < 0 && errno != EINTR) {
+            g_result = {PreforkOutcome::NoAnswer, 1, g_child};
+            break;
+        }
+        if (p <= 0)
+            continue;
+        const ssize_t n = ::read(g_statusRead, buf + have, sizeof(buf) - have);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n > 0)
+            have += size_t(n);
+        // The child's report is one line: "ok" once it runs as the daemon,
+        // else why it could not start, after which it exits.
+        if (have >= 3 && std::memcmp(buf, "ok", 2) == 0 && (buf[2] == ' ' || buf[2] == '\n')) {
+            g_result = {PreforkOutcome::Started, 0, g_child};
+            break;
+        }
+        if (n <= 0 || have == sizeof(buf)) { // closed without "ok": the child is done
+            g_result = reapChild(deadline);
+            break;
+        }
+    }
+    ::close(g_statusRead);
+    g_statusRead = -1;
+    return g_result;
+}
+
+PreforkResult preforkResult()
+{
+    return g_result;
 }
 
 bool isPreforkedDaemon()
@@ -107,37 +150,6 @@ bool isPreforkedDaemon()
 int preforkedStatusFd()
 {
     return g_statusWrite;
-}
-
-pid_t preforkedChild()
-{
-    return g_goWrite >= 0 ? g_child : -1;
-}
-
-int preforkedStatusReadFd()
-{
-    return g_statusRead;
-}
-
-bool releasePreforkedChild()
-{
-    if (g_goWrite < 0) {
-        errno = ECHILD;
-        return false;
-    }
-    ssize_t n;
-    do
-        n = ::write(g_goWrite, "g", 1);
-    while (n < 0 && errno == EINTR);
-    const int saved = errno;
-    closeFd(&g_goWrite);
-    errno = saved;
-    return n == 1;
-}
-
-void dismissPreforkedChild()
-{
-    closeFd(&g_goWrite);
 }
 
 } // namespace dfm::cli

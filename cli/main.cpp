@@ -7,6 +7,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 namespace dfm::cli {
 
@@ -123,6 +124,16 @@ int helpCommand(const QStringList &args)
     return code == 0 ? kExitUsage : code;
 }
 
+// Whether `dfm daemon start`'s words may ask for the monitor: then the
+// starter goes on to parse them once its daemon runs.
+bool mayAskForMonitor(int argc, char **argv)
+{
+    for (int i = 3; i < argc; ++i)
+        if (std::strncmp(argv[i], "--mon", 5) == 0)
+            return true;
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -130,8 +141,21 @@ int main(int argc, char **argv)
     // A peer that goes away mid-write is an error to handle, not a reason to die.
     std::signal(SIGPIPE, SIG_IGN);
     // `dfm daemon start` forks its daemon now, while that is cheapest
-    // (cli/daemonprefork.h); the child goes on only to be the daemon.
+    // (cli/daemonprefork.h); the child goes on only to be the daemon, and
+    // says how that went on our stdout and stderr. Qt is set up here only
+    // for what is left to do: attach the monitor, or explain a child that
+    // died or never answered.
     dfm::cli::preforkDaemonIfStarting(argc, argv);
+    switch (const dfm::cli::PreforkResult r = dfm::cli::awaitPreforkedStart(20000); r.outcome) {
+    case dfm::cli::PreforkOutcome::Exited:
+        return r.exitCode;
+    case dfm::cli::PreforkOutcome::Started:
+        if (!mayAskForMonitor(argc, argv))
+            return 0;
+        break;
+    default:
+        break;
+    }
     // Qt's plain Unix event dispatcher instead of GLib's: the daemon and
     // each worker turn the loop for every task, and GLib's costs more system
     // calls per turn (docs/performance.md). QCoreApplication reads
@@ -147,7 +171,6 @@ int main(int argc, char **argv)
         qunsetenv("QT_NO_GLIB");
     QCoreApplication::setApplicationName(QStringLiteral("dfm"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DFM_VERSION));
-    dfm::cli::awaitGoIfPreforked(); // its Qt is set up meanwhile, on the other core
     const QStringList args = app.arguments().mid(1);
     const CommandSpec top = topSpec();
     ParsedArgs p;

@@ -198,6 +198,47 @@ private Q_SLOTS:
         QCOMPARE(daemons.first(), state(p).pid);
     }
 
+    // The forked daemon checks and reports the start itself, on the
+    // caller's streams (cli/daemonprefork.h): each word once, and the
+    // streams let go of when `start` returns, so a caller reading them to
+    // their end (as $(...) does) returns too.
+    void startSpeaksOnceAndLetsGoOfTheCallersStreams()
+    {
+        TempProject p;
+        Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("start"), QStringLiteral("--runner"),
+                        QStringLiteral("nope")},
+                       p.root(), 30000, env());
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.out, QString());
+        QCOMPARE(r.err, QStringLiteral("dfm daemon: --runner: expected one of local, lsf, slurm, got 'nope'\n"));
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("start"), QStringLiteral("--pool-sise"), QStringLiteral("2")},
+                   p.root(), 30000, env());
+        QCOMPARE(r.code, 2);
+        QCOMPARE(r.err.count(QStringLiteral("unknown option '--pool-sise'")), 1);
+        QVERIFY(daemonsOf(p.root()).isEmpty());
+
+        QProcess sh;
+        sh.setProcessEnvironment(env());
+        sh.setWorkingDirectory(p.root());
+        sh.start(QStringLiteral("/bin/sh"),
+                 {QStringLiteral("-c"), QStringLiteral("out=$(\"$0\" daemon start 2>&1); echo \"[$out]\""),
+                  QStringLiteral(DFM_BIN)});
+        QVERIFY2(sh.waitForFinished(20000), "the daemon kept the caller's output open");
+        QCOMPARE(sh.exitCode(), 0);
+        const DaemonState st = state(p);
+        QVERIFY(st.pid > 0);
+        const QString out = QString::fromUtf8(sh.readAllStandardOutput());
+        QVERIFY2(out.startsWith(QStringLiteral("[dfm daemon: started for %1 (pid %2, runner local, up to ")
+                                    .arg(p.root())
+                                    .arg(st.pid)),
+                 qPrintable(out));
+        QVERIFY2(out.endsWith(QStringLiteral("  log:    %1]\n").arg(p.path(QStringLiteral(".dfm/daemon.log")))),
+                 qPrintable(out));
+        QCOMPARE(daemonsOf(p.root()), QList<qint64>{st.pid});
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root(), 30000, env());
+        QCOMPARE(r.code, 0);
+    }
+
     void tasksOfTwoClientsGetOnlyTheirOwnResults()
     {
         TempProject p;
