@@ -513,8 +513,7 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
             }
             // Another start won the lock; ours exits on it. Wait for that,
             // so exactly one daemon exists once this command returns.
-            while (pidAlive(pid) && !deadline.hasExpired())
-                QThread::msleep(20);
+            waitForPidExit(pid, int(qMax<qint64>(0, deadline.remainingTime())));
             out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
             return 0;
         }
@@ -618,10 +617,7 @@ int stop(const QStringList &args)
         err(QStringLiteral("dfm daemon: cannot ask pid %1 to shut down: %2\n").arg(st.pid).arg(e));
         return 1;
     }
-    QDeadlineTimer deadline(60000);
-    while (pidAlive(st.pid) && !deadline.hasExpired())
-        QThread::msleep(20);
-    if (pidAlive(st.pid)) {
+    if (!waitForPidExit(st.pid, 60000)) {
         err(QStringLiteral("dfm daemon: pid %1 is still running 60 s after shutdown; see %2, or `kill %1`\n")
                 .arg(st.pid)
                 .arg(c.paths.log));

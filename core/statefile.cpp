@@ -15,6 +15,8 @@
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -95,6 +97,27 @@ bool pidAlive(qint64 pid)
     // container may do late; it runs nothing, so it is not alive. Without
     // /proc, trust the signal.
     return procState(pid) != 'Z';
+}
+
+bool waitForPidExit(qint64 pid, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    // A pidfd is readable once the process has exited, child of ours or not.
+    const int fd = pid > 0 ? int(::syscall(SYS_pidfd_open, pid_t(pid), 0)) : -1;
+    while (pidAlive(pid)) {
+        const qint64 left = deadline.remainingTime();
+        if (left == 0)
+            break;
+        if (fd >= 0) {
+            pollfd p{fd, POLLIN, 0};
+            ::poll(&p, 1, left < 0 ? 1000 : int(qMin<qint64>(left, 1000)));
+        } else {
+            QThread::msleep(quint64(left < 0 ? 20 : qMin<qint64>(left, 20)));
+        }
+    }
+    if (fd >= 0)
+        ::close(fd);
+    return !pidAlive(pid);
 }
 
 Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why, int pingTimeoutMs)

@@ -41,6 +41,11 @@ StateRead readState(const QString &path, DaemonState *state, QString *err);
 /// refused) and is not a zombie.
 bool pidAlive(qint64 pid);
 
+/// Waits until `pid` is gone (as pidAlive() sees it) or `timeoutMs` pass;
+/// true when it is gone. Woken by the process's exit itself (a pidfd)
+/// where the kernel offers one, else it looks every 20 ms.
+bool waitForPidExit(qint64 pid, int timeoutMs);
+
 enum class Liveness {
     NotRunning,   /* no daemon.json and no lock held */
     Stale,        /* daemon.json present, no lock held: its daemon is gone (see *why) */

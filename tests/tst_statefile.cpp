@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QLocalServer>
+#include <QProcess>
 #include <QElapsedTimer>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -221,6 +222,20 @@ private Q_SLOTS:
         QVERIFY(takeDaemonLock(p, rival, 0));
         ::close(rival);
         ::close(asker);
+    }
+
+    void waitForPidExitReturnsWhenTheProcessEnds()
+    {
+        QProcess p;
+        p.start(QStringLiteral("sleep"), {QStringLiteral("0.5")});
+        QVERIFY(p.waitForStarted());
+        const qint64 pid = p.processId();
+        QVERIFY(!waitForPidExit(pid, 50)); // it sleeps on: the wait times out
+        QVERIFY(pidAlive(pid));
+        QVERIFY(waitForPidExit(pid, 20000));
+        QVERIFY(!pidAlive(pid));
+        p.waitForFinished();
+        QVERIFY(waitForPidExit(pid, 0)); // gone already
     }
 
     void projectRootIsFoundUpwards()
