@@ -5,9 +5,11 @@
 
 #include <QCoreApplication>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 
 namespace dfm::cli {
 
@@ -138,6 +140,14 @@ bool mayAskForMonitor(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    // A closed stdin, stdout or stderr would be taken by the next file or
+    // socket opened, which our output (or a task's) would then corrupt: a
+    // `daemon start <&- >&- 2>&-` left no daemon and garbage on its socket.
+    // Hold /dev/null there instead (open() returns the lowest free
+    // descriptor).
+    for (int fd = 0; fd <= 2; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0 && errno == EBADF && ::open("/dev/null", fd ? O_WRONLY : O_RDONLY) < 0)
+            return 1;
     // A peer that goes away mid-write is an error to handle, not a reason to die.
     std::signal(SIGPIPE, SIG_IGN);
     // `dfm daemon start` forks its daemon now, while that is cheapest

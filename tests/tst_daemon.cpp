@@ -239,6 +239,33 @@ private Q_SLOTS:
         QCOMPARE(r.code, 0);
     }
 
+    // A caller may close stdin, stdout and stderr: the start still works,
+    // and nothing written to them lands in a socket or pipe that took
+    // their descriptors (such a start once left no daemon behind).
+    void startWithClosedStdioWorks()
+    {
+        TempProject p;
+        QProcess sh;
+        sh.setProcessEnvironment(env());
+        sh.setWorkingDirectory(p.root());
+        sh.start(QStringLiteral("/bin/sh"),
+                 {QStringLiteral("-c"), QStringLiteral("\"$0\" daemon start <&- >&- 2>&-; echo $? > rc"),
+                  QStringLiteral(DFM_BIN)});
+        QVERIFY(sh.waitForFinished(20000));
+        QFile rc(p.path(QStringLiteral("rc")));
+        QVERIFY(rc.open(QIODevice::ReadOnly));
+        QCOMPARE(rc.readAll().trimmed(), QByteArray("0"));
+        const DaemonState st = state(p);
+        QVERIFY(st.pid > 0);
+        Run r = runDfm({QStringLiteral("daemon"), QStringLiteral("status")}, p.root(), 30000, env());
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.err, QString());
+        r = runDfm({QStringLiteral("daemon"), QStringLiteral("stop")}, p.root(), 30000, env());
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.err, QString());
+        QCOMPARE(r.out, QStringLiteral("dfm daemon: stopped (pid %1)\n").arg(st.pid));
+    }
+
     void tasksOfTwoClientsGetOnlyTheirOwnResults()
     {
         TempProject p;
