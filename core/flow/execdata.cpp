@@ -61,8 +61,11 @@ bool FileExecStore::load(const QString &rundir, const QString &name, ExecRecord 
         ::close(fd);
         return false;
     }
+    // Sized first: read(64 MiB) would allocate all of it for every record.
+    if (f.size() > 64 * 1024 * 1024)
+        return false;
     QJsonParseError pe;
-    const QJsonDocument doc = QJsonDocument::fromJson(f.read(64 * 1024 * 1024), &pe);
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll(), &pe);
     return pe.error == QJsonParseError::NoError && doc.isObject() && ExecRecord::fromJson(doc.object(), r)
            && r->name == name;
 }
