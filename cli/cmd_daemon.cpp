@@ -3,6 +3,7 @@
 #include "commands.h"
 #include "daemon.h"
 #include "daemonclient.h"
+#include "daemonlock.h"
 #include "daemonprefork.h"
 #include "format.h"
 #include "monitor.h"
@@ -233,6 +234,16 @@ struct UserStreams {
     }
 };
 
+QString alreadyRunningText(const Common &c, qint64 pid)
+{
+    return QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(pid);
+}
+
+QString couldNotStartText(const QString &why)
+{
+    return QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(why);
+}
+
 // What a started daemon is, as `start` prints it.
 QString startedText(const Common &c, qint64 pid, const RunnerConfig &config)
 {
@@ -296,7 +307,7 @@ int runDaemon(const Common &c, PoolSetup setup, bool detached, int statusFd, Use
         DaemonState st;
         QString why;
         if (probeDaemonWaitingForStart(c.paths, &st, &why) == Liveness::Alive) {
-            user.say(user.out, QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
+            user.say(user.out, alreadyRunningText(c, st.pid));
             return 0;
         }
         user.say(user.err, QStringLiteral("dfm daemon: %1\n").arg(e));
@@ -305,7 +316,7 @@ int runDaemon(const Common &c, PoolSetup setup, bool detached, int statusFd, Use
     case Daemon::StartResult::Failed:
         err(QStringLiteral("dfm daemon: %1\n").arg(e));
         reportStart(statusFd, "error", e);
-        user.say(user.err, QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(e));
+        user.say(user.err, couldNotStartText(e));
         return 1;
     }
     if (!detached)
@@ -339,7 +350,7 @@ bool prepareStart(const Common &c, const ConfigOverrides &ov, PoolSetup *setup, 
     *code = 1;
     switch (probeDaemonWaitingForStart(c.paths, &st, &why)) {
     case Liveness::Alive:
-        out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
+        out(alreadyRunningText(c, st.pid));
         *code = 0;
         return true;
     case Liveness::NotAnswering:
@@ -395,7 +406,7 @@ int runPreforked(const Common &c, const ConfigOverrides &ov)
         || ::dup2(log, STDERR_FILENO) < 0) {
         const QString e = QStringLiteral("cannot set up the daemon in %1 with its log %2: %3")
                               .arg(c.root, c.paths.log, fmt::errnoText(errno));
-        user.say(user.err, QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(e));
+        user.say(user.err, couldNotStartText(e));
         user.close();
         return 1;
     }
@@ -480,7 +491,7 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
         }
         if (!reportDone || !report.startsWith("error "))
             return false;
-        err(QStringLiteral("dfm daemon: the daemon could not start: %1\n").arg(QString::fromUtf8(report.mid(6).trimmed())));
+        err(couldNotStartText(QString::fromUtf8(report.mid(6).trimmed())));
         return true;
     };
     // Waits up to `ms` for the daemon's report: it writes "ok" the moment
@@ -514,7 +525,7 @@ int startBackground(const Common &c, const ConfigOverrides &ov, const QStringLis
             // Another start won the lock; ours exits on it. Wait for that,
             // so exactly one daemon exists once this command returns.
             waitForPidExit(pid, int(qMax<qint64>(0, deadline.remainingTime())));
-            out(QStringLiteral("dfm daemon: already running for %1 (pid %2)\n").arg(c.root).arg(st.pid));
+            out(alreadyRunningText(c, st.pid));
             return 0;
         }
         if (!pidAlive(pid) && !daemonLockHeld(c.paths)) {

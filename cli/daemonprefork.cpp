@@ -49,12 +49,12 @@ PreforkResult reapChild(long long deadline)
         int status = 0;
         const pid_t r = ::waitpid(g_child, &status, WNOHANG);
         if (r == g_child)
-            return WIFEXITED(status) ? PreforkResult{PreforkOutcome::Exited, WEXITSTATUS(status), g_child}
-                                     : PreforkResult{PreforkOutcome::Died, 1, g_child};
+            return WIFEXITED(status) ? PreforkResult{PreforkOutcome::Exited, WEXITSTATUS(status)}
+                                     : PreforkResult{PreforkOutcome::Died, 1};
         if (r < 0 && errno != EINTR)
-            return {PreforkOutcome::Died, 1, g_child};
+            return {PreforkOutcome::Died, 1};
         if (nowMs() >= deadline)
-            return {PreforkOutcome::NoAnswer, 1, g_child};
+            return {PreforkOutcome::NoAnswer, 1};
         const timespec pause{0, 1000000};
         ::nanosleep(&pause, nullptr);
     }
@@ -105,13 +105,13 @@ PreforkResult awaitPreforkedStart(int timeoutMs)
     for (;;) {
         const long long left = deadline - nowMs();
         if (left <= 0) {
-            g_result = {PreforkOutcome::NoAnswer, 1, g_child};
+            g_result = {PreforkOutcome::NoAnswer, 1};
             break;
         }
         pollfd pfd{g_statusRead, POLLIN, 0};
         const int p = ::poll(&pfd, 1, int(left));
         if (p < 0 && errno != EINTR) {
-            g_result = {PreforkOutcome::NoAnswer, 1, g_child};
+            g_result = {PreforkOutcome::NoAnswer, 1};
             break;
         }
         if (p <= 0)
@@ -124,7 +124,7 @@ PreforkResult awaitPreforkedStart(int timeoutMs)
         // The child's report is one line: "ok" once it runs as the daemon,
         // else why it could not start, after which it exits.
         if (have >= 3 && std::memcmp(buf, "ok", 2) == 0 && (buf[2] == ' ' || buf[2] == '\n')) {
-            g_result = {PreforkOutcome::Started, 0, g_child};
+            g_result = {PreforkOutcome::Started, 0};
             break;
         }
         if (n <= 0 || have == sizeof(buf)) { // closed without "ok": the child is done

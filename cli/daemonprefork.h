@@ -36,8 +36,7 @@ enum class PreforkOutcome {
 
 struct PreforkResult {
     PreforkOutcome outcome = PreforkOutcome::None;
-    int exitCode = 0;   /* Exited: the child's exit status */
-    pid_t child = -1;   /* the forked child, when there is one */
+    int exitCode = 0; /* Exited: the child's exit status */
 };
 
 /// The starter: waits until the child says "ok", exits, or timeoutMs pass.

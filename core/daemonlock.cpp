@@ -1,5 +1,6 @@
 #include "daemonlock.h"
 
+#include <QDeadlineTimer>
 #include <QFile>
 
 #include <cerrno>
@@ -45,9 +46,7 @@ bool daemonLockHeld(const ProjectPaths &paths)
 
 bool takeDaemonLock(const ProjectPaths &paths, int fd, int waitMs)
 {
-    timespec t{};
-    ::clock_gettime(CLOCK_MONOTONIC, &t);
-    const long long deadline = t.tv_sec * 1000LL + t.tv_nsec / 1000000 + waitMs;
+    const QDeadlineTimer deadline(waitMs);
     for (;;) {
         if (flockRetrying(fd, LOCK_EX | LOCK_NB) == 0)
             return true;
@@ -58,8 +57,7 @@ bool takeDaemonLock(const ProjectPaths &paths, int fd, int waitMs)
             errno = EWOULDBLOCK;
             return false;
         }
-        ::clock_gettime(CLOCK_MONOTONIC, &t);
-        if (t.tv_sec * 1000LL + t.tv_nsec / 1000000 >= deadline) {
+        if (deadline.hasExpired()) {
             errno = EWOULDBLOCK;
             return false;
         }

@@ -6,7 +6,6 @@
 // are left alone). Without the lock, the PID must be alive and the socket must
 // answer `ping`, so a PID reused after a crash is not mistaken for a daemon.
 
-#include "daemonlock.h"
 #include "paths.h"
 
 #include <QString>
@@ -68,7 +67,6 @@ Liveness probeDaemon(const ProjectPaths &paths, DaemonState *state, QString *why
 /// at once.
 Liveness probeDaemonWaitingForStart(const ProjectPaths &paths, DaemonState *state, QString *why,
                                     int waitMs = 20000);
-
 
 /// Removes a stale state file and socket. Refuses (false with *err) while
 /// the daemon lock is held: a live daemon's files are never removed.

@@ -1,5 +1,6 @@
 #include "daemon.h"
 
+#include "daemonlock.h"
 #include "fdsocket.h"
 #include "format.h"
 #include "lineconnection.h"

@@ -72,6 +72,14 @@ class TestDaemon : public QObject {
         QVERIFY2(r.out.contains(QStringLiteral("started for")), qPrintable(r.out));
     }
 
+    // Starts `/bin/sh -c SCRIPT` in the project with $0 set to dfm.
+    void startShell(QProcess *sh, const TempProject &p, const QString &script)
+    {
+        sh->setProcessEnvironment(env());
+        sh->setWorkingDirectory(p.root());
+        sh->start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, QStringLiteral(DFM_BIN)});
+    }
+
     DaemonState state(const TempProject &p)
     {
         DaemonState st;
@@ -218,11 +226,7 @@ private Q_SLOTS:
         QVERIFY(daemonsOf(p.root()).isEmpty());
 
         QProcess sh;
-        sh.setProcessEnvironment(env());
-        sh.setWorkingDirectory(p.root());
-        sh.start(QStringLiteral("/bin/sh"),
-                 {QStringLiteral("-c"), QStringLiteral("out=$(\"$0\" daemon start 2>&1); echo \"[$out]\""),
-                  QStringLiteral(DFM_BIN)});
+        startShell(&sh, p, QStringLiteral("out=$(\"$0\" daemon start 2>&1); echo \"[$out]\""));
         QVERIFY2(sh.waitForFinished(20000), "the daemon kept the caller's output open");
         QCOMPARE(sh.exitCode(), 0);
         const DaemonState st = state(p);
@@ -246,11 +250,7 @@ private Q_SLOTS:
     {
         TempProject p;
         QProcess sh;
-        sh.setProcessEnvironment(env());
-        sh.setWorkingDirectory(p.root());
-        sh.start(QStringLiteral("/bin/sh"),
-                 {QStringLiteral("-c"), QStringLiteral("\"$0\" daemon start <&- >&- 2>&-; echo $? > rc"),
-                  QStringLiteral(DFM_BIN)});
+        startShell(&sh, p, QStringLiteral("\"$0\" daemon start <&- >&- 2>&-; echo $? > rc"));
         QVERIFY(sh.waitForFinished(20000));
         QFile rc(p.path(QStringLiteral("rc")));
         QVERIFY(rc.open(QIODevice::ReadOnly));

@@ -1,5 +1,6 @@
 // daemon.json: atomic writes, old versions, stale detection, the start lock.
 
+#include "daemonlock.h"
 #include "paths.h"
 #include "statefile.h"
 
