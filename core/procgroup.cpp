@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -110,6 +111,23 @@ public:
         m_pid = pid;
         m_owner = ::getpid();
         return true;
+    }
+
+    // On a clean exit the reaper goes first: it reads EOF, kills what is
+    // left in the table and exits, so a process that has been waited for
+    // leaves no reaper behind it. Bounded, should the reaper be stopped.
+    ~Reaper()
+    {
+        if (m_fd < 0 || m_owner != ::getpid())
+            return;
+        ::close(m_fd);
+        for (int ms = 0; ms < 2000; ++ms) {
+            const pid_t r = ::waitpid(m_pid, nullptr, WNOHANG);
+            if (r == m_pid || (r < 0 && errno != EINTR))
+                return;
+            const timespec pause{0, 1000000};
+            ::nanosleep(&pause, nullptr);
+        }
     }
 
     /// The process that started the reaper (this one), for PR_SET_PDEATHSIG's check.

@@ -1,6 +1,7 @@
 // ShellTask: runs one task as the original worker does, and cancels it with
 // its whole process group.
 
+#include "procgroup.h"
 #include "shelltask.h"
 
 #include "testutil.h"
@@ -10,7 +11,13 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using dfm::ShellTask;
 using dfm::proto::TaskResult;
@@ -59,6 +66,32 @@ private:
     }
 
 private slots:
+    // First, before this process starts a reaper of its own: a process that
+    // exits cleanly takes its reaper with it, so once it has been waited
+    // for nothing of it is left (a worker's reaper once outlived it and
+    // tst_run's secondInterruptStopsAtOnce saw it).
+    void cleanExitTakesTheReaperWithIt()
+    {
+        QCOMPARE(::prctl(PR_SET_CHILD_SUBREAPER, 1), 0); // orphans come to us
+        std::fflush(stdout);
+        std::fflush(stderr);
+        const pid_t pid = ::fork();
+        QVERIFY(pid >= 0);
+        if (pid == 0) {
+            dfm::GroupGuard guard;
+            QString err;
+            std::exit(guard.prepare(&err) ? 0 : 3); // exit(): static destructors run
+        }
+        int status = 0;
+        QCOMPARE(::waitpid(pid, &status, 0), pid);
+        QVERIFY(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        // The reaper was the child's child: had it been left, it would be ours now.
+        errno = 0;
+        QCOMPARE(::waitpid(-1, nullptr, WNOHANG), -1);
+        QCOMPARE(errno, ECHILD);
+        ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+    }
+
     void oneLineBodyRunsWithDashC()
     {
         Run run(spec("one", "echo hello; echo err >&2"));
