@@ -2,10 +2,23 @@
 
 #include <QLocale>
 
+#include <charconv>
+
 #include <cmath>
 #include <limits>
 
 namespace dfm::proto {
+
+// Every write goes through extend(): one capacity check and a memcpy, where
+// QByteArray::append() costs a call into Qt and an insert() per piece.
+char *JsonWriter::extend(qsizetype n)
+{
+    const qsizetype size = m_out->size();
+    if (m_out->capacity() - size < n)
+        m_out->reserve(qMax(size + n, 2 * m_out->capacity() + 64));
+    m_out->resize(size + n);
+    return m_out->data() + size;
+}
 
 void JsonWriter::separate()
 {
@@ -13,60 +26,116 @@ void JsonWriter::separate()
         return;
     const char last = m_out->back();
     if (last != '{' && last != '[' && last != ':')
-        m_out->append(',');
+        put(',');
 }
 
-void JsonWriter::string(QByteArrayView utf8)
+namespace {
+// A byte copied into a JSON string as it is: printable ASCII but '"' and '\\'.
+inline bool plain(unsigned c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+} // namespace
+
+void JsonWriter::escaped(QByteArrayView utf8)
 {
     static const char hex[] = "0123456789abcdef";
-    m_out->append('"');
     const char *p = utf8.constData();
     const char *end = p + utf8.size();
-    const char *run = p; // bytes copied as they are, in one append
+    const char *run = p; // bytes copied as they are, in one put
     for (; p != end; ++p) {
         const unsigned char c = static_cast<unsigned char>(*p);
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        m_out->append(run, p - run);
+        put(run, p - run);
         run = p + 1;
         switch (c) {
-        case '"': m_out->append("\\\"", 2); break;
-        case '\\': m_out->append("\\\\", 2); break;
-        case '\b': m_out->append("\\b", 2); break;
-        case '\f': m_out->append("\\f", 2); break;
-        case '\n': m_out->append("\\n", 2); break;
-        case '\r': m_out->append("\\r", 2); break;
-        case '\t': m_out->append("\\t", 2); break;
+        case '"': put("\\\"", 2); break;
+        case '\\': put("\\\\", 2); break;
+        case '\b': put("\\b", 2); break;
+        case '\f': put("\\f", 2); break;
+        case '\n': put("\\n", 2); break;
+        case '\r': put("\\r", 2); break;
+        case '\t': put("\\t", 2); break;
         default: {
             const char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-            m_out->append(u, 6);
+            put(u, 6);
         }
         }
     }
-    m_out->append(run, end - run);
-    m_out->append('"');
+    put(run, end - run);
+}
+
+void JsonWriter::string(QByteArrayView utf8)
+{
+    put('"');
+    escaped(utf8);
+    put('"');
+}
+
+void JsonWriter::string(QStringView s)
+{
+    // Most strings are plain ASCII (ids, names, paths): written straight from
+    // UTF-16, with no UTF-8 copy. The first other character ends the fast
+    // path; the rest goes through UTF-8 and escaping.
+    const qsizetype n = s.size();
+    char *d = extend(n + 2);
+    *d++ = '"';
+    const char16_t *u = s.utf16();
+    qsizetype i = 0;
+    while (i < n && plain(u[i])) {
+        d[i] = char(u[i]);
+        ++i;
+    }
+    if (i == n) {
+        d[n] = '"';
+        return;
+    }
+    m_out->resize(m_out->size() - (n - i) - 1);
+    escaped(s.sliced(i).toUtf8());
+    put('"');
+}
+
+void JsonWriter::string(QLatin1String s)
+{
+    const qsizetype n = s.size();
+    char *d = extend(n + 2);
+    *d++ = '"';
+    const char *l = s.data();
+    qsizetype i = 0;
+    while (i < n && plain(uchar(l[i]))) {
+        d[i] = l[i];
+        ++i;
+    }
+    if (i == n) {
+        d[n] = '"';
+        return;
+    }
+    m_out->resize(m_out->size() - (n - i) - 1);
+    escaped(QString(s.sliced(i)).toUtf8());
+    put('"');
 }
 
 void JsonWriter::key(QLatin1String k)
 {
     separate();
     // Keys of our own messages are plain ASCII names: nothing to escape.
-    m_out->append('"');
-    m_out->append(k.data(), k.size());
-    m_out->append("\":", 2);
+    char *d = extend(k.size() + 3);
+    *d++ = '"';
+    memcpy(d, k.data(), size_t(k.size()));
+    d += k.size();
+    *d++ = '"';
+    *d = ':';
 }
 
 void JsonWriter::key(const QString &k)
 {
     separate();
-    string(k.toUtf8());
-    m_out->append(':');
+    string(QStringView(k));
+    put(':');
 }
 
 void JsonWriter::value(const QString &s)
 {
     separate();
-    string(s.toUtf8());
+    string(QStringView(s));
 }
 
 void JsonWriter::utf8(QByteArrayView s)
@@ -78,28 +147,30 @@ void JsonWriter::utf8(QByteArrayView s)
 void JsonWriter::value(QLatin1String s)
 {
     separate();
-    string(QString(s).toUtf8());
+    string(s);
 }
 
 void JsonWriter::value(qint64 n)
 {
     separate();
-    m_out->append(QByteArray::number(n));
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, n);
+    put(buf, r.ptr - buf);
 }
 
 void JsonWriter::value(bool b)
 {
     separate();
     if (b)
-        m_out->append("true", 4);
+        put("true", 4);
     else
-        m_out->append("false", 5);
+        put("false", 5);
 }
 
 void JsonWriter::null()
 {
     separate();
-    m_out->append("null", 4);
+    put("null", 4);
 }
 
 void JsonWriter::value(const QJsonObject &o)
@@ -138,7 +209,8 @@ void JsonWriter::value(const QJsonValue &v)
             value(i);
         } else if (std::isfinite(d)) {
             separate();
-            m_out->append(QByteArray::number(d, 'g', QLocale::FloatingPointShortest));
+            const QByteArray t = QByteArray::number(d, 'g', QLocale::FloatingPointShortest);
+            put(t.constData(), t.size());
         } else {
             null(); // as QJsonDocument writes a NaN or an infinity
         }

@@ -15,6 +15,8 @@
 #include <QJsonValue>
 #include <QString>
 
+#include <cstring>
+
 namespace dfm::proto {
 
 class JsonWriter {
@@ -22,10 +24,10 @@ public:
     /// Appends to `out`, which must outlive the writer.
     explicit JsonWriter(QByteArray *out) : m_out(out) {}
 
-    void beginObject() { separate(); m_out->append('{'); }
-    void endObject() { m_out->append('}'); }
-    void beginArray() { separate(); m_out->append('['); }
-    void endArray() { m_out->append(']'); }
+    void beginObject() { separate(); put('{'); }
+    void endObject() { put('}'); }
+    void beginArray() { separate(); put('['); }
+    void endArray() { put(']'); }
     /// An object's key; its value follows.
     void key(QLatin1String k);
     void key(const QString &k);
@@ -55,7 +57,21 @@ private:
     // A comma before anything that follows a value: the last byte written
     // tells, since a value never ends in '{', '[' or ':'.
     void separate();
+    /// Room for n more bytes at the end of the buffer, grown geometrically;
+    /// returns where they start.
+    char *extend(qsizetype n);
+    void put(const char *p, qsizetype n)
+    {
+        if (n > 0)
+            memcpy(extend(n), p, size_t(n));
+    }
+    void put(char c) { *extend(1) = c; }
+    /// A string's text, quoted: plain ASCII is copied as it is, the rest
+    /// escaped (string) or converted to UTF-8 first (string of a QStringView).
     void string(QByteArrayView utf8);
+    void string(QStringView s);
+    void string(QLatin1String s);
+    void escaped(QByteArrayView utf8);
 
     QByteArray *m_out;
 };

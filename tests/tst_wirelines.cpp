@@ -217,6 +217,56 @@ private Q_SLOTS:
         QCOMPARE(out, QByteArray(R"({"a":[1,{},[],"s",null],"b":false})"));
     }
 
+    // Each string written every way the writer takes one (QString, Latin-1,
+    // UTF-8 bytes, a key) parses back to itself, and as QJsonDocument writes
+    // it: the fast ASCII path and the escaping path meet mid-string.
+    void writerStringsRoundTrip_data()
+    {
+        QTest::addColumn<QString>("s");
+        QTest::newRow("empty") << QString();
+        QTest::newRow("ascii") << QStringLiteral("/tmp/run dir/demo.t0-1_2.log");
+        QTest::newRow("quote and backslash") << QStringLiteral("a\"b\\c\"");
+        QTest::newRow("controls") << QStringLiteral("x\ty\nz\r\b\f") + QChar(0x01) + QChar(0x1f) + QChar(0x7f);
+        QTest::newRow("latin-1 mid-string") << QStringLiteral("caf\u00e9 ok");
+        QTest::newRow("latin-1 first") << QStringLiteral("\u00fcber");
+        QTest::newRow("bmp then escape") << QStringLiteral("ab\u4e2d\u6587\n\"q\"");
+        QTest::newRow("surrogate pair") << QStringLiteral("x\U0001F600y");
+        QTest::newRow("long ascii") << QString(5000, QLatin1Char('a')) + QStringLiteral("\u00e9") + QString(3000, QLatin1Char('b'));
+    }
+
+    void writerStringsRoundTrip()
+    {
+        QFETCH(QString, s);
+        const QByteArray expected = QJsonDocument(QJsonArray{s}).toJson(QJsonDocument::Compact);
+        QByteArray out;
+        JsonWriter w(&out);
+        w.beginArray();
+        w.value(s);
+        w.endArray();
+        QCOMPARE(out, expected);
+        out.clear();
+        w.beginArray();
+        w.utf8(s.toUtf8());
+        w.endArray();
+        QCOMPARE(out, expected);
+        if (s == QString::fromLatin1(s.toLatin1())) {
+            const QByteArray latin1 = s.toLatin1();
+            out.clear();
+            w.beginArray();
+            w.value(QLatin1String(latin1));
+            w.endArray();
+            QCOMPARE(out, expected);
+        }
+        out = QByteArray("{");
+        w.key(s);
+        w.value(qint64(-1234567890123));
+        w.key(QLatin1String("n"));
+        w.value(0);
+        w.endObject();
+        const QJsonObject back = QJsonDocument::fromJson(out).object();
+        QCOMPARE(back, (QJsonObject{{s, qint64(-1234567890123)}, {QStringLiteral("n"), 0}}));
+    }
+
     void utcStampMatchesQDateTime()
     {
         for (const qint64 ms : {qint64(0), qint64(999), qint64(1700000000123), qint64(-1), qint64(-86400001),
