@@ -57,6 +57,7 @@ bool parse(const QByteArray &line, Message *msg, QString *err)
     }
     const QJsonObject o = doc.object();
     *msg = Message{};
+    msg->line = line;
     msg->id = o.value(QLatin1String("id"));
     if (!msg->id.isUndefined() && !msg->id.isString() && !msg->id.isDouble()) {
         *err = QStringLiteral("Invalid message: 'id' must be a string or a number");

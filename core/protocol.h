@@ -45,6 +45,7 @@ struct Message {
     QJsonValue result;   /* Undefined unless a result response */
     QString error;       /* the "error" text of an error response */
     bool hasError = false;
+    QByteArray line;     /* the line it was parsed from (shared, not copied) */
 
     bool isRequest() const { return !method.isEmpty() && !id.isUndefined(); }
     bool isEvent() const { return !method.isEmpty() && id.isUndefined(); }
@@ -89,6 +90,9 @@ struct TaskSpec {
     QStringList pythonpath; /* pytask: import paths to add first */
     double timeoutSec = 0;  /* extension: kill the task after this long; 0 = never */
     QJsonObject raw;
+    /// task.execute's params as spliceTaskExecuteParams() took them from
+    /// the submit line; empty: encodeTaskExecuteParams(raw) writes them.
+    QByteArray executeParams;
 };
 
 /// Validates task.submit / task.execute params. Returns false with *err

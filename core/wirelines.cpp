@@ -1,5 +1,6 @@
 #include "wirelines.h"
 
+#include "jsonscan.h"
 #include "jsonwriter.h"
 
 #include <algorithm>
@@ -95,6 +96,17 @@ QByteArray encodeTaskExecuteParams(const QJsonObject &submitted)
     }
     // Kept for as long as the task waits: in a block of its exact size.
     return QByteArray(out.constData() + 1, out.size() - 1);
+}
+
+bool spliceTaskExecuteParams(QByteArrayView submitLine, QByteArray *params)
+{
+    // Kept for as long as the task waits: membersExcept gives a block of
+    // its exact size.
+    QByteArrayView submitted;
+    return findMember(submitLine, QLatin1String("params"), &submitted)
+        && membersExcept(submitted, {QLatin1String("request_id"), QLatin1String("name"),
+                                     QLatin1String("notify_started")},
+                         params);
 }
 
 QByteArray composeTaskExecute(QByteArrayView params, QByteArrayView requestIdUtf8, QByteArrayView nameUtf8)

@@ -25,6 +25,14 @@ QByteArray encodeTaskExecute(const QJsonObject &submitted, const QString &reques
 QByteArray encodeTaskExecuteParams(const QJsonObject &submitted);
 QByteArray composeTaskExecute(QByteArrayView params, QByteArrayView requestIdUtf8, QByteArrayView nameUtf8);
 
+/// encodeTaskExecuteParams without decoding and encoding again: the
+/// members of the submit line's params as the client wrote them, less the
+/// same three keys, in a block of their exact size. The worker parses the
+/// same JSON either way. False when the scanner (core/jsonscan.h) does not
+/// take the line (a key written with escapes): encode from the parsed
+/// params then.
+bool spliceTaskExecuteParams(QByteArrayView submitLine, QByteArray *params);
+
 /// The response line (newline included) answering a task.submit with its
 /// RESULT: encode(response(id, result.toJson())).
 QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result);

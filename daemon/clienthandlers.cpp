@@ -1,5 +1,7 @@
 #include "clienthandlers.h"
 
+#include "wirelines.h"
+
 namespace dfm {
 
 namespace {
@@ -19,6 +21,7 @@ ClientReply handleSubmit(Engine &engine, quint64 clientId, const proto::Message 
     // Extension: `notify_started: true` asks for a task.started event on
     // this connection each time the task is sent to a worker.
     const bool notify = req.params.value(QLatin1String("notify_started")).toBool();
+    proto::spliceTaskExecuteParams(req.line, &spec.executeParams); // else encoded from spec.raw
     switch (engine.submit(clientId, spec, req.id, notify)) {
     case SubmitError::None:
         return ClientReply{ClientReply::Deferred, {}};

@@ -140,9 +140,12 @@ SubmitError Engine::submit(quint64 owner, const proto::TaskSpec &spec, const QJs
 {
     if (m_shuttingDown)
         return SubmitError::ShuttingDown;
-    // The params are encoded once, here; dispatch only puts the line together.
+    // The params are taken or encoded once, here; dispatch only puts the
+    // line together.
     const TaskKey key = m_tasks.add(owner, spec.requestId, spec.name, spec.resourceClass,
-                                    proto::encodeTaskExecuteParams(spec.raw), tag, notifyStarted);
+                                    spec.executeParams.isEmpty() ? proto::encodeTaskExecuteParams(spec.raw)
+                                                                 : spec.executeParams,
+                                    tag, notifyStarted);
     if (!key)
         return SubmitError::DuplicateId;
     m_taskPeak = std::max(m_taskPeak, m_tasks.size());

@@ -4,9 +4,14 @@
 
 #include "framing.h"
 #include "protocol.h"
+#include "wirelines.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 using namespace dfm;
 
@@ -34,6 +39,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 continue;
             proto::TaskSpec spec;
             proto::parseTaskSpec(msg.params, &spec, &err);
+            // The daemon passes a submit's params on as written: the worker,
+            // parsing the execute line, must see the params the daemon saw.
+            QByteArray spliced;
+            if (proto::spliceTaskExecuteParams(msg.line, &spliced)) {
+                const QByteArray line = proto::composeTaskExecute(spliced, "r", "n");
+                QJsonObject sent = QJsonDocument::fromJson(line).object().value(QLatin1String("params")).toObject();
+                QJsonObject seen = msg.params;
+                for (const char *k : {"request_id", "name", "notify_started"}) {
+                    sent.remove(QLatin1String(k));
+                    seen.remove(QLatin1String(k));
+                }
+                if (sent != seen)
+                    abort();
+            }
             proto::WorkerRegistration reg;
             proto::parseRegistration(msg.params, &reg, &err);
             proto::TaskResult result;

@@ -2,6 +2,7 @@
 // against the QJsonObject route they replace: each must parse to the same
 // JSON, whatever the fields hold (escapes, non-ASCII, numbers, nesting).
 
+#include "jsonscan.h"
 #include "jsonwriter.h"
 #include "wirelines.h"
 
@@ -83,6 +84,66 @@ private Q_SLOTS:
             QCOMPARE(objectOf(composeTaskExecute(params, rid.toUtf8(), name.toUtf8())),
                      proto::event(kTaskExecute, expected));
         }
+    }
+
+    // The daemon passes a submit's params on as the client wrote them: the
+    // worker must parse the same object the re-encoding route gives.
+    void splicedExecuteParamsAreTheEncodedOnes_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::newRow("awkward, compact")
+            << QJsonDocument(QJsonObject{{QStringLiteral("id"), 7}, {QStringLiteral("method"), QStringLiteral("task.submit")},
+                                         {QStringLiteral("params"), awkwardParams()}})
+                   .toJson(QJsonDocument::Compact);
+        QTest::newRow("spaced, params first, nested braces in strings")
+            << QByteArray(" { \"params\" : { \"request_id\" : \"a}\\\"{\" , \"body\" : \"x } ] \\\\\\\" {\" , \"inputs\" : [ {\"k\":[1,{\"}\":\"]\"}]} , [] ] ,"
+                          " \"name\":\"n\", \"notify_started\" : false , \"n\" : -1.5e3 , \"t\":true,\"f\":false,\"z\":null } , \"method\" : \"task.submit\", \"id\":\"s\" } ");
+        QTest::newRow("only the dropped keys")
+            << QByteArray("{\"method\":\"task.submit\",\"id\":1,\"params\":{\"request_id\":\"r\",\"name\":\"n\",\"notify_started\":true}}");
+        QTest::newRow("empty params") << QByteArray("{\"method\":\"task.submit\",\"id\":1,\"params\":{}}");
+        QTest::newRow("non-ASCII and escapes in values")
+            << QByteArray("{\"method\":\"task.submit\",\"id\":1,\"params\":{\"request_id\":\"r\",\"body\":\"caf\xc3\xa9 \\u00e9\\n\\\\\",\"rundir\":\"/t\"}}");
+        QTest::newRow("a dropped key twice")
+            << QByteArray("{\"method\":\"task.submit\",\"id\":1,\"params\":{\"name\":\"a\",\"body\":\"b\",\"name\":\"c\",\"request_id\":\"r\"}}");
+    }
+
+    void splicedExecuteParamsAreTheEncodedOnes()
+    {
+        QFETCH(QByteArray, line);
+        Message msg;
+        QString err;
+        QVERIFY2(parse(line, &msg, &err), qPrintable(err));
+        QByteArray spliced;
+        QVERIFY(spliceTaskExecuteParams(msg.line, &spliced));
+        QCOMPARE(spliced.capacity(), spliced.size()); // kept while queued: no slack
+        const QByteArray encoded = encodeTaskExecuteParams(msg.params);
+        QCOMPARE(objectOf(composeTaskExecute(spliced, "r", "n")), objectOf(composeTaskExecute(encoded, "r", "n")));
+    }
+
+    void spliceDeclinesWhatItCannotReadSafely()
+    {
+        QByteArray out;
+        // A key with an escape might spell a dropped one: the parsed params are used.
+        QVERIFY(!spliceTaskExecuteParams("{\"method\":\"task.submit\",\"params\":{\"request\\u005fid\":\"r\",\"body\":\"b\"}}", &out));
+        QVERIFY(!spliceTaskExecuteParams("{\"method\":\"task.submit\",\"par\\u0061ms\":{\"body\":\"b\"}}", &out));
+        for (const char *bad : {"", "[]", "{", "{\"params\"", "{\"params\":{\"a\":\"b", "{\"params\":{\"a\":[1,2}",
+                                "{\"params\":{\"a\" 1}}", "{\"params\":{\"a\":}}", "{\"params\":{\"a\":1,}}",
+                                "{\"params\":{\"a\":1 \"b\":2}}", "{\"params\":5}", "{\"params\":{a:1}}"}) {
+            out.clear();
+            QVERIFY2(!spliceTaskExecuteParams(bad, &out), bad);
+        }
+    }
+
+    void findMemberTakesTheLastOfDuplicatesAsQtDoes()
+    {
+        const QByteArray text = "{\"a\":1,\"b\":{\"a\":9},\"a\":\"two\"}";
+        QByteArrayView v;
+        QVERIFY(findMember(text, QLatin1String("a"), &v));
+        QCOMPARE(QJsonDocument::fromJson("[" + v.toByteArray() + "]").array().at(0),
+                 QJsonDocument::fromJson(text).object().value(QLatin1String("a")));
+        QVERIFY(findMember(text, QLatin1String("b"), &v));
+        QCOMPARE(v.toByteArray(), QByteArray("{\"a\":9}"));
+        QVERIFY(!findMember(text, QLatin1String("c"), &v));
     }
 
     void resultResponseIsTheResultWithItsId()
@@ -214,7 +275,7 @@ private Q_SLOTS:
         w.endArray();
         w.field(QLatin1String("b"), false);
         w.endObject();
-        QCOMPARE(out, QByteArray(R"({"a":[1,{},[],"s",null],"b":false})"));
+        QCOMPARE(out, QByteArray("{\"a\":[1,{},[],\"s\",null],\"b\":false}"));
     }
 
     // Each string written every way the writer takes one (QString, Latin-1,
