@@ -40,9 +40,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             proto::TaskSpec spec;
             proto::parseTaskSpec(msg.params, &spec, &err);
             // The daemon passes a submit's params on as written: the worker,
-            // parsing the execute line, must see the params the daemon saw.
+            // parsing the execute line, must see the params the daemon saw
+            // (a request's: only a message with a method has params).
             QByteArray spliced;
-            if (proto::spliceTaskExecuteParams(msg.line, &spliced)) {
+            if (!msg.method.isEmpty() && proto::spliceTaskExecuteParams(msg.line, &spliced)) {
                 const QByteArray line = proto::composeTaskExecute(spliced, "r", "n");
                 QJsonObject sent = QJsonDocument::fromJson(line).object().value(QLatin1String("params")).toObject();
                 QJsonObject seen = msg.params;
