@@ -70,47 +70,41 @@ void JsonWriter::string(QByteArrayView utf8)
     put('"');
 }
 
+template <typename Char>
+qsizetype JsonWriter::plainPrefix(const Char *s, qsizetype n)
+{
+    char *d = extend(n + 2);
+    *d++ = '"';
+    qsizetype i = 0;
+    while (i < n && plain(uint(s[i]))) {
+        d[i] = char(s[i]);
+        ++i;
+    }
+    if (i == n)
+        d[n] = '"';
+    else
+        m_out->resize(m_out->size() - (n - i) - 1);
+    return i;
+}
+
 void JsonWriter::string(QStringView s)
 {
     // Most strings are plain ASCII (ids, names, paths): written straight from
-    // UTF-16, with no UTF-8 copy. The first other character ends the fast
-    // path; the rest goes through UTF-8 and escaping.
-    const qsizetype n = s.size();
-    char *d = extend(n + 2);
-    *d++ = '"';
-    const char16_t *u = s.utf16();
-    qsizetype i = 0;
-    while (i < n && plain(u[i])) {
-        d[i] = char(u[i]);
-        ++i;
+    // UTF-16, with no UTF-8 copy. The rest goes through UTF-8 and escaping.
+    const qsizetype i = plainPrefix(s.utf16(), s.size());
+    if (i < s.size()) {
+        escaped(s.sliced(i).toUtf8());
+        put('"');
     }
-    if (i == n) {
-        d[n] = '"';
-        return;
-    }
-    m_out->resize(m_out->size() - (n - i) - 1);
-    escaped(s.sliced(i).toUtf8());
-    put('"');
 }
 
 void JsonWriter::string(QLatin1String s)
 {
-    const qsizetype n = s.size();
-    char *d = extend(n + 2);
-    *d++ = '"';
-    const char *l = s.data();
-    qsizetype i = 0;
-    while (i < n && plain(uchar(l[i]))) {
-        d[i] = l[i];
-        ++i;
+    const qsizetype i = plainPrefix(s.data(), s.size());
+    if (i < s.size()) {
+        escaped(QString(s.sliced(i)).toUtf8());
+        put('"');
     }
-    if (i == n) {
-        d[n] = '"';
-        return;
-    }
-    m_out->resize(m_out->size() - (n - i) - 1);
-    escaped(QString(s.sliced(i)).toUtf8());
-    put('"');
 }
 
 void JsonWriter::key(QLatin1String k)

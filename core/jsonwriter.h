@@ -72,6 +72,10 @@ private:
     void string(QStringView s);
     void string(QLatin1String s);
     void escaped(QByteArrayView utf8);
+    /// Writes the opening quote and the plain-ASCII prefix of s; returns its
+    /// length. When that is all of s, the closing quote too.
+    template <typename Char>
+    qsizetype plainPrefix(const Char *s, qsizetype n);
 
     QByteArray *m_out;
 };
