@@ -15,65 +15,129 @@ const char *skipSpace(const char *p, const char *end)
     return p;
 }
 
+// Nesting deeper than this is declined (the caller encodes instead), so the
+// recursion below stays small.
+constexpr int kMaxDepth = 256;
+
+bool isDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool isHex(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
 // p at an opening quote: past the closing one, or nullptr. *escaped says
-// whether a backslash was seen. memchr finds the next quote; only a
-// backslash before it makes the bytes between worth a look.
+// whether a backslash was seen. Strict: Qt's parser also takes a raw
+// control character or an unknown escape ("\x"), which must not reach a
+// worker as they came.
 const char *skipString(const char *p, const char *end, bool *escaped)
 {
     *escaped = false;
-    for (++p;;) {
-        const char *q = static_cast<const char *>(memchr(p, '"', size_t(end - p)));
-        if (!q)
+    for (++p; p != end; ++p) {
+        const unsigned char c = static_cast<unsigned char>(*p);
+        if (c == '"')
+            return p + 1;
+        if (c < 0x20)
             return nullptr;
-        const char *b = static_cast<const char *>(memchr(p, '\\', size_t(q - p)));
-        if (!b)
-            return q + 1;
+        if (c != '\\')
+            continue;
         *escaped = true;
-        p = b + 2; // past the backslash and the byte it escapes
-        if (p > end)
+        if (++p == end)
             return nullptr;
+        switch (*p) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            break;
+        case 'u':
+            if (end - p < 5 || !isHex(p[1]) || !isHex(p[2]) || !isHex(p[3]) || !isHex(p[4]))
+                return nullptr;
+            p += 4;
+            break;
+        default:
+            return nullptr;
+        }
     }
+    return nullptr;
 }
 
-// p at the first byte of a value: past its last byte, or nullptr.
-const char *skipValue(const char *p, const char *end)
+// A number as JSON writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+// (Qt's parser also takes "1.").
+const char *skipNumber(const char *p, const char *end)
 {
-    if (p == end)
+    if (p != end && *p == '-')
+        ++p;
+    if (p == end || !isDigit(*p))
+        return nullptr;
+    if (*p == '0')
+        ++p;
+    else
+        while (p != end && isDigit(*p))
+            ++p;
+    if (p != end && *p == '.') {
+        if (++p == end || !isDigit(*p))
+            return nullptr;
+        while (p != end && isDigit(*p))
+            ++p;
+    }
+    if (p != end && (*p == 'e' || *p == 'E')) {
+        if (++p != end && (*p == '+' || *p == '-'))
+            ++p;
+        if (p == end || !isDigit(*p))
+            return nullptr;
+        while (p != end && isDigit(*p))
+            ++p;
+    }
+    return p;
+}
+
+const char *skipWord(const char *p, const char *end, const char *word, qsizetype n)
+{
+    return end - p >= n && memcmp(p, word, size_t(n)) == 0 ? p + n : nullptr;
+}
+
+// p at the first byte of a value: past its last byte, or nullptr when it is
+// not strict JSON (or nests deeper than kMaxDepth).
+const char *skipValue(const char *p, const char *end, int depth = 0)
+{
+    if (p == end || depth > kMaxDepth)
         return nullptr;
     bool escaped = false;
-    if (*p == '"')
+    switch (*p) {
+    case '"':
         return skipString(p, end, &escaped);
-    if (*p == '{' || *p == '[') {
-        int depth = 0;
+    case '{':
+    case '[': {
+        const char close = *p == '{' ? '}' : ']';
+        p = skipSpace(p + 1, end);
+        if (p != end && *p == close)
+            return p + 1;
         while (p != end) {
-            switch (*p) {
-            case '"':
-                p = skipString(p, end, &escaped);
-                if (!p)
+            if (close == '}') {
+                if (*p != '"' || !(p = skipString(p, end, &escaped)))
                     return nullptr;
-                continue;
-            case '{':
-            case '[':
-                ++depth;
-                break;
-            case '}':
-            case ']':
-                if (--depth == 0)
-                    return p + 1;
-                break;
-            default:
-                break;
+                p = skipSpace(p, end);
+                if (p == end || *p != ':')
+                    return nullptr;
+                p = skipSpace(p + 1, end);
             }
-            ++p;
+            if (!(p = skipValue(p, end, depth + 1)))
+                return nullptr;
+            p = skipSpace(p, end);
+            if (p == end)
+                return nullptr;
+            if (*p == close)
+                return p + 1;
+            if (*p != ',')
+                return nullptr;
+            p = skipSpace(p + 1, end);
         }
         return nullptr;
     }
-    // A number, true, false or null: up to the next delimiter.
-    const char *start = p;
-    while (p != end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' && *p != '\r'
-           && *p != '\n')
-        ++p;
-    return p == start ? nullptr : p;
+    case 't':
+        return skipWord(p, end, "true", 4);
+    case 'f':
+        return skipWord(p, end, "false", 5);
+    case 'n':
+        return skipWord(p, end, "null", 4);
+    default:
+        return skipNumber(p, end);
+    }
 }
 
 struct Member {

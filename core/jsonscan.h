@@ -2,9 +2,11 @@
 // Members of a JSON object found in its text, without building a document:
 // for passing a client's bytes on as they came where the daemon only drops
 // a few keys (task.execute is task.submit's params less three). Meant for
-// text Qt's parser has accepted already; on anything it does not expect
-// (a key written with escapes, text cut short) it answers false, and the
-// caller encodes from the parsed object instead.
+// text Qt's parser has accepted already. It takes strict JSON only: on
+// anything else (a raw control character or an unknown escape in a string,
+// "1.", all of which Qt's parser lets through; a key written with escapes;
+// nesting deeper than 256) it answers false, and the caller encodes from
+// the parsed object instead, which writes strict JSON.
 
 #include <QByteArray>
 #include <QByteArrayView>

@@ -134,6 +134,34 @@ private Q_SLOTS:
         }
     }
 
+    // Qt's parser lets through what is not JSON; the splice must not pass
+    // it on to a worker as it came: the encoded params are used instead.
+    void spliceDeclinesWhatQtTakesButJsonDoesNot_data()
+    {
+        QTest::addColumn<QByteArray>("params");
+        QTest::newRow("raw tab in a string") << QByteArray("{\"request_id\":\"r\",\"body\":\"a\tb\"}");
+        QTest::newRow("raw control in a nested string") << QByteArray("{\"request_id\":\"r\",\"env\":{\"K\":\"a\x01\"}}");
+        QTest::newRow("unknown escape") << QByteArray("{\"request_id\":\"r\",\"body\":\"\\x\"}");
+        QTest::newRow("number ending in a dot") << QByteArray("{\"request_id\":\"r\",\"inputs\":[1.]}");
+        QByteArray deep;
+        for (int i = 0; i < 300; ++i)
+            deep += "[";
+        for (int i = 0; i < 300; ++i)
+            deep += "]";
+        QTest::newRow("nested 300 deep") << QByteArray("{\"request_id\":\"r\",\"inputs\":" + deep + "}");
+    }
+
+    void spliceDeclinesWhatQtTakesButJsonDoesNot()
+    {
+        QFETCH(QByteArray, params);
+        const QByteArray line = "{\"method\":\"task.submit\",\"id\":1,\"params\":" + params + "}";
+        Message msg;
+        QString err;
+        QVERIFY2(parse(line, &msg, &err), qPrintable(err)); // Qt takes it
+        QByteArray spliced;
+        QVERIFY(!spliceTaskExecuteParams(msg.line, &spliced));
+    }
+
     void findMemberTakesTheLastOfDuplicatesAsQtDoes()
     {
         const QByteArray text = "{\"a\":1,\"b\":{\"a\":9},\"a\":\"two\"}";
