@@ -91,9 +91,57 @@ const char *skipWord(const char *p, const char *end, const char *word, qsizetype
     return end - p >= n && memcmp(p, word, size_t(n)) == 0 ? p + n : nullptr;
 }
 
+struct Member {
+    QByteArrayView key;   /* between the quotes */
+    QByteArrayView value; /* the value's text */
+    bool escapedKey = false;
+};
+
+const char *skipValue(const char *p, const char *end, int depth);
+
+// p at '{' or '[': past the closing bracket, or nullptr when the container
+// is not strict JSON. An object's members are handed to f, which may stop
+// the walk by returning false.
+template <typename F>
+const char *walkContainer(const char *p, const char *end, int depth, F f)
+{
+    const char close = *p == '{' ? '}' : ']';
+    p = skipSpace(p + 1, end);
+    if (p != end && *p == close)
+        return p + 1;
+    while (p != end) {
+        Member m;
+        if (close == '}') {
+            const char *k = p;
+            if (*p != '"' || !(p = skipString(p, end, &m.escapedKey)))
+                return nullptr;
+            m.key = QByteArrayView(k + 1, p - k - 2);
+            p = skipSpace(p, end);
+            if (p == end || *p != ':')
+                return nullptr;
+            p = skipSpace(p + 1, end);
+        }
+        const char *v = p;
+        if (!(p = skipValue(p, end, depth + 1)))
+            return nullptr;
+        m.value = QByteArrayView(v, p - v);
+        if (close == '}' && !f(m))
+            return nullptr;
+        p = skipSpace(p, end);
+        if (p == end)
+            return nullptr;
+        if (*p == close)
+            return p + 1;
+        if (*p != ',')
+            return nullptr;
+        p = skipSpace(p + 1, end);
+    }
+    return nullptr;
+}
+
 // p at the first byte of a value: past its last byte, or nullptr when it is
 // not strict JSON (or nests deeper than kMaxDepth).
-const char *skipValue(const char *p, const char *end, int depth = 0)
+const char *skipValue(const char *p, const char *end, int depth)
 {
     if (p == end || depth > kMaxDepth)
         return nullptr;
@@ -102,33 +150,8 @@ const char *skipValue(const char *p, const char *end, int depth = 0)
     case '"':
         return skipString(p, end, &escaped);
     case '{':
-    case '[': {
-        const char close = *p == '{' ? '}' : ']';
-        p = skipSpace(p + 1, end);
-        if (p != end && *p == close)
-            return p + 1;
-        while (p != end) {
-            if (close == '}') {
-                if (*p != '"' || !(p = skipString(p, end, &escaped)))
-                    return nullptr;
-                p = skipSpace(p, end);
-                if (p == end || *p != ':')
-                    return nullptr;
-                p = skipSpace(p + 1, end);
-            }
-            if (!(p = skipValue(p, end, depth + 1)))
-                return nullptr;
-            p = skipSpace(p, end);
-            if (p == end)
-                return nullptr;
-            if (*p == close)
-                return p + 1;
-            if (*p != ',')
-                return nullptr;
-            p = skipSpace(p + 1, end);
-        }
-        return nullptr;
-    }
+    case '[':
+        return walkContainer(p, end, depth, [](const Member &) { return true; });
     case 't':
         return skipWord(p, end, "true", 4);
     case 'f':
@@ -140,14 +163,8 @@ const char *skipValue(const char *p, const char *end, int depth = 0)
     }
 }
 
-struct Member {
-    QByteArrayView key;   /* between the quotes */
-    QByteArrayView value; /* the value's text */
-    bool escapedKey = false;
-};
-
-// Calls f(member) for each top-level member; false when the text is not an
-// object as expected (or f returns false).
+// Calls f(member) for each top-level member of the one object `object`
+// holds; false when it is not such text (or f returns false).
 template <typename F>
 bool forEachMember(QByteArrayView object, F f)
 {
@@ -156,39 +173,8 @@ bool forEachMember(QByteArrayView object, F f)
     p = skipSpace(p, end);
     if (p == end || *p != '{')
         return false;
-    p = skipSpace(p + 1, end);
-    if (p != end && *p == '}')
-        return true;
-    while (p != end) {
-        if (*p != '"')
-            return false;
-        Member m;
-        const char *k = p;
-        p = skipString(p, end, &m.escapedKey);
-        if (!p)
-            return false;
-        m.key = QByteArrayView(k + 1, p - k - 2);
-        p = skipSpace(p, end);
-        if (p == end || *p != ':')
-            return false;
-        p = skipSpace(p + 1, end);
-        const char *v = p;
-        p = skipValue(p, end);
-        if (!p)
-            return false;
-        m.value = QByteArrayView(v, p - v);
-        if (!f(m))
-            return false;
-        p = skipSpace(p, end);
-        if (p == end)
-            return false;
-        if (*p == '}')
-            return true;
-        if (*p != ',')
-            return false;
-        p = skipSpace(p + 1, end);
-    }
-    return false;
+    p = walkContainer(p, end, 0, f);
+    return p && skipSpace(p, end) == end;
 }
 
 bool sameKey(QByteArrayView raw, QLatin1String key)
