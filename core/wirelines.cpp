@@ -78,6 +78,11 @@ namespace {
 
 constexpr char kExecutePrefix[] = "{\"method\":\"task.execute\",\"params\":{";
 
+// A submit's params that do not go to the worker as they are: request_id
+// and name are set at dispatch; notify_started is between client and daemon.
+const std::initializer_list<QLatin1String> kNotPassedOn = {
+    QLatin1String("request_id"), QLatin1String("name"), QLatin1String("notify_started")};
+
 } // namespace
 
 QByteArray encodeTaskExecuteParams(const QJsonObject &submitted)
@@ -88,8 +93,7 @@ QByteArray encodeTaskExecuteParams(const QJsonObject &submitted)
     JsonWriter w(&out);
     for (auto it = submitted.constBegin(); it != submitted.constEnd(); ++it) {
         const QString k = it.key();
-        if (k != QLatin1String("request_id") && k != QLatin1String("name")
-            && k != QLatin1String("notify_started")) {
+        if (std::none_of(kNotPassedOn.begin(), kNotPassedOn.end(), [&](QLatin1String d) { return k == d; })) {
             w.key(k);
             w.value(it.value());
         }
@@ -104,9 +108,7 @@ bool spliceTaskExecuteParams(QByteArrayView submitLine, QByteArray *params)
     // its exact size.
     QByteArrayView submitted;
     return findMember(submitLine, QLatin1String("params"), &submitted)
-        && membersExcept(submitted, {QLatin1String("request_id"), QLatin1String("name"),
-                                     QLatin1String("notify_started")},
-                         params);
+        && membersExcept(submitted, kNotPassedOn, params);
 }
 
 QByteArray composeTaskExecute(QByteArrayView params, QByteArrayView requestIdUtf8, QByteArrayView nameUtf8)

@@ -29,8 +29,8 @@ QByteArray composeTaskExecute(QByteArrayView params, QByteArrayView requestIdUtf
 /// members of the submit line's params as the client wrote them, less the
 /// same three keys, in a block of their exact size. The worker parses the
 /// same JSON either way. False when the scanner (core/jsonscan.h) does not
-/// take the line (a key written with escapes): encode from the parsed
-/// params then.
+/// take the line (not strict JSON, a key written with escapes, nesting
+/// deeper than 256): encode from the parsed params then.
 bool spliceTaskExecuteParams(QByteArrayView submitLine, QByteArray *params);
 
 /// The response line (newline included) answering a task.submit with its
