@@ -27,9 +27,9 @@ EphemeralBackend::EphemeralBackend(EngineOptions options, WorkerLauncher *launch
     : TaskBackend(parent), m_engine(new Engine(privateOptions(std::move(options), maxWorkers), launcher, this))
 {
     connect(m_engine, &Engine::taskFinished, this,
-            [this](quint64, const QString &rid, const QJsonValue &, const proto::TaskResult &r) {
+            [this](quint64, const QString &rid, const QJsonValue &, const proto::PassedResult &r) {
                 if (!m_finishing)
-                    Q_EMIT taskFinished(rid, r);
+                    Q_EMIT taskFinished(rid, proto::toTaskResult(r));
             });
     connect(m_engine, &Engine::stopped, this, &TaskBackend::finished);
     // task.dispatched says when each task started: the status line's running count.

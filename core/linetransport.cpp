@@ -72,6 +72,13 @@ void LineTransport::setMaxLineBytes(qsizetype bytes)
         rejectOverlong();
 }
 
+void LineTransport::setLineFilter(LineFilter filter)
+{
+    if (m_inFilter)
+        m_retiredFilter = std::move(m_filter);
+    m_filter = std::move(filter);
+}
+
 bool LineTransport::send(const QJsonObject &obj)
 {
     if (!m_open)
@@ -197,6 +204,17 @@ void LineTransport::processInput()
     }
     QByteArray line;
     while (m_open && m_reader.next(&line)) {
+        if (m_filter) {
+            m_inFilter = true;
+            const bool took = m_filter(line);
+            m_inFilter = false;
+            m_retiredFilter = nullptr;
+            if (took) {
+                if (m_reader.overflowed())
+                    break;
+                continue;
+            }
+        }
         proto::Message msg;
         QString err;
         if (!proto::parse(line, &msg, &err)) {

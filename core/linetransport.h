@@ -31,6 +31,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
+
 namespace dfm {
 
 class LineTransport : public QObject {
@@ -51,6 +53,16 @@ public:
     qsizetype maxLineBytes() const { return m_maxLine; }
     /// Cap on bytes queued for a peer that does not read; 0 = no cap.
     void setMaxOutputBytes(qint64 bytes) { m_maxOutput = bytes; }
+
+    /// Called with each complete line before it is parsed; true when it
+    /// took the line, which is then not parsed nor reported: how the daemon
+    /// reads its per-task messages without building a document
+    /// (core/wirescan.h). It may send, close or abort, as a receiver of
+    /// messageReceived() may.
+    using LineFilter = std::function<bool(const QByteArray &line)>;
+    /// May be called from inside the filter: the running one is destroyed
+    /// once it returns.
+    void setLineFilter(LineFilter filter);
 
     /// Queues one message and writes what the socket takes now. False when
     /// the transport is closed or the output cap was passed (the connection
@@ -105,6 +117,9 @@ private:
     QPointer<FdSocket> m_device; /* not ours; may be destroyed before us */
     Role m_role;
     LineReader m_reader;
+    LineFilter m_filter;
+    LineFilter m_retiredFilter; /* replaced while it ran; dropped after */
+    bool m_inFilter = false;
     qsizetype m_maxLine = kMaxLineBytes;
     qint64 m_maxOutput = 0;
     bool m_open = true;

@@ -6,8 +6,6 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-#include <cstdio>
-#include <ctime>
 
 namespace dfm::proto {
 
@@ -340,18 +338,49 @@ WorkerInfo WorkerInfo::fromJson(const QJsonObject &o)
     return w;
 }
 
+bool utcStamp(qint64 ms, char (&out)[20])
+{
+    // The civil date of a day count (H. Hinnant's days_from_civil, inverted),
+    // without gmtime_r and snprintf: a status or event carries one per task.
+    const qint64 secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    qint64 days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    const qint64 daySecs = secs - days * 86400;
+    days += 719468;
+    const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
+    const qint64 doe = days - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    if (year < 1 || year > 9999) // QDateTime's calendar has no year 0
+        return false;
+    const auto put = [&out](int at, qint64 v, int width) {
+        for (int i = width - 1; i >= 0; --i, v /= 10)
+            out[at + i] = char('0' + v % 10);
+    };
+    put(0, year, 4);
+    out[4] = '-';
+    put(5, month, 2);
+    out[7] = '-';
+    put(8, day, 2);
+    out[10] = 'T';
+    put(11, daySecs / 3600, 2);
+    out[13] = ':';
+    put(14, daySecs / 60 % 60, 2);
+    out[16] = ':';
+    put(17, daySecs % 60, 2);
+    out[19] = 'Z';
+    return true;
+}
+
 QString utcStamp(qint64 ms)
 {
-    // What QDateTime::toString("yyyy-MM-ddTHH:mm:ssZ") gives in UTC, without
-    // its locale machinery: a status or event carries one per task.
-    const time_t secs = time_t(ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000));
-    tm t{};
-    if (!::gmtime_r(&secs, &t) || t.tm_year + 1900 < 0 || t.tm_year + 1900 > 9999)
+    char buf[20];
+    if (!utcStamp(ms, buf))
         return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
-    char buf[72]; // room for any int, though the year is checked above
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", t.tm_year + 1900, t.tm_mon + 1, t.tm_mday,
-                  t.tm_hour, t.tm_min, t.tm_sec);
-    return QString::fromLatin1(buf);
+    return QString::fromLatin1(buf, 20);
 }
 
 } // namespace dfm::proto

@@ -167,5 +167,8 @@ inline constexpr QLatin1String kResultRegistered("registered");
 
 /// UTC timestamp as the state file writes it: YYYY-MM-DDTHH:MM:SSZ.
 QString utcStamp(qint64 msecsSinceEpoch);
+/// The same into `out` (20 bytes, no terminator) for years 1 to 9999;
+/// false for a time outside them.
+bool utcStamp(qint64 msecsSinceEpoch, char (&out)[20]);
 
 } // namespace dfm::proto

@@ -3,6 +3,8 @@
 #include "jsonscan.h"
 #include "jsonwriter.h"
 
+#include <QJsonDocument>
+
 #include <algorithm>
 #include <initializer_list>
 
@@ -38,17 +40,86 @@ void resultFields(JsonWriter &w, const TaskResult &result, std::initializer_list
 
 } // namespace
 
-QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result)
+void PassedResult::setHostname(const QString &name)
 {
+    hostname = name;
+    hostnameJson.clear();
+    JsonWriter(&hostnameJson).value(name);
+}
+
+void PassedResult::add(QLatin1String key, qint64 value)
+{
+    JsonWriter(&members).field(key, value);
+}
+
+void PassedResult::add(QLatin1String key, bool value)
+{
+    JsonWriter(&members).field(key, value);
+}
+
+void PassedResult::add(QLatin1String key, const QString &value)
+{
+    JsonWriter(&members).field(key, value);
+}
+
+void PassedResult::appendObject(QByteArray *out) const
+{
+    out->append('{');
+    out->append(members);
+    if (!hostnameJson.isEmpty()) {
+        if (!members.isEmpty())
+            out->append(',');
+        out->append("\"hostname\":");
+        out->append(hostnameJson);
+    }
+    out->append('}');
+}
+
+PassedResult passedResult(const TaskResult &result)
+{
+    PassedResult p;
+    p.status = result.status;
+    const QJsonValue cancelled = result.extra.value(QLatin1String("cancelled"));
+    p.hasCancelled = !cancelled.isUndefined();
+    p.cancelled = cancelled.toBool();
+    const QJsonValue duration = result.extra.value(QLatin1String("duration_ms"));
+    p.hasDuration = !duration.isUndefined();
+    p.durationMs = duration.toInteger();
+    p.log = result.extra.value(QLatin1String("log")).toString();
+    const QJsonValue hostname = result.extra.value(kFieldHostname);
+    if (!hostname.isUndefined()) {
+        p.hostname = hostname.toString();
+        JsonWriter(&p.hostnameJson).value(hostname);
+    }
     QByteArray out;
     out.reserve(256);
+    out.append('{'); // so the writer puts no comma before the first field
+    JsonWriter w(&out);
+    resultFields(w, result, {kFieldRequestId, kFieldWorkerId, kFieldHostname, QLatin1String("attempts")});
+    p.members = QByteArray(out.constData() + 1, out.size() - 1);
+    return p;
+}
+
+TaskResult toTaskResult(const PassedResult &result)
+{
+    QByteArray text;
+    result.appendObject(&text);
+    TaskResult r;
+    QString err;
+    if (!parseTaskResult(QJsonDocument::fromJson(text).object(), &r, &err))
+        r = failedResult(err);
+    return r;
+}
+
+QByteArray encodeResultResponse(const QJsonValue &id, const PassedResult &result)
+{
+    QByteArray out;
+    out.reserve(result.members.size() + result.hostnameJson.size() + 48);
     JsonWriter w(&out);
     w.beginObject();
     w.field(QLatin1String("id"), id);
     w.key(QLatin1String("result"));
-    w.beginObject();
-    resultFields(w, result, {});
-    w.endObject();
+    result.appendObject(&out);
     w.endObject();
     out.append('\n');
     return out;
@@ -84,6 +155,11 @@ const std::initializer_list<QLatin1String> kNotPassedOn = {
     QLatin1String("request_id"), QLatin1String("name"), QLatin1String("notify_started")};
 
 } // namespace
+
+bool isNotPassedOn(QByteArrayView key)
+{
+    return std::any_of(kNotPassedOn.begin(), kNotPassedOn.end(), [key](QLatin1String d) { return key == d; });
+}
 
 QByteArray encodeTaskExecuteParams(const QJsonObject &submitted)
 {
@@ -148,7 +224,13 @@ QByteArray encodeRunningEvent(QLatin1String method, const RunningTask &t)
     w.field(QLatin1String("worker_id"), t.workerId);
     w.field(QLatin1String("hostname"), t.hostname);
     w.field(QLatin1String("resource_class"), t.resourceClass);
-    w.field(QLatin1String("started"), t.startedMs > 0 ? utcStamp(t.startedMs) : QString());
+    char stamp[20];
+    if (t.startedMs <= 0)
+        w.field(QLatin1String("started"), QLatin1String(""));
+    else if (utcStamp(t.startedMs, stamp))
+        w.field(QLatin1String("started"), QLatin1String(stamp, 20));
+    else
+        w.field(QLatin1String("started"), utcStamp(t.startedMs));
     w.field(QLatin1String("started_ms"), t.startedMs);
     w.field(QLatin1String("attempt"), t.attempt);
     w.endObject();

@@ -33,9 +33,46 @@ QByteArray composeTaskExecute(QByteArrayView params, QByteArrayView requestIdUtf
 /// deeper than 256): encode from the parsed params then.
 bool spliceTaskExecuteParams(QByteArrayView submitLine, QByteArray *params);
 
+/// True for the keys of a submit's params that are not passed on to the
+/// worker as they came: request_id and name (set at dispatch) and
+/// notify_started (between the client and the daemon).
+bool isNotPassedOn(QByteArrayView key);
+
+/// A RESULT on its way from a worker to the client that submitted the
+/// task, kept as text: the daemon reads a few facts from it and adds its
+/// own fields, but never builds it as an object. `members` never holds the
+/// fields the daemon sets: request_id, worker_id, hostname, attempts.
+struct PassedResult {
+    int status = 0;
+    bool cancelled = false;    /* "cancelled" is true */
+    bool hasCancelled = false; /* "cancelled" is among the members */
+    bool hasDuration = false;  /* "duration_ms" is among the members */
+    qint64 durationMs = 0;
+    QString log;
+    QString hostname;          /* hostnameJson's text when it is a string */
+    QByteArray hostnameJson;   /* "hostname"'s value as JSON; empty: none */
+    QByteArray members;        /* the rest, "key":value joined by commas */
+
+    void setHostname(const QString &name);
+    /// Adds a member that is not there yet (the caller knows).
+    void add(QLatin1String key, qint64 value);
+    void add(QLatin1String key, bool value);
+    void add(QLatin1String key, const QString &value);
+    /// The RESULT object's text, appended to `out`.
+    void appendObject(QByteArray *out) const;
+};
+
+/// A parsed RESULT (one the daemon made, or one only Qt's parser took) as a
+/// PassedResult; its object parses to result.toJson() less the four
+/// daemon's fields.
+PassedResult passedResult(const TaskResult &result);
+/// A PassedResult parsed, for a consumer in this process (dfm run's
+/// private pool, tests).
+TaskResult toTaskResult(const PassedResult &result);
+
 /// The response line (newline included) answering a task.submit with its
-/// RESULT: encode(response(id, result.toJson())).
-QByteArray encodeResultResponse(const QJsonValue &id, const TaskResult &result);
+/// RESULT: encode(response(id, RESULT)).
+QByteArray encodeResultResponse(const QJsonValue &id, const PassedResult &result);
 
 /// An event line (newline included) whose params are t.toJson()
 /// (task.started).

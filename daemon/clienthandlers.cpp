@@ -11,29 +11,34 @@ ClientReply send(const QJsonObject &msg)
     return ClientReply{ClientReply::Send, msg};
 }
 
+ClientReply submitted(Engine &engine, quint64 clientId, const proto::TaskSpec &spec, const QJsonValue &id,
+                      bool notify)
+{
+    // The reply to a submit is its RESULT, sent with the submit's id (the tag).
+    // Extension: `notify_started: true` asks for a task.started event on
+    // this connection each time the task is sent to a worker.
+    switch (engine.submit(clientId, spec, id, notify)) {
+    case SubmitError::None:
+        return ClientReply{ClientReply::Deferred, {}};
+    case SubmitError::DuplicateId:
+        return send(proto::errorResponse(
+            id, QStringLiteral("task.submit: request_id '%1' is already outstanding on this "
+                               "connection; use a unique request_id per task")
+                    .arg(spec.requestId)));
+    case SubmitError::ShuttingDown:
+        break;
+    }
+    return send(proto::errorResponse(id, QStringLiteral("task.submit: the daemon is shutting down")));
+}
+
 ClientReply handleSubmit(Engine &engine, quint64 clientId, const proto::Message &req)
 {
     proto::TaskSpec spec;
     QString err;
     if (!proto::parseTaskSpec(req.params, &spec, &err))
         return send(proto::errorResponse(req.id, QStringLiteral("task.submit: %1").arg(err)));
-    // The reply to a submit is its RESULT, sent with the submit's id (the tag).
-    // Extension: `notify_started: true` asks for a task.started event on
-    // this connection each time the task is sent to a worker.
-    const bool notify = req.params.value(QLatin1String("notify_started")).toBool();
     proto::spliceTaskExecuteParams(req.line, &spec.executeParams); // else encoded from spec.raw
-    switch (engine.submit(clientId, spec, req.id, notify)) {
-    case SubmitError::None:
-        return ClientReply{ClientReply::Deferred, {}};
-    case SubmitError::DuplicateId:
-        return send(proto::errorResponse(
-            req.id, QStringLiteral("task.submit: request_id '%1' is already outstanding on this "
-                                   "connection; use a unique request_id per task")
-                        .arg(spec.requestId)));
-    case SubmitError::ShuttingDown:
-        break;
-    }
-    return send(proto::errorResponse(req.id, QStringLiteral("task.submit: the daemon is shutting down")));
+    return submitted(engine, clientId, spec, req.id, req.params.value(QLatin1String("notify_started")).toBool());
 }
 
 ClientReply handleCancel(Engine &engine, quint64 clientId, const proto::Message &req)
@@ -50,6 +55,11 @@ ClientReply handleCancel(Engine &engine, quint64 clientId, const proto::Message 
 }
 
 } // namespace
+
+ClientReply handleScannedSubmit(Engine &engine, quint64 clientId, const proto::ScannedSubmit &submit)
+{
+    return submitted(engine, clientId, submit.spec, submit.id, submit.notifyStarted);
+}
 
 proto::DaemonStatus daemonStatus(const Engine &engine, const DaemonFacts &facts)
 {

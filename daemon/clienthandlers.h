@@ -5,6 +5,7 @@
 
 #include "engine.h"
 #include "protocol.h"
+#include "wirescan.h"
 
 namespace dfm {
 
@@ -33,6 +34,10 @@ struct ClientReply {
 /// and duplicate request ids become error replies.
 ClientReply handleClientRequest(Engine &engine, const DaemonFacts &facts, quint64 clientId,
                                 const proto::Message &request);
+
+/// Handles a task.submit read without a document (core/wirescan.h), as
+/// handleClientRequest() handles one that was parsed.
+ClientReply handleScannedSubmit(Engine &engine, quint64 clientId, const proto::ScannedSubmit &submit);
 
 /// The full status.get result: the engine's status plus the daemon's facts.
 /// The monitor.snapshot event's params are the same.

@@ -71,7 +71,7 @@ Daemon::Daemon(const EngineOptions &options, WorkerLauncher *launcher, QObject *
     : QObject(parent), m_opt(options), m_engine(new Engine(options, launcher, this))
 {
     connect(m_engine, &Engine::taskFinished, this,
-            [this](quint64 owner, const QString &, const QJsonValue &tag, const proto::TaskResult &r) {
+            [this](quint64 owner, const QString &, const QJsonValue &tag, const proto::PassedResult &r) {
                 onTaskFinished(owner, tag, r);
             });
     connect(m_engine, &Engine::monitorEvent, this, &Daemon::broadcast);
@@ -245,6 +245,7 @@ void Daemon::onNewClient(int fd)
     ++m_silentClients;
     connect(conn, &LineConnection::messageReceived, this,
             [this, id](const proto::Message &m) { onClientMessage(id, m); });
+    conn->setLineFilter([this, id](const QByteArray &line) { return onClientLine(id, line); });
     connect(conn, &LineConnection::badLine, this, [this, id, conn](const QString &e) {
         markSpoke(id);
         log(QStringLiteral("%1: %2").arg(conn->label, e));
@@ -318,8 +319,25 @@ void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
         return;
     }
     // The facts cost a walk over the clients: only status.get reports them.
-    const ClientReply reply =
-        handleClientRequest(*m_engine, msg.method == proto::kStatusGet ? facts() : DaemonFacts{}, id, msg);
+    applyReply(id, handleClientRequest(*m_engine, msg.method == proto::kStatusGet ? facts() : DaemonFacts{}, id, msg));
+}
+
+bool Daemon::onClientLine(quint64 id, const QByteArray &line)
+{
+    proto::ScannedSubmit submit;
+    if (!proto::scanTaskSubmit(line, &submit))
+        return false; // parsed, then onClientMessage()
+    markSpoke(id);
+    applyReply(id, handleScannedSubmit(*m_engine, id, submit));
+    return true;
+}
+
+void Daemon::applyReply(quint64 id, const ClientReply &reply)
+{
+    auto it = m_clients.find(id);
+    if (it == m_clients.end())
+        return;
+    LineConnection *conn = it->conn;
     switch (reply.action) {
     case ClientReply::Send:
         conn->send(reply.message);
@@ -329,9 +347,6 @@ void Daemon::onClientMessage(quint64 id, const proto::Message &msg)
         break;
     case ClientReply::SendAndSubscribe:
         conn->send(reply.message);
-        it = m_clients.find(id); // the handler may have changed m_clients
-        if (it == m_clients.end())
-            return;
         it->monitor = true;
         updateEventsWanted();
         conn->send(proto::event(proto::kEvSnapshot, daemonStatus(*m_engine, facts()).toJson()));
@@ -360,7 +375,7 @@ void Daemon::onClientClosed(quint64 id)
     broadcast(e);
 }
 
-void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result)
+void Daemon::onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::PassedResult &result)
 {
     auto it = m_clients.find(owner);
     if (it == m_clients.end())

@@ -56,8 +56,12 @@ private:
     void onNewClient(int fd);
     void watchSilence(quint64 id, LineConnection *conn, int rounds);
     void onClientMessage(quint64 id, const proto::Message &msg);
+    /// A client's line before it is parsed: a task.submit the scanner takes
+    /// (core/wirescan.h) is handled here, without a document.
+    bool onClientLine(quint64 id, const QByteArray &line);
+    void applyReply(quint64 id, const ClientReply &reply);
     void onClientClosed(quint64 id);
-    void onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::TaskResult &result);
+    void onTaskFinished(quint64 owner, const QJsonValue &replyId, const proto::PassedResult &result);
     void broadcast(const proto::MonitorEvent &event);
     void updateEventsWanted();
     void cleanUp();

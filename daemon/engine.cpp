@@ -63,6 +63,7 @@ Engine::Engine(const EngineOptions &options, WorkerLauncher *launcher, WorkerTra
     m_transport->setAdmission([this](const proto::WorkerRegistration &reg) { return admitWorker(reg); });
     connect(m_transport, &WorkerTransport::workerRegistered, this, &Engine::onWorkerRegistered);
     connect(m_transport, &WorkerTransport::messageReceived, this, &Engine::onWorkerMessage);
+    connect(m_transport, &WorkerTransport::resultReceived, this, &Engine::onWorkerResult);
     connect(m_transport, &WorkerTransport::workerDisconnected, this, [this](const QString &id, const QString &why) {
         if (const WorkerKey key = m_workerIds.value(id))
             workerLost(key, why);
@@ -194,7 +195,7 @@ void Engine::dropOwner(quint64 owner)
     applyActions();
 }
 
-void Engine::finishTask(TaskKey key, proto::TaskResult result)
+void Engine::finishTask(TaskKey key, proto::PassedResult result)
 {
     const TaskTable::Task *t = m_tasks.find(key);
     if (!t)
@@ -213,27 +214,28 @@ void Engine::finishTask(TaskKey key, proto::TaskResult result)
     const QJsonValue tag = owner ? m_tasks.tag(key) : QJsonValue();
     m_tasks.remove(key);
     if (attempts > 0)
-        result.extra.insert(QStringLiteral("attempts"), attempts);
-    const bool cancelled = result.extra.value(QLatin1String("cancelled")).toBool();
-    if (cancelled)
+        result.add(QLatin1String("attempts"), qint64(attempts));
+    if (result.cancelled)
         ++m_count.cancelled;
     else if (result.status == 0)
         ++m_count.passed;
     else
         ++m_count.failed;
 
-    const qint64 duration = run.startedMs ? now() - run.startedMs : 0;
-    if (!result.extra.contains(QLatin1String("duration_ms")))
-        result.extra.insert(QStringLiteral("duration_ms"), duration);
+    if (!result.hasDuration) {
+        result.durationMs = run.startedMs ? now() - run.startedMs : 0;
+        result.hasDuration = true;
+        result.add(QLatin1String("duration_ms"), result.durationMs);
+    }
     const QString requestId = done.requestId;
     done.client = qint64(owner);
     done.workerId = run.worker ? workerIdOf(run.worker) : QString();
-    done.hostname = result.extra.value(QLatin1String("hostname")).toString();
+    done.hostname = result.hostname;
     done.status = result.status;
-    done.cancelled = cancelled;
-    done.durationMs = result.extra.value(QLatin1String("duration_ms")).toInteger();
+    done.cancelled = result.cancelled;
+    done.durationMs = result.durationMs;
     done.timeMs = QDateTime::currentMSecsSinceEpoch();
-    done.log = result.extra.value(QLatin1String("log")).toString();
+    done.log = result.log;
     m_recent.push_back(done);
     if (m_recent.size() > kRecentKept)
         m_recent.pop_front();

@@ -17,6 +17,7 @@
 #include "pool.h"
 #include "protocol.h"
 #include "tasktable.h"
+#include "wirelines.h"
 #include "workertransport.h"
 
 #include <QElapsedTimer>
@@ -107,7 +108,7 @@ Q_SIGNALS:
     /// A task's RESULT. Emitted after the pool knows the task is done, so a
     /// listener may submit at once and find the freed worker.
     void taskFinished(quint64 owner, const QString &requestId, const QJsonValue &tag,
-                      const dfm::proto::TaskResult &result);
+                      const dfm::proto::PassedResult &result);
     void monitorEvent(const dfm::proto::MonitorEvent &event);
     /// A task submitted with notifyStarted was sent to a worker.
     void taskStarted(quint64 owner, const dfm::proto::RunningTask &task);
@@ -146,11 +147,16 @@ private:
     /// Removes a worker from the engine's tables (the pool is told apart).
     bool takeWorker(WorkerKey key, WorkerRec *out);
     void workerLost(WorkerKey key, const QString &reason);
-    void finishTask(TaskKey key, proto::TaskResult result);
+    void finishTask(TaskKey key, proto::PassedResult result);
+    void finishTask(TaskKey key, const proto::TaskResult &result) { finishTask(key, proto::passedResult(result)); }
     void giveBackMemory();
     QString admitWorker(const proto::WorkerRegistration &reg);
     void onWorkerRegistered(const QString &id, const proto::WorkerRegistration &reg);
     void onWorkerMessage(const QString &id, const proto::Message &msg);
+    void onWorkerResult(const QString &id, const QByteArray &requestId, const proto::PassedResult &result);
+    /// A result from the worker `key` (heard already) for the task named
+    /// `requestId`, however it was read.
+    void takeResult(WorkerKey key, WorkerRec &w, const QByteArray &requestId, proto::PassedResult result);
     void onTick();
     void emitWorkerState(const WorkerRec &w, const QString &state);
     void emitQueued(TaskKey key, int attempt);

@@ -56,22 +56,41 @@ void Engine::onWorkerMessage(const QString &id, const proto::Message &msg)
             m_transport->send(id, proto::errorResponse(msg.id, QStringLiteral("Unknown method: %1").arg(msg.method)));
         return;
     }
-    const QString rid = msg.params.value(QLatin1String("request_id")).toString();
-    const TaskTable::Task *t = w.task ? m_tasks.find(w.task) : nullptr;
-    if (!t || !m_tasks.hasRequestId(w.task, rid.toUtf8())) {
-        log(QStringLiteral("worker %1 sent a result for '%2', which it is not running; ignored")
-                .arg(w.id, rid));
-        return;
-    }
+    // A result the scanner declined (core/wirescan.h): parsed, then passed
+    // on the same way.
     proto::TaskResult result;
     QString err;
     if (!proto::parseTaskResult(msg.params, &result, &err))
         result = proto::failedResult(QStringLiteral("worker %1 sent a malformed result: %2").arg(w.id, err));
-    result.extra.insert(QStringLiteral("worker_id"), w.id);
+    takeResult(key, w, msg.params.value(QLatin1String("request_id")).toString().toUtf8(), proto::passedResult(result));
+}
+
+void Engine::onWorkerResult(const QString &id, const QByteArray &requestId, const proto::PassedResult &result)
+{
+    const WorkerKey key = m_workerIds.value(id);
+    auto it = m_workers.find(key);
+    if (!key || it == m_workers.end())
+        return;
+    m_pool.heard(key, now());
+    takeResult(key, it->second, requestId, result);
+}
+
+void Engine::takeResult(WorkerKey key, WorkerRec &w, const QByteArray &requestId, proto::PassedResult result)
+{
+    const TaskTable::Task *t = w.task ? m_tasks.find(w.task) : nullptr;
+    if (!t || !m_tasks.hasRequestId(w.task, requestId)) {
+        log(QStringLiteral("worker %1 sent a result for '%2', which it is not running; ignored")
+                .arg(w.id, QString::fromUtf8(requestId)));
+        return;
+    }
+    // The daemon's own fields: passedResult() and the scanner leave them out.
+    result.add(proto::kFieldWorkerId, w.id);
     if (!w.hostname.isEmpty())
-        result.extra.insert(QStringLiteral("hostname"), w.hostname);
-    if (t->cancelRequested && !result.extra.contains(QLatin1String("cancelled")) && result.status != 0)
-        result.extra.insert(QStringLiteral("cancelled"), true);
+        result.setHostname(w.hostname);
+    if (t->cancelRequested && !result.hasCancelled && result.status != 0) {
+        result.cancelled = result.hasCancelled = true;
+        result.add(QLatin1String("cancelled"), true);
+    }
     const TaskKey task = w.task;
     w.task = 0;
     ++w.tasksDone;
@@ -84,7 +103,7 @@ void Engine::onWorkerMessage(const QString &id, const proto::Message &msg)
     if (m_pool.workerState(key) == WorkerState::Idle)
         emitWorkerState(w, proto::kStateIdle);
     applyActions();
-    finishTask(task, result);
+    finishTask(task, std::move(result));
     applyActions();
 }
 

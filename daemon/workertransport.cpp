@@ -3,6 +3,7 @@
 #include "fdsocket.h"
 #include "lineconnection.h"
 #include "safefile.h"
+#include "wirescan.h"
 
 #include <QFile>
 #include <QRandomGenerator>
@@ -86,8 +87,10 @@ TcpWorkerTransport::TcpWorkerTransport(const NetAddress &address, const QString 
 TcpWorkerTransport::~TcpWorkerTransport()
 {
     // Their closed() must not reach a half-destroyed transport.
-    for (LineConnection *conn : std::as_const(m_workers))
+    for (LineConnection *conn : std::as_const(m_workers)) {
         conn->disconnect(this);
+        conn->setLineFilter({});
+    }
 }
 
 bool TcpWorkerTransport::open(QString *err)
@@ -191,6 +194,14 @@ void TcpWorkerTransport::onRegister(LineConnection *conn, const proto::Message &
     m_workers.insert(id, conn);
     connect(conn, &LineConnection::messageReceived, this,
             [this, id](const proto::Message &m) { Q_EMIT messageReceived(id, m); });
+    conn->setLineFilter([this, id](const QByteArray &line) {
+        QByteArray requestId;
+        proto::PassedResult result;
+        if (!proto::scanTaskResult(line, &requestId, &result))
+            return false;
+        Q_EMIT resultReceived(id, requestId, result);
+        return true;
+    });
     connect(conn, &LineConnection::badLine, this,
             [this, conn](const QString &e) { log(QStringLiteral("%1: %2").arg(conn->label, e)); });
     connect(conn, &LineConnection::closed, this, [this, id] {
@@ -207,8 +218,10 @@ void TcpWorkerTransport::onRegister(LineConnection *conn, const proto::Message &
 LineConnection *TcpWorkerTransport::take(const QString &workerId)
 {
     LineConnection *conn = m_workers.take(workerId);
-    if (conn)
+    if (conn) {
         conn->disconnect(this);
+        conn->setLineFilter({});
+    }
     return conn;
 }
 

@@ -15,6 +15,7 @@
 #include "acceptloop.h"
 #include "netaddress.h"
 #include "protocol.h"
+#include "wirelines.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -65,6 +66,11 @@ Q_SIGNALS:
     void workerRegistered(const QString &workerId, const dfm::proto::WorkerRegistration &reg);
     /// Anything a registered worker sent (heartbeats too: each says it lives).
     void messageReceived(const QString &workerId, const dfm::proto::Message &msg);
+    /// A task.result read without a document (core/wirescan.h): the
+    /// request_id it answers (UTF-8) and its RESULT. A result the scanner
+    /// declines arrives through messageReceived() instead.
+    void resultReceived(const QString &workerId, const QByteArray &requestId,
+                        const dfm::proto::PassedResult &result);
     /// A registered worker's connection closed on its side.
     void workerDisconnected(const QString &workerId, const QString &reason);
     void logMessage(const QString &line);

@@ -24,6 +24,12 @@ namespace {
 
 using ScriptedWorker = dfm::test::WorkerPeer;
 
+// The RESULT of one taskFinished() emission, parsed.
+proto::TaskResult resultOf(const QList<QVariant> &finished)
+{
+    return proto::toTaskResult(finished[3].value<proto::PassedResult>());
+}
+
 proto::TaskSpec spec(const QString &rid, const QString &cls = QString())
 {
     proto::TaskSpec s;
@@ -128,7 +134,7 @@ private Q_SLOTS:
         QCOMPARE(done[0][0].toULongLong(), 1u);
         QCOMPARE(done[0][1].toString(), QStringLiteral("t1"));
         QCOMPARE(done[0][2].value<QJsonValue>().toInt(), 42); // the tag routes the reply
-        const auto res = done[0][3].value<proto::TaskResult>();
+        const auto res = resultOf(done[0]);
         QCOMPARE(res.status, 0);
         QCOMPARE(res.extra.value(QLatin1String("worker_id")).toString(), QStringLiteral("w1"));
         QCOMPARE(res.extra.value(QLatin1String("hostname")).toString(), QStringLiteral("testhost"));
@@ -212,7 +218,7 @@ private Q_SLOTS:
         QCOMPARE(second.next().value(QLatin1String("method")).toString(), QStringLiteral("task.execute"));
         second.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("t")}, {QStringLiteral("status"), 0}}));
         QTRY_COMPARE(done.size(), 1);
-        QCOMPARE(done[0][3].value<proto::TaskResult>().extra.value(QLatin1String("attempts")).toInt(), 2);
+        QCOMPARE(resultOf(done[0]).extra.value(QLatin1String("attempts")).toInt(), 2);
     }
 
     void tasksFailClearlyWhenNoWorkerCanBeLaunched()
@@ -225,7 +231,7 @@ private Q_SLOTS:
         QSignalSpy done(&e, &Engine::taskFinished);
         e.submit(1, spec(QStringLiteral("t")));
         QTRY_COMPARE(done.size(), 1);
-        const auto res = done[0][3].value<proto::TaskResult>();
+        const auto res = resultOf(done[0]);
         QCOMPARE(res.status, 1);
         QCOMPARE(res.markers.first().toObject().value(QLatin1String("msg")).toString(),
                  QStringLiteral("no worker could be started for resource class 'default': bsub: command not found"));
@@ -243,7 +249,7 @@ private Q_SLOTS:
         // Each launch times out at 200 ms, is probed, found gone; three in a row fail the task.
         QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 10000);
         QCOMPARE(launcher->requests.size(), 3);
-        QVERIFY(done[0][3].value<proto::TaskResult>().markers.first().toObject().value(QLatin1String("msg")).toString()
+        QVERIFY(resultOf(done[0]).markers.first().toObject().value(QLatin1String("msg")).toString()
                     .endsWith(QStringLiteral("job vanished from the queue")));
     }
 
@@ -262,14 +268,14 @@ private Q_SLOTS:
         QVERIFY(e.cancel(1, QStringLiteral("queued")));
         QCOMPARE(done.size(), 1);
         QCOMPARE(done[0][1].toString(), QStringLiteral("queued"));
-        QVERIFY(done[0][3].value<proto::TaskResult>().extra.value(QLatin1String("cancelled")).toBool());
+        QVERIFY(resultOf(done[0]).extra.value(QLatin1String("cancelled")).toBool());
         QVERIFY(e.cancel(1, QStringLiteral("run")));
         const QJsonObject c = w.next();
         QCOMPARE(c.value(QLatin1String("method")).toString(), QStringLiteral("task.cancel"));
         QCOMPARE(c.value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString(), QStringLiteral("run"));
         w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("run")}, {QStringLiteral("status"), 143}}));
         QTRY_COMPARE(done.size(), 2);
-        QVERIFY(done[1][3].value<proto::TaskResult>().extra.value(QLatin1String("cancelled")).toBool());
+        QVERIFY(resultOf(done[1]).extra.value(QLatin1String("cancelled")).toBool());
         QVERIFY(!e.cancel(1, QStringLiteral("run")));
     }
 
@@ -305,7 +311,7 @@ private Q_SLOTS:
         QString err;
         QVERIFY(e.start(&err));
         int next = 1;
-        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &, const QJsonValue &, const proto::TaskResult &) {
+        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &, const QJsonValue &, const proto::PassedResult &) {
             if (next < 5)
                 e.submit(1, spec(QStringLiteral("t%1").arg(++next)));
         });
@@ -332,7 +338,7 @@ private Q_SLOTS:
         QString err;
         QVERIFY(e.start(&err));
         QStringList order;
-        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &rid, const QJsonValue &, const proto::TaskResult &) {
+        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &rid, const QJsonValue &, const proto::PassedResult &) {
             order << QStringLiteral("result ") + rid;
         });
         connect(&e, &Engine::taskStarted, &e, [&](quint64 owner, const proto::RunningTask &t) {
@@ -354,7 +360,7 @@ private Q_SLOTS:
         // The result of t1 arrives: t2 is on its way to the worker by the
         // time the result is handed on.
         QString sentBefore;
-        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &, const QJsonValue &, const proto::TaskResult &) {
+        connect(&e, &Engine::taskFinished, &e, [&](quint64, const QString &, const QJsonValue &, const proto::PassedResult &) {
             sentBefore = w.next(2000).value(QLatin1String("params")).toObject().value(QLatin1String("request_id")).toString();
         });
         w.send(proto::event(proto::kTaskResult, {{QStringLiteral("request_id"), QStringLiteral("t1")}, {QStringLiteral("status"), 0}}));

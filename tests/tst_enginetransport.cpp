@@ -94,7 +94,7 @@ private Q_SLOTS:
         QCOMPARE(done.size(), 1); // at once: no event loop in between
         QCOMPARE(done[0][1].toString(), QStringLiteral("t1"));
         QCOMPARE(done[0][2].value<QJsonValue>().toInt(), 42);
-        const auto r = done[0][3].value<proto::TaskResult>();
+        const auto r = proto::toTaskResult(done[0][3].value<proto::PassedResult>());
         QCOMPARE(r.status, 0);
         QCOMPARE(r.extra.value(QLatin1String("worker_id")).toString(), QStringLiteral("w1"));
         QCOMPARE(r.extra.value(QLatin1String("hostname")).toString(), QStringLiteral("fakehost"));
@@ -134,7 +134,7 @@ private Q_SLOTS:
         QCOMPARE(lastExecuted(*m_transport, QStringLiteral("w2")), QStringLiteral("t1"));
         m_transport->receive(QStringLiteral("w2"), proto::kTaskResult, result(QStringLiteral("t1")));
         QCOMPARE(done.size(), 1);
-        const auto r = done[0][3].value<proto::TaskResult>();
+        const auto r = proto::toTaskResult(done[0][3].value<proto::PassedResult>());
         QCOMPARE(r.status, 0);
         QCOMPARE(r.extra.value(QLatin1String("worker_id")).toString(), QStringLiteral("w2"));
         QCOMPARE(r.extra.value(QLatin1String("attempts")).toInt(), 2);
@@ -151,7 +151,7 @@ private Q_SLOTS:
             m_transport->disconnectWorker(QLatin1String(w));
         }
         QCOMPARE(done.size(), 1);
-        const auto r = done[0][3].value<proto::TaskResult>();
+        const auto r = proto::toTaskResult(done[0][3].value<proto::PassedResult>());
         QCOMPARE(r.status, 1);
         QCOMPARE(firstMarker(r), QStringLiteral("worker w2 on fakehost was lost while running this task "
                                                 "(connection closed); gave up after 2 attempt(s)"));
@@ -183,7 +183,7 @@ private Q_SLOTS:
         QCOMPARE(lastExecuted(*m_transport, QStringLiteral("w2")), QStringLiteral("t2"));
         m_transport->receive(QStringLiteral("w2"), proto::kTaskResult, result(QStringLiteral("t2"), 3));
         QCOMPARE(done.size(), 2);
-        QCOMPARE(done[1][3].value<proto::TaskResult>().status, 3);
+        QCOMPARE(proto::toTaskResult(done[1][3].value<proto::PassedResult>()).status, 3);
     }
 
     void anyMessageKeepsAWorkerAndSilenceLosesIt()

@@ -184,12 +184,48 @@ private Q_SLOTS:
                               {QStringLiteral("duration_ms"), 17},
                               {QStringLiteral("log"), QStringLiteral("/tmp/x/log")},
                               {QStringLiteral("status"), 99}}; // the field wins, as in toJson()
+        r.extra.insert(QStringLiteral("hostname"), QStringLiteral("h\u00f6st"));
+        r.extra.insert(QStringLiteral("attempts"), 5);      // the daemon's to set:
+        r.extra.insert(QStringLiteral("request_id"), 5);    // left out, with worker_id
+        QJsonObject expected = r.toJson();
+        for (const char *k : {"worker_id", "attempts", "request_id"})
+            expected.remove(QLatin1String(k));
         for (const QJsonValue &id : {QJsonValue(7), QJsonValue(QStringLiteral("s-1")), QJsonValue(1e15)}) {
-            const QByteArray line = encodeResultResponse(id, r);
-            QCOMPARE(objectOf(line), response(id, r.toJson()));
+            const QByteArray line = encodeResultResponse(id, passedResult(r));
+            QCOMPARE(objectOf(line), response(id, expected));
         }
         const TaskResult plain;
-        QCOMPARE(objectOf(encodeResultResponse(1, plain)), response(1, plain.toJson()));
+        QCOMPARE(objectOf(encodeResultResponse(1, passedResult(plain))), response(1, plain.toJson()));
+    }
+
+    void passedResultKeepsTheFactsAndTakesTheDaemonsFields()
+    {
+        TaskResult r;
+        r.status = 2;
+        r.extra = QJsonObject{{QStringLiteral("duration_ms"), 250}, {QStringLiteral("log"), QStringLiteral("/r/t.log")},
+                              {QStringLiteral("cancelled"), true}, {QStringLiteral("hostname"), 7}};
+        PassedResult p = passedResult(r);
+        QCOMPARE(p.status, 2);
+        QVERIFY(p.cancelled && p.hasCancelled && p.hasDuration);
+        QCOMPARE(p.durationMs, 250);
+        QCOMPARE(p.log, QStringLiteral("/r/t.log"));
+        QCOMPARE(p.hostnameJson, QByteArray("7")); // passed on as it came until the daemon sets it
+        p.add(QLatin1String("worker_id"), QStringLiteral("w9"));
+        p.add(QLatin1String("attempts"), qint64(1));
+        p.setHostname(QStringLiteral("n\"1"));
+        const TaskResult back = toTaskResult(p);
+        QCOMPARE(back.status, 2);
+        QCOMPARE(back.extra.value(QLatin1String("hostname")).toString(), QStringLiteral("n\"1"));
+        QCOMPARE(back.extra.value(QLatin1String("worker_id")).toString(), QStringLiteral("w9"));
+        QCOMPARE(back.extra.value(QLatin1String("attempts")).toInt(), 1);
+        QCOMPARE(back.extra.value(QLatin1String("duration_ms")).toInt(), 250);
+        QVERIFY(back.extra.value(QLatin1String("cancelled")).toBool());
+
+        const PassedResult none = passedResult(TaskResult{});
+        QVERIFY(!none.hasCancelled && !none.hasDuration && none.hostnameJson.isEmpty());
+        QByteArray text;
+        none.appendObject(&text);
+        QCOMPARE(QJsonDocument::fromJson(text).object(), TaskResult{}.toJson());
     }
 
     void taskResultEventIsWhatTheWorkerBuiltAsAnObject_data()
@@ -363,6 +399,23 @@ private Q_SLOTS:
             const QString expected =
                 QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
             QCOMPARE(utcStamp(ms), expected);
+        }
+        // Every 97 days and some seconds from year 1 to 9999, leap days and
+        // century years included, and the instants around each of them.
+        const qint64 first = QDateTime(QDate(1, 1, 1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+        for (qint64 ms = first; ms < 253402300800000; ms += 97 * 86400000LL + 12345678) {
+            for (const qint64 at : {ms, ms - 1, ms + 86399999}) {
+                const QString expected =
+                    QDateTime::fromMSecsSinceEpoch(at, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ"));
+                if (utcStamp(at) != expected)
+                    QFAIL(qPrintable(QStringLiteral("%1: %2, not %3").arg(at).arg(utcStamp(at), expected)));
+            }
+        }
+        for (const int year : {1600, 1700, 1900, 2000, 2024, 2100}) {
+            for (const QDate d : {QDate(year, 2, 28), QDate(year, 3, 1), QDate(year, 12, 31)}) {
+                const qint64 at = QDateTime(d, QTime(23, 59, 59), Qt::UTC).toMSecsSinceEpoch();
+                QCOMPARE(utcStamp(at), QDateTime::fromMSecsSinceEpoch(at, Qt::UTC).toString(QStringLiteral("yyyy-MM-ddTHH:mm:ssZ")));
+            }
         }
     }
 };
