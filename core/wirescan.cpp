@@ -110,6 +110,35 @@ bool readMessage(QByteArrayView line, QByteArrayView method, Envelope *e, F &&on
     return forEachMember(line, top, QLatin1String("params"), param) && (seen & 1u) && isObject(e->params);
 }
 
+// A message's params read in the same pass: each member named in `names`
+// goes to take(index, value), once (a second one declines the line); each
+// member that keep(index or -1, member) keeps goes to `kept`; `seen` has
+// the bit of each named field found.
+struct Params {
+    Envelope envelope;
+    unsigned seen = 0;
+    QVarLengthArray<JsonMember, 24> kept;
+};
+
+template <size_t N, typename Take, typename Keep>
+bool readParams(QByteArrayView line, QByteArrayView method, const QLatin1String (&names)[N], Params *p, Take take,
+                Keep keep)
+{
+    return readMessage(line, method, &p->envelope, [&](const JsonMember &m) {
+        if (m.escapedKey)
+            return false;
+        const int k = keyIndex(m.key, names);
+        if (k >= 0) {
+            if ((p->seen & (1u << k)) || !take(k, m.value))
+                return false;
+            p->seen |= 1u << k;
+        }
+        if (keep(k, m))
+            p->kept.append(m);
+        return true;
+    });
+}
+
 // A value Qt's parser makes of a small piece of the text: for the rare
 // fields whose checks are parseTaskSpec's own (resources, pythonpath).
 QJsonValue parsedValue(QByteArrayView v)
@@ -247,29 +276,18 @@ bool scanTaskSubmit(QByteArrayView line, ScannedSubmit *out)
 {
     ScannedSubmit r;
     ResourceRequest resources;
-    QVarLengthArray<JsonMember, 24> passedOn;
-    unsigned seen = 0;
-    Envelope e;
-    const bool ok = readMessage(line, "\"task.submit\"", &e, [&](const JsonMember &m) {
-        if (m.escapedKey)
-            return false;
-        const int k = keyIndex(m.key, kSubmitFields);
-        if (k >= 0) {
-            if ((seen & (1u << k)) || !takeSubmitField(k, m.value, &r, &resources))
-                return false;
-            seen |= 1u << k;
-        }
-        if (!isNotPassedOn(m.key))
-            passedOn.append(m);
-        return true;
-    });
-    if (!ok || !(seen & (1u << RequestId)))
+    Params p;
+    const bool ok = readParams(
+        line, "\"task.submit\"", kSubmitFields, &p,
+        [&](int field, QByteArrayView v) { return takeSubmitField(field, v, &r, &resources); },
+        [](int, const JsonMember &m) { return !isNotPassedOn(m.key); });
+    if (!ok || !(p.seen & (1u << RequestId)))
         return false;
     qint64 id = 0;
     QString sid;
-    if (integerValue(e.id, 15, &id))
+    if (integerValue(p.envelope.id, 15, &id))
         r.id = QJsonValue(id);
-    else if (plainString(e.id, &sid))
+    else if (plainString(p.envelope.id, &sid))
         r.id = sid;
     else
         return false; // none, or a kind parse() refuses
@@ -277,7 +295,7 @@ bool scanTaskSubmit(QByteArrayView line, ScannedSubmit *out)
     if (s.name.isEmpty())
         s.name = s.requestId;
     s.poolClass = poolClassKey(s.resourceClass, resources);
-    s.executeParams = joinMembers(passedOn.constData(), passedOn.size());
+    s.executeParams = joinMembers(p.kept.constData(), p.kept.size());
     *out = std::move(r);
     return true;
 }
@@ -286,25 +304,16 @@ bool scanTaskResult(QByteArrayView line, QByteArray *requestIdUtf8, PassedResult
 {
     PassedResult r;
     QByteArray rid;
-    QVarLengthArray<JsonMember, 24> kept;
-    unsigned seen = 0;
-    Envelope e;
-    const bool ok = readMessage(line, "\"task.result\"", &e, [&](const JsonMember &m) {
-        if (m.escapedKey)
-            return false;
-        const int k = keyIndex(m.key, kResultFields);
-        if (k >= 0) {
-            if ((seen & (1u << k)) || !takeResultField(k, m.value, &rid, &r))
-                return false;
-            seen |= 1u << k;
-        }
-        if (k != ResRequestId && k != Hostname && k != WorkerId && k != Attempts)
-            kept.append(m);
-        return true;
-    });
-    if (!ok || !(seen & (1u << ResRequestId)) || (seen & kAlwaysWritten) != kAlwaysWritten)
+    Params p;
+    const bool ok = readParams(
+        line, "\"task.result\"", kResultFields, &p,
+        [&](int field, QByteArrayView v) { return takeResultField(field, v, &rid, &r); },
+        [](int field, const JsonMember &) {
+            return field != ResRequestId && field != Hostname && field != WorkerId && field != Attempts;
+        });
+    if (!ok || !(p.seen & (1u << ResRequestId)) || (p.seen & kAlwaysWritten) != kAlwaysWritten)
         return false;
-    r.members = joinMembers(kept.constData(), kept.size());
+    r.members = joinMembers(p.kept.constData(), p.kept.size());
     *requestIdUtf8 = std::move(rid);
     *out = std::move(r);
     return true;
