@@ -304,6 +304,44 @@ private Q_SLOTS:
         QCOMPARE(s.value(QLatin1String("counters")).toObject().value(QLatin1String("passed")).toInt(), 15 + 8);
     }
 
+    // The daemon reads most submits and results without a document
+    // (core/wirescan.h) and leaves unusual ones to the parser: a client
+    // must not be able to tell which way its task went.
+    void aSubmitGetsTheSameResultWhicheverWayTheDaemonReadsIt()
+    {
+        TempProject p;
+        start(p);
+        QLocalSocket s;
+        s.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
+        QVERIFY(s.waitForConnected(5000));
+        const QByteArray dir = p.path(QStringLiteral("r")).toUtf8();
+        // The first is read by the scanner; the second has a key written
+        // with an escape, which the scanner leaves to the parser.
+        s.write("{\"method\": \"task.submit\", \"id\": 1, \"params\": {\"request_id\": \"a\", \"body\": \"true\", "
+                "\"rundir\": \"" + dir + "/a\"}}\n"
+                "{\"id\": \"two\", \"method\": \"task.submit\", \"params\": {\"request_id\": \"b\", \"body\": \"true\", "
+                "\"rundir\": \"" + dir + "/b\", \"x\\u0041\": 1}}\n");
+        s.flush();
+        QHash<QString, QJsonObject> byId;
+        for (int i = 0; i < 2; ++i) {
+            const QJsonObject r = readLine(s, 30000);
+            byId.insert(r.value(QLatin1String("id")).toVariant().toString(), r.value(QLatin1String("result")).toObject());
+        }
+        const QJsonObject a = byId.value(QStringLiteral("1")), b = byId.value(QStringLiteral("two"));
+        QCOMPARE(a.keys(), b.keys());
+        for (const char *k : {"status", "changed", "output", "markers", "memento", "worker_id", "hostname",
+                              "attempts", "duration_ms", "log", "exit_code"})
+            QVERIFY2(a.contains(QLatin1String(k)), k);
+        QVERIFY(!a.contains(QLatin1String("request_id")));
+        for (const QJsonObject &r : {a, b}) {
+            QCOMPARE(r.value(QLatin1String("status")).toInt(), 0);
+            QVERIFY(r.value(QLatin1String("worker_id")).toString().startsWith(QLatin1Char('w')));
+            QCOMPARE(r.value(QLatin1String("attempts")).toInt(), 1);
+        }
+        QVERIFY(a.value(QLatin1String("log")).toString().startsWith(QString::fromUtf8(dir + "/a")));
+        QVERIFY(b.value(QLatin1String("log")).toString().startsWith(QString::fromUtf8(dir + "/b")));
+    }
+
     void badInputGetsErrorsAndLeavesTheDaemonWorking()
     {
         TempProject p;
