@@ -3,6 +3,7 @@
 #include "framing.h"
 #include "protocol.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
 
@@ -100,6 +101,24 @@ private Q_SLOTS:
         QCOMPARE(parseError(R"({"method":7,"id":1})"), QStringLiteral("Invalid message: 'method' must be a non-empty string"));
         QCOMPARE(parseError(R"({"method":"ping","id":[1]})"), QStringLiteral("Invalid message: 'id' must be a string or a number"));
         QCOMPARE(parseError(R"({"hello":1})"), QStringLiteral("Invalid message: expected 'method', or 'id' with 'result' or 'error'"));
+    }
+
+    void encodeWritesWhatQtWouldForAnyObject()
+    {
+        const QJsonObject o{
+            {QStringLiteral("s"), QStringLiteral("q\"b\\s\n\t\x01\x1f r\u00e9 \U0001F600 /")},
+            {QStringLiteral("k\"ey\u00e9"), QJsonArray{1, -0.5, 1e-300, 1e300, 3.0, qint64(1) << 53, -(qint64(1) << 62)}},
+            {QStringLiteral("n"), QJsonValue::Null},
+            {QStringLiteral("b"), QJsonArray{true, false}},
+            {QStringLiteral("e"), QJsonObject{{QStringLiteral("o"), QJsonObject{}}, {QStringLiteral("a"), QJsonArray{}}}},
+            {QStringLiteral(""), QString()},
+        };
+        const QByteArray ours = proto::encode(o);
+        QVERIFY(ours.endsWith('\n') && ours.count('\n') == 1);
+        QCOMPARE(QJsonDocument::fromJson(ours).object(), o);
+        // Byte for byte where Qt's writer and ours spell alike: no escapes.
+        const QJsonObject plain{{QStringLiteral("a"), 1.25}, {QStringLiteral("b"), QJsonArray{QStringLiteral("x"), 2}}};
+        QCOMPARE(proto::encode(plain), QJsonDocument(plain).toJson(QJsonDocument::Compact) + '\n');
     }
 
     void buildersMatchTheReferenceShapes()
