@@ -1,5 +1,7 @@
 #include "childspawn.h"
 
+#include "format.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstring>
@@ -137,7 +139,7 @@ bool spawnChild(const char *path, char *const argv[], char *const envp[], const 
     ::pthread_sigmask(SIG_SETMASK, &a.parentMask, nullptr);
     if (pid < 0) {
         *err = QStringLiteral("cannot start '%1': %2")
-                   .arg(QString::fromLocal8Bit(path), QString::fromLocal8Bit(std::strerror(cloneErrno)));
+                   .arg(QString::fromLocal8Bit(path), fmt::errnoText(cloneErrno));
         return false;
     }
     child->pid = pid;
@@ -152,7 +154,7 @@ bool spawnChild(const char *path, char *const argv[], char *const envp[], const 
         child->pidfd = -1;
         *err = QStringLiteral("cannot start '%1': %2: %3")
                    .arg(QString::fromLocal8Bit(path), stepText(a.failedStep, setup),
-                        QString::fromLocal8Bit(std::strerror(a.failedErrno)));
+                        fmt::errnoText(a.failedErrno));
         return false;
     }
     return true;

@@ -1,6 +1,7 @@
 #include "daemonclient.h"
 
 #include "fdsocket.h"
+#include "format.h"
 #include "linetransport.h"
 
 #include <QDeadlineTimer>
@@ -35,7 +36,7 @@ int connectUnixSocket(const QString &path, int timeoutMs, QString *err)
     std::memcpy(addr.sun_path, name.constData(), size_t(name.size()));
     const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0)
-        return fail(QString::fromLocal8Bit(std::strerror(errno)));
+        return fail(fmt::errnoText(errno));
     // A Unix connect completes at once, or fails with EAGAIN while the
     // listener's backlog is full: then wait for it to accept.
     const QDeadlineTimer deadline(qMax(0, timeoutMs));
@@ -47,7 +48,7 @@ int connectUnixSocket(const QString &path, int timeoutMs, QString *err)
             ::close(fd);
             if (e == EAGAIN)
                 return fail(QStringLiteral("the listener's backlog stayed full for %1 ms").arg(timeoutMs));
-            return fail(QString::fromLocal8Bit(std::strerror(e)));
+            return fail(fmt::errnoText(e));
         }
         QThread::msleep(unsigned(qBound(qint64(1), deadline.remainingTime(), qint64(10))));
     }

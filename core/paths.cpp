@@ -1,5 +1,6 @@
 #include "paths.h"
 
+#include "format.h"
 #include "safefile.h"
 
 #include <QDir>
@@ -65,7 +66,7 @@ bool ensureDfmDir(const ProjectPaths &paths, QString *err)
         dirs << paths.workersDir;
     for (const QString &d : dirs) {
         if (::mkdir(QFile::encodeName(d).constData(), 0700) != 0 && errno != EEXIST) {
-            *err = QStringLiteral("cannot create %1: %2").arg(d, QString::fromLocal8Bit(std::strerror(errno)));
+            *err = QStringLiteral("cannot create %1: %2").arg(d, fmt::errnoText(errno));
             return false;
         }
         if (!checkPrivateDir(d, err))

@@ -1,5 +1,7 @@
 #include "procgroup.h"
 
+#include "format.h"
+
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -85,7 +87,7 @@ public:
                                MAP_SHARED | MAP_ANONYMOUS, -1, 0);
             if (mem == MAP_FAILED) {
                 *err = QStringLiteral("cannot map the process-group reaper's table: %1")
-                           .arg(QString::fromLocal8Bit(std::strerror(errno)));
+                           .arg(fmt::errnoText(errno));
                 return false;
             }
             m_table = new (mem) Entry[kMaxGroups]; // zero-filled by the kernel
@@ -93,13 +95,13 @@ public:
         int sv[2];
         if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
             *err = QStringLiteral("cannot create the process-group reaper's socket: %1")
-                       .arg(QString::fromLocal8Bit(std::strerror(errno)));
+                       .arg(fmt::errnoText(errno));
             return false;
         }
         const pid_t pid = ::fork();
         if (pid < 0) {
             *err = QStringLiteral("cannot start the process-group reaper: %1")
-                       .arg(QString::fromLocal8Bit(std::strerror(errno)));
+                       .arg(fmt::errnoText(errno));
             ::close(sv[0]);
             ::close(sv[1]);
             return false;

@@ -2,6 +2,7 @@
 
 #include "execenv.h"
 #include "expand.h"
+#include "format.h"
 #include "taskenv.h"
 
 #include <QDir>
@@ -154,7 +155,7 @@ void ShellTask::start()
     const int logFd = ::open(QFile::encodeName(m_logPath).constData(),
                              O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (logFd < 0 || devNull < 0) {
-        const QString why = QString::fromLocal8Bit(std::strerror(errno));
+        const QString why = fmt::errnoText(errno);
         if (logFd >= 0)
             ::close(logFd);
         failLater(QStringLiteral("task '%1': cannot open %2: %3")

@@ -1,6 +1,7 @@
 #include "taskenv.h"
 
 #include "expand.h"
+#include "format.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -32,7 +33,7 @@ QByteArray pathIn(const QByteArray &dir, QLatin1String file)
 QString fileError(const char *verb, const QByteArray &native, int errnum)
 {
     return QStringLiteral("cannot %1 '%2': %3")
-        .arg(QLatin1String(verb), QFile::decodeName(native), QString::fromLocal8Bit(std::strerror(errnum)));
+        .arg(QLatin1String(verb), QFile::decodeName(native), fmt::errnoText(errnum));
 }
 
 /// Writes `data` to `native` (created or truncated), refusing a symlink.

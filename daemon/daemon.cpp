@@ -52,7 +52,7 @@ QString raiseDescriptorLimit()
 {
     rlimit rl{};
     if (::getrlimit(RLIMIT_NOFILE, &rl) != 0)
-        return QStringLiteral("cannot read the descriptor limit: %1").arg(QString::fromLocal8Bit(strerror(errno)));
+        return QStringLiteral("cannot read the descriptor limit: %1").arg(fmt::errnoText(errno));
     if (rl.rlim_cur >= rl.rlim_max)
         return QStringLiteral("descriptor limit %1").arg(qulonglong(rl.rlim_cur));
     const rlim_t old = rl.rlim_cur;
@@ -61,7 +61,7 @@ QString raiseDescriptorLimit()
         return QStringLiteral("descriptor limit %1 (cannot raise it to %2: %3)")
             .arg(qulonglong(old))
             .arg(qulonglong(rl.rlim_max))
-            .arg(QString::fromLocal8Bit(strerror(errno)));
+            .arg(fmt::errnoText(errno));
     return QStringLiteral("descriptor limit raised from %1 to %2").arg(qulonglong(old)).arg(qulonglong(rl.rlim_max));
 }
 
@@ -108,7 +108,7 @@ Daemon::StartResult Daemon::start(QString *err)
 
     m_lockFd = ::open(QFile::encodeName(p.lockFile).constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m_lockFd < 0) {
-        *err = QStringLiteral("cannot open %1: %2").arg(p.lockFile, QString::fromLocal8Bit(strerror(errno)));
+        *err = QStringLiteral("cannot open %1: %2").arg(p.lockFile, fmt::errnoText(errno));
         return StartResult::Failed;
     }
     if (!takeDaemonLock(p, m_lockFd)) {

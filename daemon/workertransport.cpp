@@ -1,6 +1,7 @@
 #include "workertransport.h"
 
 #include "fdsocket.h"
+#include "format.h"
 #include "lineconnection.h"
 #include "safefile.h"
 #include "wirescan.h"
@@ -54,7 +55,7 @@ int listenTcp(const NetAddress &address, quint16 *port, QString *err)
     if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0
         || ::bind(fd, address.sockAddr(), address.sockAddrLen()) != 0 || ::listen(fd, SOMAXCONN) != 0
         || ::getsockname(fd, reinterpret_cast<sockaddr *>(&bound), &len) != 0) {
-        *err = QString::fromLocal8Bit(std::strerror(errno));
+        *err = fmt::errnoText(errno);
         if (fd >= 0)
             ::close(fd);
         return -1;
