@@ -79,6 +79,34 @@ private Q_SLOTS:
         }
     }
 
+    // The daemon's way to its per-task messages: a filter sees each line
+    // first; what it takes is neither parsed nor reported, the rest is.
+    // A filter that removes itself while it runs is safe, and the lines
+    // after it go to the parser.
+    void aLineFilterTakesItsLinesFirstAndMayRemoveItself()
+    {
+        std::unique_ptr<FdSocket> peer, end;
+        pair(&peer, &end);
+        LineTransport t(end.get(), LineTransport::Role::Server);
+        QSignalSpy msgs(&t, &LineTransport::messageReceived);
+        QSignalSpy bad(&t, &LineTransport::badLine);
+        QList<QByteArray> taken;
+        t.setLineFilter([&](const QByteArray &line) {
+            if (line.startsWith("take"))
+                taken << line;
+            if (line == "take and stop")
+                t.setLineFilter({}); // destroys this filter once it returns
+            return line.startsWith("take");
+        });
+        peer->write("{\"method\": \"a\"}\ntake 1\n{\"method\": \"b\"}\ntake and stop\ntake 2\n{\"method\": \"c\"}\n");
+        peer->flush();
+        QTRY_COMPARE_WITH_TIMEOUT(msgs.size() + bad.size(), 4, 5000);
+        QCOMPARE(taken, (QList<QByteArray>{"take 1", "take and stop"}));
+        QCOMPARE(methods(msgs), (QList<QByteArray>{"a", "b", "c"}));
+        QCOMPARE(bad.size(), 1); // "take 2" reached the parser: not JSON
+        QVERIFY(t.isOpen());
+    }
+
     void overlongLineIsAnsweredAndCloses()
     {
         std::unique_ptr<FdSocket> peer, end;
