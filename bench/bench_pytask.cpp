@@ -8,7 +8,7 @@
 //   bench_pytask [--tasks N]
 
 #include "daemonclient.h"
-#include "paths.h"
+#include "projectpaths.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

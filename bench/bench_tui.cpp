@@ -15,8 +15,8 @@
 
 #include "framing.h"
 #include "monitormodel.h"
-#include "paths.h"
 #include "payloads.h"
+#include "projectpaths.h"
 #include "protocol.h"
 #include "screenlayout.h"
 #include "statefile.h"

@@ -1,6 +1,6 @@
 #include "projectflow.h"
 
-#include "paths.h"
+#include "projectpaths.h"
 
 #include <QDir>
 

@@ -10,7 +10,7 @@
 // lock tells such an instant's shared hold from another daemon's
 // exclusive one and waits the former out.
 
-#include "paths.h"
+#include "projectpaths.h"
 
 namespace dfm {
 

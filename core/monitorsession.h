@@ -8,7 +8,7 @@
 // daemon through it.
 
 #include "monitormodel.h"
-#include "paths.h"
+#include "projectpaths.h"
 
 #include <QObject>
 #include <QTimer>

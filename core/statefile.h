@@ -6,7 +6,7 @@
 // are left alone). Without the lock, the PID must be alive and the socket must
 // answer `ping`, so a PID reused after a crash is not mistaken for a daemon.
 
-#include "paths.h"
+#include "projectpaths.h"
 
 #include <QString>
 

@@ -3,7 +3,7 @@
 #include "format.h"
 #include "guiformat.h"
 #include "mainwindow.h"
-#include "paths.h"
+#include "projectpaths.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

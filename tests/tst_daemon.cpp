@@ -1,7 +1,7 @@
 // Integration tests: a real daemon (the dfm binary), real workers, real sockets.
 
 #include "daemonclient.h"
-#include "paths.h"
+#include "projectpaths.h"
 #include "protocol.h"
 #include "statefile.h"
 #include "testutil.h"

@@ -2,7 +2,7 @@
 // process does to the daemon, each probe from issue 10 against a real daemon.
 
 #include "daemonclient.h"
-#include "paths.h"
+#include "projectpaths.h"
 #include "protocol.h"
 #include "statefile.h"
 #include "testutil.h"

@@ -1,7 +1,7 @@
 // safefile: nothing is written through a link, a directory must be ours
 // alone, and a full disk is an error, never an empty file.
 
-#include "paths.h"
+#include "projectpaths.h"
 #include "safefile.h"
 #include "statefile.h"
 

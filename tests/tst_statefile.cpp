@@ -1,7 +1,7 @@
 // daemon.json: atomic writes, old versions, stale detection, the start lock.
 
 #include "daemonlock.h"
-#include "paths.h"
+#include "projectpaths.h"
 #include "statefile.h"
 
 #include <QDir>

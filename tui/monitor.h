@@ -2,7 +2,7 @@
 // The terminal monitor's entry point, called by `dfm daemon --monitor` and
 // `dfm daemon start --monitor` (cli/cmd_daemon.cpp).
 
-#include "paths.h"
+#include "projectpaths.h"
 
 namespace dfm::tui {
 

@@ -1,4 +1,4 @@
-#include "paths.h"
+#include "projectpaths.h"
 
 #include "format.h"
 #include "safefile.h"
