@@ -7,7 +7,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -31,26 +30,9 @@ void TcpConnect::start(const QString &host, quint16 port, int timeoutMs)
     cancel();
     m_timeoutMs = timeoutMs;
     m_timeout.start(timeoutMs);
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo *found = nullptr;
-    const int rc = ::getaddrinfo(host.toUtf8().constData(), QByteArray::number(port).constData(),
-                                 &hints, &found);
-    if (rc != 0) {
-        m_lastError = QStringLiteral("Host not found (%1)")
-                          .arg(QString::fromLocal8Bit(rc == EAI_SYSTEM ? std::strerror(errno)
-                                                                       : ::gai_strerror(rc)));
-    } else {
-        for (const addrinfo *a = found; a; a = a->ai_next) {
-            Address addr{};
-            std::memcpy(&addr.addr, a->ai_addr, a->ai_addrlen);
-            addr.len = a->ai_addrlen;
-            m_addresses.push_back(addr);
-        }
-        ::freeaddrinfo(found);
-    }
+    QString why;
+    if (!resolveHost(host, port, false, &m_addresses, &why))
+        m_lastError = QStringLiteral("Host not found (%1)").arg(why);
     // Even a result known now is told from the event loop.
     QTimer::singleShot(0, this, [this] {
         if (m_timeout.isActive() && m_fd < 0) // not cancelled, not already trying
@@ -61,7 +43,7 @@ void TcpConnect::start(const QString &host, quint16 port, int timeoutMs)
 void TcpConnect::tryNext()
 {
     while (!m_addresses.empty()) {
-        const Address a = m_addresses.front();
+        const ResolvedAddress a = m_addresses.front();
         m_addresses.erase(m_addresses.begin());
         m_fd = ::socket(a.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
         if (m_fd < 0) {

@@ -7,6 +7,8 @@
 // The name is resolved with a blocking getaddrinfo(): quick for the
 // numeric addresses and /etc/hosts names that workers are given.
 
+#include "resolve.h"
+
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -37,16 +39,12 @@ Q_SIGNALS:
     void failed(const QString &reason);
 
 private:
-    struct Address {
-        sockaddr_storage addr;
-        socklen_t len;
-    };
     void tryNext();
     void onWritable();
     void fail(const QString &reason);
     void closeFd();
 
-    std::vector<Address> m_addresses; /* still to try */
+    std::vector<ResolvedAddress> m_addresses; /* still to try */
     QString m_lastError;
     int m_fd = -1;
     QSocketNotifier *m_notifier = nullptr; /* m_fd's connect finished */

@@ -1,7 +1,8 @@
 #include "netaddress.h"
 
+#include "resolve.h"
+
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 
 #include <cerrno>
@@ -39,21 +40,14 @@ bool NetAddress::resolve(const QString &host, NetAddress *out, QString *err)
 {
     if (parse(host, out))
         return true;
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG; /* only families this host has an address of */
-    addrinfo *list = nullptr;
-    const int rc = ::getaddrinfo(host.toUtf8().constData(), nullptr, &hints, &list);
-    if (rc != 0) {
-        *err = rc == EAI_SYSTEM ? QString::fromLocal8Bit(std::strerror(errno))
-                                : QString::fromLocal8Bit(::gai_strerror(rc));
+    std::vector<ResolvedAddress> list;
+    if (!resolveHost(host, 0, true, &list, err))
         return false;
-    }
     NetAddress a;
-    for (const addrinfo *ai = list; ai && a.isNull(); ai = ai->ai_next)
-        a = fromSockaddr(ai->ai_addr, ai->ai_addrlen);
-    ::freeaddrinfo(list);
+    for (const ResolvedAddress &r : list) {
+        if (!(a = fromSockaddr(reinterpret_cast<const sockaddr *>(&r.addr), r.len)).isNull())
+            break;
+    }
     if (a.isNull()) {
         *err = QStringLiteral("no IPv4 or IPv6 address");
         return false;

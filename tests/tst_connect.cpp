@@ -176,6 +176,22 @@ private Q_SLOTS:
         ::close(bound);
     }
 
+    // A name that cannot resolve fails at once, in the resolver's words,
+    // from the event loop. (One with spaces: the resolver refuses it
+    // without asking a name server.)
+    void tcpHostNotFound()
+    {
+        TcpConnect tc;
+        QSignalSpy ok(&tc, &TcpConnect::connected);
+        QSignalSpy failed(&tc, &TcpConnect::failed);
+        tc.start(QStringLiteral("no such host"), 1, 5000);
+        QCOMPARE(failed.size(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
+        const QString why = failed.at(0).at(0).toString();
+        QVERIFY2(why.startsWith(QStringLiteral("Host not found (")) && why.size() > 17, qPrintable(why));
+        QCOMPARE(ok.size(), 0);
+    }
+
     void tcpTimesOut()
     {
         // A listener whose accept queue is full drops further SYNs: the
