@@ -48,6 +48,13 @@ QJsonObject submitParams(const QString &rid, const QString &body, const QString 
                        {QStringLiteral("rundir"), rundir}};
 }
 
+// Connects a raw socket to the daemon of `p`, as a client that writes its
+// own bytes would.
+bool connectRaw(QLocalSocket &s, const TempProject &p)
+{
+    s.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
+    return s.waitForConnected(5000);
+}
 
 } // namespace
 
@@ -312,8 +319,7 @@ private Q_SLOTS:
         TempProject p;
         start(p);
         QLocalSocket s;
-        s.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
-        QVERIFY(s.waitForConnected(5000));
+        QVERIFY(connectRaw(s, p));
         const QByteArray dir = p.path(QStringLiteral("r")).toUtf8();
         // The first is read by the scanner; the second has a key written
         // with an escape, which the scanner leaves to the parser.
@@ -347,8 +353,7 @@ private Q_SLOTS:
         TempProject p;
         start(p);
         QLocalSocket s;
-        s.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
-        QVERIFY(s.waitForConnected(5000));
+        QVERIFY(connectRaw(s, p));
         auto send = [&](const QByteArray &line) { s.write(line); s.flush(); };
 
         send("this is not json\n");
@@ -384,13 +389,11 @@ private Q_SLOTS:
 
         // A client that says nothing is dropped; one that floods is cut off.
         QLocalSocket quiet;
-        quiet.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
-        QVERIFY(quiet.waitForConnected(5000));
+        QVERIFY(connectRaw(quiet, p));
         QTRY_COMPARE_WITH_TIMEOUT(quiet.state(), QLocalSocket::UnconnectedState, 10000);
 
         QLocalSocket flood;
-        flood.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
-        QVERIFY(flood.waitForConnected(5000));
+        QVERIFY(connectRaw(flood, p));
         const QByteArray chunk(1024 * 1024, 'x');
         for (int i = 0; i < 10 && flood.state() == QLocalSocket::ConnectedState; ++i) {
             flood.write(chunk);
@@ -524,8 +527,7 @@ private Q_SLOTS:
         TempProject p;
         start(p);
         QLocalSocket m;
-        m.connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
-        QVERIFY(m.waitForConnected(5000));
+        QVERIFY(connectRaw(m, p));
         m.write(proto::encode(proto::request(proto::kMonitorSubscribe, 1)));
         QCOMPARE(readLine(m).value(QLatin1String("result")).toString(), QStringLiteral("subscribed"));
         const QJsonObject snap = readLine(m);
@@ -555,8 +557,7 @@ private Q_SLOTS:
         start(p);
         QLocalSocket asker, other;
         for (QLocalSocket *s : {&asker, &other}) {
-            s->connectToServer(p.path(QStringLiteral(".dfm/daemon.sock")));
-            QVERIFY(s->waitForConnected(5000));
+            QVERIFY(connectRaw(*s, p));
         }
         QJsonObject params = submitParams(QStringLiteral("t"), QStringLiteral("true"), p.path(QStringLiteral("ra")));
         params.insert(QStringLiteral("notify_started"), true);
