@@ -57,11 +57,6 @@ const char *skipUtf8(const char *p, const char *end)
     return p + more + 1;
 }
 
-// p at an opening quote: past the closing one, or nullptr. *escaped says
-// whether a backslash was seen. Strict: Qt's parser also takes a raw
-// control character or an unknown escape ("\x"), which must not reach a
-// worker as they came; and it refuses malformed UTF-8, which must not
-// reach one either.
 // The bytes skipString() must look at: '"', '\\', controls and non-ASCII.
 struct SpecialBytes {
     bool is[256] = {};
@@ -73,6 +68,11 @@ struct SpecialBytes {
 };
 constexpr SpecialBytes kSpecial;
 
+// p at an opening quote: past the closing one, or nullptr. *escaped says
+// whether a backslash was seen. Strict: Qt's parser also takes a raw
+// control character or an unknown escape ("\x"), which must not reach a
+// worker as they came; and it refuses malformed UTF-8, which must not
+// reach one either.
 const char *skipString(const char *p, const char *end, bool *escaped)
 {
     *escaped = false;
@@ -165,15 +165,15 @@ bool sameKey(QByteArrayView raw, QLatin1String key)
     return raw.size() == key.size() && memcmp(raw.constData(), key.data(), size_t(key.size())) == 0;
 }
 
-// p at '{' or '[': past the closing bracket, or nullptr when the container
-// is not strict JSON. An object's members are handed to f, which may stop
-// the walk by returning false.
 struct AcceptAll {
     bool operator()(const JsonMember &) const { return true; }
 };
 
-// nestedKey, when set, names a member whose value, if an object, is walked
-// in the same pass with its members handed to `nested`.
+// p at '{' or '[': past the closing bracket, or nullptr when the container
+// is not strict JSON. An object's members are handed to f, which may stop
+// the walk by returning false. nestedKey, when set, names a member whose
+// value, if an object, is walked in the same pass with its members handed
+// to `nested`.
 template <typename F, typename G = AcceptAll>
 const char *walkContainer(const char *p, const char *end, int depth, F f, QLatin1String nestedKey = {},
                           G nested = {})
@@ -228,7 +228,7 @@ const char *skipValue(const char *p, const char *end, int depth)
         return skipString(p, end, &escaped);
     case '{':
     case '[':
-        return walkContainer(p, end, depth, [](const JsonMember &) { return true; });
+        return walkContainer(p, end, depth, AcceptAll{});
     case 't':
         return skipWord(p, end, "true", 4);
     case 'f':

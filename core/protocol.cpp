@@ -7,7 +7,6 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
-
 namespace dfm::proto {
 
 namespace {
@@ -95,8 +94,9 @@ bool parse(const QByteArray &line, Message *msg, QString *err)
 
 QByteArray encode(const QJsonObject &obj)
 {
-    // JsonWriter, not QJsonDocument::toJson(): the same JSON (tst_wirelines)
-    // for a third of the instructions, and every message passes here.
+    // JsonWriter, not QJsonDocument::toJson(): the same JSON (tst_protocol
+    // encodeWritesWhatQtWouldForAnyObject) for about half the instructions,
+    // and every message sent as an object passes here.
     QByteArray out;
     out.reserve(256);
     JsonWriter(&out).value(obj);

@@ -154,11 +154,17 @@ constexpr char kExecutePrefix[] = "{\"method\":\"task.execute\",\"params\":{";
 const std::initializer_list<QLatin1String> kNotPassedOn = {
     QLatin1String("request_id"), QLatin1String("name"), QLatin1String("notify_started")};
 
+template <typename View>
+bool notPassedOn(View key)
+{
+    return std::any_of(kNotPassedOn.begin(), kNotPassedOn.end(), [key](QLatin1String d) { return key == d; });
+}
+
 } // namespace
 
 bool isNotPassedOn(QByteArrayView key)
 {
-    return std::any_of(kNotPassedOn.begin(), kNotPassedOn.end(), [key](QLatin1String d) { return key == d; });
+    return notPassedOn(key);
 }
 
 QByteArray encodeTaskExecuteParams(const QJsonObject &submitted)
@@ -169,7 +175,7 @@ QByteArray encodeTaskExecuteParams(const QJsonObject &submitted)
     JsonWriter w(&out);
     for (auto it = submitted.constBegin(); it != submitted.constEnd(); ++it) {
         const QString k = it.key();
-        if (std::none_of(kNotPassedOn.begin(), kNotPassedOn.end(), [&](QLatin1String d) { return k == d; })) {
+        if (!notPassedOn(QStringView(k))) {
             w.key(k);
             w.value(it.value());
         }

@@ -76,15 +76,15 @@ int keyIndex(QByteArrayView key, const QLatin1String (&names)[N])
     return -1;
 }
 
-// One pass over a message: its method, id and params (the top-level
-// members the daemon reads; others are ignored, as proto::parse() ignores
-// them), and params' members handed to onParam. True when the method is
-// `method`, params is an object and onParam took each of its members; a
-// second method, id or params is declined.
+// The top-level members of a message the daemon reads.
 struct Envelope {
     QByteArrayView method, id, params;
 };
 
+// One pass over a message: its method, id and params (others are ignored,
+// as proto::parse() ignores them), and params' members handed to onParam.
+// True when the method is `method`, params is an object and onParam took
+// each of its members; a second method, id or params is declined.
 template <typename F>
 bool readMessage(QByteArrayView line, QByteArrayView method, Envelope *e, F &&onParam)
 {

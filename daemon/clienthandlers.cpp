@@ -11,8 +11,8 @@ ClientReply send(const QJsonObject &msg)
     return ClientReply{ClientReply::Send, msg};
 }
 
-ClientReply submitted(Engine &engine, quint64 clientId, const proto::TaskSpec &spec, const QJsonValue &id,
-                      bool notify)
+ClientReply replyToSubmit(Engine &engine, quint64 clientId, const proto::TaskSpec &spec, const QJsonValue &id,
+                          bool notify)
 {
     // The reply to a submit is its RESULT, sent with the submit's id (the tag).
     // Extension: `notify_started: true` asks for a task.started event on
@@ -38,7 +38,7 @@ ClientReply handleSubmit(Engine &engine, quint64 clientId, const proto::Message 
     if (!proto::parseTaskSpec(req.params, &spec, &err))
         return send(proto::errorResponse(req.id, QStringLiteral("task.submit: %1").arg(err)));
     proto::spliceTaskExecuteParams(req.line, &spec.executeParams); // else encoded from spec.raw
-    return submitted(engine, clientId, spec, req.id, req.params.value(QLatin1String("notify_started")).toBool());
+    return replyToSubmit(engine, clientId, spec, req.id, req.params.value(QLatin1String("notify_started")).toBool());
 }
 
 ClientReply handleCancel(Engine &engine, quint64 clientId, const proto::Message &req)
@@ -58,7 +58,7 @@ ClientReply handleCancel(Engine &engine, quint64 clientId, const proto::Message 
 
 ClientReply handleScannedSubmit(Engine &engine, quint64 clientId, const proto::ScannedSubmit &submit)
 {
-    return submitted(engine, clientId, submit.spec, submit.id, submit.notifyStarted);
+    return replyToSubmit(engine, clientId, submit.spec, submit.id, submit.notifyStarted);
 }
 
 proto::DaemonStatus daemonStatus(const Engine &engine, const DaemonFacts &facts)
